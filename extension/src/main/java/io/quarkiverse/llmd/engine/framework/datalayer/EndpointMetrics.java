@@ -1,0 +1,48 @@
+package io.quarkiverse.llmd.engine.framework.datalayer;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * One scrape of a model server's metrics, mapped to the fields the scheduler reads (the internal fields of
+ * llm-d's metrics extractor). Immutable; a new scrape produces a new instance.
+ *
+ * @param waitingQueueSize requests waiting in the engine queue ({@code vllm:num_requests_waiting})
+ * @param runningRequestsSize requests in the running batch ({@code vllm:num_requests_running})
+ * @param kvCacheUsage KV-cache usage as a fraction in [0, 1] ({@code vllm:kv_cache_usage_perc})
+ * @param activeModels LoRA adapters currently running
+ * @param waitingModels LoRA adapters waiting to be loaded
+ * @param maxActiveModels maximum LoRA adapters the server keeps loaded ({@code max_lora}); 0 when unknown
+ * @param cacheBlockSize tokens per KV block ({@code vllm:cache_config_info{block_size}}); 0 when unknown
+ * @param cacheNumBlocks KV blocks on the device ({@code num_gpu_blocks}); 0 when unknown
+ * @param updateTime when the scrape completed; {@link Instant#EPOCH} for never scraped
+ */
+public record EndpointMetrics(
+        int waitingQueueSize,
+        int runningRequestsSize,
+        double kvCacheUsage,
+        Set<String> activeModels,
+        Set<String> waitingModels,
+        int maxActiveModels,
+        int cacheBlockSize,
+        long cacheNumBlocks,
+        Instant updateTime) {
+
+    /** Metrics of an endpoint that was never scraped. */
+    public static final EndpointMetrics NONE = new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(), 0, 0, 0, Instant.EPOCH);
+
+    public EndpointMetrics {
+        activeModels = Set.copyOf(activeModels);
+        waitingModels = Set.copyOf(waitingModels);
+    }
+
+    /** Whether this snapshot came from a scrape at all. */
+    public boolean scraped() {
+        return !Instant.EPOCH.equals(updateTime);
+    }
+
+    /** Builds metrics carrying only load figures; handy for tests, demos and simulations. */
+    public static EndpointMetrics load(int waiting, int running, double kvUsage, Instant at) {
+        return new EndpointMetrics(waiting, running, kvUsage, Set.of(), Set.of(), 0, 0, 0, at);
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The deployable gateway application: wiring only.
+ */
+package io.quarkiverse.llmd.gateway;
