@@ -48,9 +48,14 @@ public final class SchedulerProfile {
      * @return the picked endpoints, or null when the filters left nothing or the picker chose nothing
      */
     public ProfileRunResult run(SchedulingContext context, List<Endpoint> candidates) {
+        DecisionTrace trace = context.trace();
         List<Endpoint> current = candidates;
         for (Filter filter : filters) {
+            List<Endpoint> before = current;
             current = filter.filter(context, current);
+            if (trace != null) {
+                trace.filtered(this, filter, before, current);
+            }
             if (current.isEmpty()) {
                 return null;
             }
@@ -64,7 +69,11 @@ public final class SchedulerProfile {
                 weighted.scorer().score(context, current, scores);
                 double weight = weighted.weight();
                 for (int i = 0; i < n; i++) {
-                    totals[i] += clamp(scores[i]) * weight;
+                    scores[i] = clamp(scores[i]);
+                    totals[i] += scores[i] * weight;
+                }
+                if (trace != null) {
+                    trace.scored(this, weighted, current, scores);
                 }
             }
         }

@@ -22,6 +22,7 @@ public final class SchedulingContext {
     private Object[] data;
     private Map<String, String> mutableHeaders;
     private double[] scratch;
+    private DecisionTrace trace;
 
     public SchedulingContext(InferenceRequest request, Instant now, RandomGenerator random) {
         this.request = request;
@@ -73,6 +74,16 @@ public final class SchedulingContext {
     /** Headers added so far, without creating the map. */
     public Map<String, String> addedHeaders() {
         return mutableHeaders == null ? Map.of() : mutableHeaders;
+    }
+
+    /** Observer of filter and scorer steps, or null (the default). */
+    public DecisionTrace trace() {
+        return trace;
+    }
+
+    public SchedulingContext trace(DecisionTrace newTrace) {
+        this.trace = newTrace;
+        return this;
     }
 
     /** Scratch space of at least {@code size} doubles for the framework's score accumulation; reused per request. */
