@@ -57,14 +57,14 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
     public static final String PREFILL_PROFILE = "prefill";
 
     private static final Set<DataKey<?>> PRODUCES = Set.of(DataKeys.IN_FLIGHT_LOAD);
-    /** What this request booked, for an exact release. */
-    private static final DataKey<Bookings> BOOKINGS = DataKey.of("InFlightLoadBookings", Bookings.class, null);
-
     private final TypedName typedName;
+    /** What a request booked with this instance, for an exact release; per instance so two producers never mix. */
+    private final DataKey<Bookings> bookingsKey;
     private final ConcurrentHashMap<String, Counters> counters = new ConcurrentHashMap<>();
 
     public InFlightLoadProducer(String name) {
         this.typedName = new TypedName(TYPE, name);
+        this.bookingsKey = DataKey.of("InFlightLoadBookings[" + name + "]", Bookings.class, null);
     }
 
     @Override
@@ -112,7 +112,7 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
     @Override
     public void preRequest(SchedulingContext context, SchedulingResult result) {
         // A context scheduled again (a retry) supersedes its earlier booking.
-        Bookings previous = context.get(BOOKINGS);
+        Bookings previous = context.get(bookingsKey);
         if (previous != null) {
             previous.release(false);
         }
@@ -128,12 +128,12 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
             c.tokens.addAndGet(tokens);
             taken.add(new Booking(c, tokens, PREFILL_PROFILE.equals(e.getKey())));
         }
-        context.put(BOOKINGS, new Bookings(taken.toArray(new Booking[0])));
+        context.put(bookingsKey, new Bookings(taken.toArray(new Booking[0])));
     }
 
     @Override
     public void firstChunk(SchedulingContext context, Endpoint served) {
-        Bookings bookings = context.get(BOOKINGS);
+        Bookings bookings = context.get(bookingsKey);
         if (bookings != null) {
             bookings.release(true);
         }
@@ -141,7 +141,7 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
 
     @Override
     public void responseComplete(SchedulingContext context, Endpoint served, ResponseOutcome outcome) {
-        Bookings bookings = context.get(BOOKINGS);
+        Bookings bookings = context.get(bookingsKey);
         if (bookings != null) {
             bookings.release(false);
         }
@@ -175,7 +175,7 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
      * Everything one request booked. Release is synchronized: the response hooks of one request may run on different
      * threads one after the other, and each booking must be given back exactly once.
      */
-    static final class Bookings {
+    private static final class Bookings {
         private final Booking[] bookings;
         private final boolean[] released;
 

@@ -78,11 +78,11 @@ public final class NoHitLruScorer implements Scorer, PreRequest, DataConsumer {
         }
     }
 
-    /** Whether the last scoring of this request found it cold; read by {@link #preRequest}. */
-    private static final DataKey<Boolean> COLD = DataKey.of("NoHitLruCold", Boolean.class, null);
     private static final Set<DataKey<?>> CONSUMES = Set.of(DataKeys.PREFIX_CACHE_MATCH);
 
     private final TypedName typedName;
+    /** Whether this instance's last scoring of the request found it cold; read by {@link #preRequest}. */
+    private final DataKey<Boolean> coldKey;
     private final int lruSize;
     /** Endpoint name to the stamp of its last cold request; insertion order is LRU order (eldest first). */
     private final LinkedHashMap<String, Long> lru;
@@ -90,6 +90,7 @@ public final class NoHitLruScorer implements Scorer, PreRequest, DataConsumer {
 
     public NoHitLruScorer(String name, int lruSize) {
         this.typedName = new TypedName(TYPE, name);
+        this.coldKey = DataKey.of("NoHitLruCold[" + name + "]", Boolean.class, null);
         this.lruSize = lruSize;
         this.lru = new LinkedHashMap<>(Math.min(lruSize, 64) * 2) {
             @Override
@@ -119,7 +120,7 @@ public final class NoHitLruScorer implements Scorer, PreRequest, DataConsumer {
         int n = endpoints.size();
         PrefixCacheMatchInfo match = context.get(DataKeys.PREFIX_CACHE_MATCH);
         boolean cold = match == null || !match.anyMatch(endpoints);
-        context.put(COLD, cold);
+        context.put(coldKey, cold);
         if (!cold) {
             Arrays.fill(scores, 0, n, 0.5);
             return;
@@ -159,7 +160,7 @@ public final class NoHitLruScorer implements Scorer, PreRequest, DataConsumer {
 
     @Override
     public void preRequest(SchedulingContext context, SchedulingResult result) {
-        if (!Boolean.TRUE.equals(context.get(COLD)) || !result.succeeded()) {
+        if (!Boolean.TRUE.equals(context.get(coldKey)) || !result.succeeded()) {
             return;
         }
         touch(result.primary());
