@@ -57,6 +57,7 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
     public static final String PREFILL_PROFILE = "prefill";
 
     private static final Set<DataKey<?>> PRODUCES = Set.of(DataKeys.IN_FLIGHT_LOAD);
+
     private final TypedName typedName;
     /** What a request booked with this instance, for an exact release; per instance so two producers never mix. */
     private final DataKey<Bookings> bookingsKey;
