@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfig.PluginRef;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfig.PluginSpec;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfig.ProfileSpec;
+import io.quarkiverse.llmd.engine.framework.flowcontrol.SaturationDetector;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
@@ -50,6 +51,7 @@ public final class EndpointPickerConfigLoader {
     static final String SINGLE_PROFILE_HANDLER = "single-profile-handler";
     static final String MAX_SCORE_PICKER = "max-score-picker";
     static final String DEFAULT_PROFILE = "default";
+    static final String UTILIZATION_DETECTOR = "utilization-detector";
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "featureGates", "plugins",
             "schedulingProfiles", "saturationDetector", "dataLayer", "flowControl", "parser");
@@ -83,8 +85,13 @@ public final class EndpointPickerConfigLoader {
         this.registry = registry;
     }
 
-    /** The result of loading: the effective config, the scheduler built from it, and warnings worth logging once. */
-    public record Loaded(EndpointPickerConfig config, Scheduler scheduler, List<String> warnings) {
+    /**
+     * The result of loading: the effective config, the scheduler built from it, the saturation detector admission
+     * uses ({@code saturationDetector.pluginRef}, else an injected {@code utilization-detector}), and warnings worth
+     * logging once.
+     */
+    public record Loaded(EndpointPickerConfig config, Scheduler scheduler, SaturationDetector saturationDetector,
+            List<String> warnings) {
     }
 
     /** Loads llm-d's default configuration. */
@@ -159,6 +166,8 @@ public final class EndpointPickerConfigLoader {
             }
             profiles = applyProfileDefaults(profiles);
             ProfileHandler handler = profileHandler(profiles);
+            SaturationDetector detector = saturationDetector(saturationRef);
+            saturationRef = detector.typedName().name();
             Map<String, SchedulerProfile> built = buildProfiles(profiles);
             List<DataProducer> producers = orderedProducers();
 
@@ -175,7 +184,7 @@ public final class EndpointPickerConfigLoader {
             EndpointPickerConfig config = new EndpointPickerConfig(apiVersion, gates, List.copyOf(specs.values()),
                     profiles, saturationRef, parserRef, root.get("dataLayer"), root.get("flowControl"));
             Scheduler scheduler = new Scheduler(handler, built, producers, preRequests, observers, instances);
-            return new Loaded(config, scheduler, List.copyOf(warnings));
+            return new Loaded(config, scheduler, detector, List.copyOf(warnings));
         }
 
         private List<String> featureGates(JsonNode root) {
@@ -395,6 +404,23 @@ public final class EndpointPickerConfigLoader {
                 }
             }
             return profiles;
+        }
+
+        /** The detector named by {@code saturationDetector}, or the injected default (after profile defaulting, so
+         * that the default detector does not land in a defaulted profile). */
+        private SaturationDetector saturationDetector(String ref) {
+            if (ref == null) {
+                if (!specs.containsKey(UTILIZATION_DETECTOR)) {
+                    addDefaulted(UTILIZATION_DETECTOR);
+                }
+                ref = UTILIZATION_DETECTOR;
+            }
+            Plugin plugin = instances.get(ref);
+            if (!(plugin instanceof SaturationDetector detector)) {
+                throw tree.error(specPaths.containsKey(ref) ? specPaths.get(ref) : "saturationDetector.pluginRef",
+                        "plugin '" + ref + "' (" + plugin.typedName().type() + ") is not a saturation detector");
+            }
+            return detector;
         }
 
         private ProfileHandler profileHandler(List<ProfileSpec> profiles) {

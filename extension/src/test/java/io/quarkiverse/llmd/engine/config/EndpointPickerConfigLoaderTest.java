@@ -30,7 +30,9 @@ class EndpointPickerConfigLoaderTest {
         assertThat(profile.plugins()).extracting(EndpointPickerConfig.PluginRef::pluginRef)
                 .containsExactly("queue-scorer", "max-score-picker");
         assertThat(loaded.config().plugins()).extracting(EndpointPickerConfig.PluginSpec::type)
-                .containsExactly("queue-scorer", "max-score-picker", "single-profile-handler");
+                .containsExactly("queue-scorer", "max-score-picker", "single-profile-handler", "utilization-detector");
+        assertThat(loaded.config().saturationDetectorRef()).isEqualTo("utilization-detector");
+        assertThat(loaded.saturationDetector().typedName().type()).isEqualTo("utilization-detector");
 
         List<Endpoint> endpoints = List.of(Fixtures.endpoint("a", 5, 0.1), Fixtures.endpoint("b", 1, 0.9),
                 Fixtures.endpoint("c", 3, 0.0));
@@ -121,6 +123,36 @@ class EndpointPickerConfigLoaderTest {
                     maxNumOfEndpoints: 0
                 """)).hasMessageContaining("t.yaml:6: plugins[0].parameters.maxNumOfEndpoints: ")
                 .hasMessageContaining("maxNumOfEndpoints must be > 0, got 0");
+    }
+
+    @Test
+    void saturationDetectorRefMustNameADetector() {
+        var loaded = loader.load("t.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: queue-scorer
+                - name: sat
+                  type: concurrency-detector
+                  parameters:
+                    maxConcurrency: 10
+                saturationDetector:
+                  pluginRef: sat
+                schedulingProfiles:
+                - name: default
+                  plugins:
+                  - pluginRef: queue-scorer
+                """);
+        assertThat(loaded.saturationDetector().typedName().name()).isEqualTo("sat");
+        assertThatThrownBy(() -> loader.load("t.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: queue-scorer
+                saturationDetector:
+                  pluginRef: queue-scorer
+                """)).hasMessageStartingWith("t.yaml:4: plugins[0]: plugin 'queue-scorer' (queue-scorer) is not a "
+                        + "saturation detector");
     }
 
     @Test
