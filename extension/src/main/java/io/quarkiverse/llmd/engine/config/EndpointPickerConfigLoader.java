@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -160,6 +161,7 @@ public final class EndpointPickerConfigLoader {
             profiles = applyProfileDefaults(profiles);
             ProfileHandler handler = profileHandler(profiles);
             Map<String, SchedulerProfile> built = buildProfiles(profiles);
+            checkProfiles(handler, built.keySet());
             List<DataProducer> producers = orderedProducers();
 
             List<PreRequest> preRequests = new ArrayList<>();
@@ -426,6 +428,18 @@ public final class EndpointPickerConfigLoader {
                         + profiles.size() + " are configured");
             }
             return handler;
+        }
+
+        private void checkProfiles(ProfileHandler handler, Set<String> profileNames) {
+            String name = handler.typedName().name();
+            try {
+                handler.checkProfiles(Collections.unmodifiableSet(profileNames));
+            } catch (PluginConfigException e) {
+                String path = specPaths.getOrDefault(name, "schedulingProfiles");
+                String field = e.field() == null ? path : path + ".parameters." + e.field();
+                throw tree.error(field, "plugin '" + name + "' (" + handler.typedName().type() + "): "
+                        + e.getMessage());
+            }
         }
 
         private Map<String, SchedulerProfile> buildProfiles(List<ProfileSpec> profiles) {
