@@ -12,9 +12,11 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginHandle;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
 import io.quarkiverse.llmd.engine.testing.Fixtures;
 
 class ContextLengthAwareTest {
@@ -107,6 +109,33 @@ class ContextLengthAwareTest {
         List<Endpoint> endpoints = List.of(ranged("short", "0-2048"), ranged("medium", "2049-8192"));
         assertThat(plugin("{enableFiltering: true}").filter(contextOfTokens(100_000), endpoints))
                 .isSameAs(endpoints);
+    }
+
+    @Test
+    void actsAsFilterAndScorerInAProfile() {
+        var loaded = new EndpointPickerConfigLoader(BuiltInPlugins.registry()).load("t.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: context-length-aware
+                  parameters: {enableFiltering: true}
+                schedulingProfiles:
+                - name: default
+                  plugins:
+                  - pluginRef: context-length-aware
+                    weight: 2
+                """);
+        var profile = loaded.scheduler().profiles().get("default");
+        assertThat(profile.filters()).hasSize(1);
+        assertThat(profile.scorers()).hasSize(1);
+        List<Endpoint> endpoints = List.of(ranged("short", "0-2048"), ranged("none", null),
+                ranged("long", "2049-32768"));
+        SchedulingContext context = contextOfTokens(4000);
+        var result = loaded.scheduler().schedule(context, endpoints);
+        // short is filtered out; long scores 0.3 + 0.7 * (0.7 / (1 + 3.0719) + 0.3 * 28768/30719) > 0.5 (unlabeled).
+        assertThat(result.primary().primary().name()).isEqualTo("default/long");
+        assertThat(result.targets().get(0).score()).isCloseTo(
+                2 * (0.3 + 0.7 * (0.7 / (1 + 30719 / 10000.0) + 0.3 * 28768 / 30719.0)), within(1e-12));
     }
 
     @Test
