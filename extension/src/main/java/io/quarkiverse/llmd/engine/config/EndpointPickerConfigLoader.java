@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -169,6 +170,7 @@ public final class EndpointPickerConfigLoader {
             SaturationDetector detector = saturationDetector(saturationRef);
             saturationRef = detector.typedName().name();
             Map<String, SchedulerProfile> built = buildProfiles(profiles);
+            checkProfiles(handler, built.keySet());
             List<DataProducer> producers = orderedProducers();
 
             List<PreRequest> preRequests = new ArrayList<>();
@@ -452,6 +454,18 @@ public final class EndpointPickerConfigLoader {
                         + profiles.size() + " are configured");
             }
             return handler;
+        }
+
+        private void checkProfiles(ProfileHandler handler, Set<String> profileNames) {
+            String name = handler.typedName().name();
+            try {
+                handler.checkProfiles(Collections.unmodifiableSet(profileNames));
+            } catch (PluginConfigException e) {
+                String path = specPaths.getOrDefault(name, "schedulingProfiles");
+                String field = e.field() == null ? path : path + ".parameters." + e.field();
+                throw tree.error(field, "plugin '" + name + "' (" + handler.typedName().type() + "): "
+                        + e.getMessage());
+            }
         }
 
         private Map<String, SchedulerProfile> buildProfiles(List<ProfileSpec> profiles) {

@@ -14,6 +14,7 @@ public final class BuiltInPlugins {
     /** A new registry holding every built-in type; add your own types to it before loading a config. */
     public static PluginRegistry registry() {
         PluginRegistry registry = new PluginRegistry();
+        RoutingPlugins.register(registry);
         registry.register(SingleProfileHandler.TYPE, SingleProfileHandler.FACTORY);
         registry.register(MaxScorePicker.TYPE, MaxScorePicker.FACTORY);
         registry.register(QueueScorer.TYPE, QueueScorer.FACTORY);

@@ -35,6 +35,14 @@ public final class PluginRegistry {
         return add(new Registration(alias, target.factory(), replacement));
     }
 
+    /**
+     * Registers a deprecated type with its own factory (for instance one that accepts legacy parameters); the loader
+     * warns that {@code replacement} should be used instead.
+     */
+    public PluginRegistry registerDeprecated(String type, PluginFactory factory, String replacement) {
+        return add(new Registration(type, factory, replacement));
+    }
+
     private PluginRegistry add(Registration registration) {
         if (byType.putIfAbsent(registration.type(), registration) != null) {
             throw new IllegalArgumentException("plugin type registered twice: " + registration.type());
