@@ -110,10 +110,9 @@ public record MetricSpec(String name, Map<String, String> labels) {
                             + "'");
                 }
             }
-            if (label.startsWith("__")) {
-                continue; // pseudo labels such as __name__ select nothing here, as in llm-d
+            if (!label.startsWith("__")) { // pseudo labels such as __name__ select nothing here, as in llm-d
+                labels.put(label, value);
             }
-            labels.put(label, value);
             i = skipSpace(s, i, end);
             if (i < end) {
                 if (s.charAt(i) != ',') {
@@ -167,13 +166,14 @@ public record MetricSpec(String name, Map<String, String> labels) {
         return out;
     }
 
+    /** The spec in its string syntax, labels sorted by name. */
     @Override
     public String toString() {
         if (labels.isEmpty()) {
             return name;
         }
         StringBuilder sb = new StringBuilder(name).append('{');
-        labels.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '{' ? "" : ",").append(k).append("=\"")
+        new java.util.TreeMap<>(labels).forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '{' ? "" : ",").append(k).append("=\"")
                 .append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"'));
         return sb.append('}').toString();
     }
