@@ -34,6 +34,15 @@ import io.quarkiverse.llmd.engine.request.InvalidRequestException.Reason;
  * differences from llm-d: every chat message must carry a non-empty string {@code role} (vLLM refuses such messages
  * anyway); token ids must fit a signed 32-bit integer; completions and embeddings also accept an array of token-id
  * arrays; invalid UTF-8 inside strings is replaced by U+FFFD per byte, as Go's decoder does, instead of failing.
+ * Known remaining differences, all on odd input: Go matches struct keys case-insensitively ({@code "Messages"} counts
+ * as {@code messages} there, not here); Go refuses a body holding a number beyond the float64 range anywhere, this
+ * parser only where it reads the value; an integer {@code -0} in free-form JSON is written {@code 0} here, {@code -0}
+ * by Go.
+ * <p>
+ * Prefix bytes were checked byte for byte against Go's {@code encoding/json} on thousands of random bodies (see the
+ * {@code go-prefix-vectors.tsv} test vectors). Strings are escaped HTML-safe as {@code json.Marshal} does
+ * ({@code <}, {@code >}, {@code &} become <code>&#92;u003c</code>, <code>&#92;u003e</code>,
+ * <code>&#92;u0026</code>), with Go 1.22+ escapes for backspace and form feed.
  * <p>
  * Every failure is an {@link InvalidRequestException}, whatever the input bytes. Stateless and thread-safe.
  */

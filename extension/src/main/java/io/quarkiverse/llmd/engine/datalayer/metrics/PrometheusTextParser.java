@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,9 +122,10 @@ public final class PrometheusTextParser {
                 line(pos, e);
                 pos = nl + 1;
             }
-            Map<String, List<Sample>> frozen = new HashMap<>(samples.size() * 2);
-            samples.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
-            return new ParsedMetrics(Map.copyOf(frozen), Map.copyOf(types), sampleCount, skipped);
+            // Wrapped, not copied: the lists and maps never escape this call otherwise.
+            samples.replaceAll((k, v) -> Collections.unmodifiableList(v));
+            return new ParsedMetrics(Collections.unmodifiableMap(samples), Collections.unmodifiableMap(types),
+                    sampleCount, skipped);
         }
 
         private void line(int s, int e) {
@@ -490,11 +492,18 @@ public final class PrometheusTextParser {
             if (wanted == null) {
                 return cached(s, e);
             }
-            String family = new String(b, s, e - s, StandardCharsets.UTF_8);
-            for (String w : wantedNames) {
-                if (w.startsWith(family)) {
-                    return family;
+            int len = e - s;
+            outer: for (int w = 0; w < wanted.length; w++) {
+                byte[] name = wanted[w];
+                if (name.length < len) {
+                    continue;
                 }
+                for (int k = 0; k < len; k++) {
+                    if (name[k] != b[s + k]) {
+                        continue outer;
+                    }
+                }
+                return name.length == len ? wantedNames[w] : new String(b, s, len, StandardCharsets.UTF_8);
             }
             return null;
         }
