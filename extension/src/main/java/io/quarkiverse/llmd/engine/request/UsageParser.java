@@ -28,6 +28,15 @@ public final class UsageParser {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonFactory FACTORY = MAPPER.getFactory();
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+    private static final String[] INPUT_NAMES = { "input_tokens" };
+    private static final String[] OUTPUT_NAMES = { "output_tokens" };
+    private static final String[] PROMPT_NAMES = { "prompt_tokens" };
+    private static final String[] COMPLETION_NAMES = { "completion_tokens" };
+    private static final String[] ANY_INPUT_NAMES = { "prompt_tokens", "input_tokens" };
+    private static final String[] ANY_OUTPUT_NAMES = { "completion_tokens", "output_tokens" };
+    /** Correct OpenAI name, llm-d's misspelt name, Responses-API name. */
+    private static final String[] DETAILS_NAMES = { "prompt_tokens_details", "prompt_token_details",
+            "input_tokens_details" };
 
     private UsageParser() {
     }
@@ -138,22 +147,22 @@ public final class UsageParser {
         String[] in;
         String[] out;
         if ("response".equals(objectType) || "conversation".equals(objectType)) {
-            in = new String[] { "input_tokens" };
-            out = new String[] { "output_tokens" };
+            in = INPUT_NAMES;
+            out = OUTPUT_NAMES;
         } else if ("chat.completion".equals(objectType) || "chat.completion.chunk".equals(objectType)
                 || "text_completion".equals(objectType)) {
-            in = new String[] { "prompt_tokens" };
-            out = new String[] { "completion_tokens" };
+            in = PROMPT_NAMES;
+            out = COMPLETION_NAMES;
         } else {
-            in = new String[] { "prompt_tokens", "input_tokens" };
-            out = new String[] { "completion_tokens", "output_tokens" };
+            in = ANY_INPUT_NAMES;
+            out = ANY_OUTPUT_NAMES;
         }
         long prompt = firstCount(usage, in);
         long completion = firstCount(usage, out);
         JsonNode total = usage.get("total_tokens");
         long totalTokens = total != null && !total.isNull() ? count(total) : prompt + completion;
         long cached = 0;
-        for (String details : new String[] { "prompt_tokens_details", "prompt_token_details", "input_tokens_details" }) {
+        for (String details : DETAILS_NAMES) {
             JsonNode d = usage.get(details);
             if (d != null && d.isObject() && d.has("cached_tokens") && !d.get("cached_tokens").isNull()) {
                 cached = count(d.get("cached_tokens"));
