@@ -1,9 +1,11 @@
 package io.quarkiverse.llmd.deployment;
 
+import io.quarkiverse.llmd.runtime.LlmdProducers;
+import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 
-/** Registers the extension's feature; the CDI wiring of the engine arrives with the gateway issue. */
+/** Registers the extension's feature and the beans that wire the engine. */
 final class LlmdProcessor {
 
     private static final String FEATURE = "llmd";
@@ -11,5 +13,10 @@ final class LlmdProcessor {
     @BuildStep
     FeatureBuildItem feature() {
         return new FeatureBuildItem(FEATURE);
+    }
+
+    @BuildStep
+    AdditionalBeanBuildItem beans() {
+        return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class).setUnremovable().build();
     }
 }

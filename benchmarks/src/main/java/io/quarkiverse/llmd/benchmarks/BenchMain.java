@@ -1,0 +1,36 @@
+package io.quarkiverse.llmd.benchmarks;
+
+import java.util.Arrays;
+
+import io.quarkiverse.llmd.benchmarks.demo.SchedulingDemo;
+
+/** Entry point of {@code bin/llmd-bench}: one subcommand per tool. */
+public final class BenchMain {
+
+    private static final String USAGE = """
+            usage: llmd-bench <command> [options]
+
+            commands:
+              jmh [JMH options]   JMH micro-benchmarks (for example: jmh SchedulingCycle -p endpoints=64 -prof gc)
+              demo [--config F]   print scheduling decisions for sample requests over sample endpoints
+            """;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            case "demo" -> SchedulingDemo.main(rest);
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}

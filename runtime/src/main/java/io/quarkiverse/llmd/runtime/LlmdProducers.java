@@ -1,0 +1,146 @@
+package io.quarkiverse.llmd.runtime;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.llmd.engine.config.ConfigException;
+import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.runtime.config.LlmdConfig;
+import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.runtime.director.Admission;
+import io.quarkiverse.llmd.runtime.director.RequestDirector;
+import io.quarkus.arc.DefaultBean;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * CDI wiring of the engine. Every producer is a {@link DefaultBean}, so an application can replace any piece by
+ * declaring its own bean of the same type.
+ */
+@Singleton
+public class LlmdProducers {
+
+    private static final Logger LOG = Logger.getLogger(LlmdProducers.class);
+
+    /**
+     * Built-in plugin types, plus the application's own: every bean implementing {@link PluginFactory} or
+     * {@link Plugin} that carries {@code @Identifier("type-name")} becomes a type the EndpointPickerConfig can name.
+     */
+    @Produces
+    @Singleton
+    @DefaultBean
+    PluginRegistry pluginRegistry(@Any Instance<PluginFactory> factories, @Any Instance<Plugin> plugins) {
+        PluginRegistry registry = BuiltInPlugins.registry();
+        Map<String, PluginFactory> custom = new TreeMap<>();
+        for (Instance.Handle<PluginFactory> handle : factories.handles()) {
+            String type = identifier(handle.getBean().getQualifiers());
+            if (type != null) {
+                custom.put(type, handle.get());
+            }
+        }
+        for (Instance.Handle<Plugin> handle : plugins.handles()) {
+            String type = identifier(handle.getBean().getQualifiers());
+            if (type != null && !custom.containsKey(type)) {
+                custom.put(type, (name, parameters, h) -> {
+                    if (parameters != null && parameters.size() > 0) {
+                        throw new io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException(null,
+                                "plugin bean '" + type + "' takes no parameters; register a PluginFactory bean instead");
+                    }
+                    return handle.get();
+                });
+            }
+        }
+        for (Map.Entry<String, PluginFactory> e : custom.entrySet()) {
+            registry.register(e.getKey(), e.getValue());
+        }
+        return registry;
+    }
+
+    /** The scheduler built from {@code quarkus.llmd.config-file}, {@code config-text} or llm-d's default. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    EndpointPickerConfigLoader.Loaded endpointPickerConfig(LlmdConfig config, PluginRegistry registry) {
+        EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry);
+        if (config.configFile().isPresent() && config.configText().isPresent()) {
+            throw new ConfigException("quarkus.llmd", 0, "config-file",
+                    "config-file and config-text are mutually exclusive, as --config-file and --config-text are");
+        }
+        EndpointPickerConfigLoader.Loaded loaded;
+        if (config.configFile().isPresent()) {
+            loaded = loader.load(config.configFile().get());
+        } else if (config.configText().isPresent()) {
+            loaded = loader.load("quarkus.llmd.config-text", config.configText().get());
+        } else {
+            loaded = loader.loadDefault();
+        }
+        for (String warning : loaded.warnings()) {
+            LOG.warn(warning);
+        }
+        LOG.infof("EndpointPickerConfig: profiles %s, plugins %s", loaded.scheduler().profiles().keySet(),
+                loaded.scheduler().plugins().keySet());
+        return loaded;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    Scheduler scheduler(EndpointPickerConfigLoader.Loaded loaded) {
+        return loaded.scheduler();
+    }
+
+    /** The pool, seeded with the statically configured endpoints. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    EndpointRegistry endpointRegistry(LlmdConfig config) {
+        EndpointRegistry registry = new EndpointRegistry();
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (Map.Entry<String, LlmdConfig.EndpointConfig> e : new TreeMap<>(config.endpoints()).entrySet()) {
+            endpoints.add(Endpoint.of(e.getKey(), e.getValue().address(), e.getValue().labels()));
+        }
+        registry.replaceAll(endpoints);
+        return registry;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    Admission admission() {
+        return Admission.ALWAYS;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    RequestDirector requestDirector(Scheduler scheduler, EndpointRegistry registry, Admission admission,
+            LlmdConfig config) {
+        Map<String, Integer> priorities = new TreeMap<>();
+        config.objectives().forEach((name, objective) -> priorities.put(name, objective.priority()));
+        return new RequestDirector(scheduler, registry, admission, priorities, Clock.systemUTC());
+    }
+
+    private static String identifier(java.util.Set<java.lang.annotation.Annotation> qualifiers) {
+        for (java.lang.annotation.Annotation q : qualifiers) {
+            if (q instanceof Identifier id) {
+                return id.value();
+            }
+        }
+        return null;
+    }
+}
