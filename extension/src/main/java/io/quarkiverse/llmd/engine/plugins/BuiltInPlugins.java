@@ -17,6 +17,7 @@ public final class BuiltInPlugins {
         registry.register(SingleProfileHandler.TYPE, SingleProfileHandler.FACTORY);
         registry.register(MaxScorePicker.TYPE, MaxScorePicker.FACTORY);
         registry.register(QueueScorer.TYPE, QueueScorer.FACTORY);
+        PrefixPlugins.register(registry);
         return registry;
     }
 }
