@@ -67,8 +67,7 @@ public final class ApproximatePrefixIndex {
     private volatile Table table = new Table(MIN_TABLE, 1);
     private int tableSize;
 
-    private final Map<String, Integer> slotByName = new HashMap<>();
-    private volatile String[] slotNames = new String[64];
+    private volatile Slots slots = Slots.EMPTY;
     private PodBlocks[] pods = new PodBlocks[64];
     private long[] lastUpdate = new long[64];
     private long updates;
@@ -88,18 +87,40 @@ public final class ApproximatePrefixIndex {
     // ------------------------------------------------------------------------------------------------ reading
 
     /**
-     * Walks {@code hashes[0, count)} in order: every endpoint holding a hash gets +1, and the walk stops at the
-     * first hash no endpoint holds (llm-d's greedy longest-prefix walk; counts are not required to be contiguous
-     * per endpoint).
+     * Endpoint names by slot, immutable: replaced (copy on write) when an endpoint is added or removed, so that a
+     * {@link PrefixMatch} can keep the snapshot its counts refer to.
      */
+    static final class Slots {
+
+        static final Slots EMPTY = new Slots(new String[64], Map.of());
+
+        final String[] names;
+        final Map<String, Integer> slotOf;
+
+        Slots(String[] names, Map<String, Integer> slotOf) {
+            this.names = names;
+            this.slotOf = slotOf;
+        }
+    }
+
+    /** {@link #match(PrefixHasher.Chain)} over already computed hashes {@code hashes[0, count)}. */
     public PrefixMatch match(long[] hashes, int count) {
-        if (count <= 0) {
+        return match(PrefixHasher.of(hashes, count));
+    }
+
+    /**
+     * Walks the chain from its first block: every endpoint holding a hash gets +1, and the walk stops at the first
+     * hash no endpoint holds (llm-d's greedy longest-prefix walk; counts need not be contiguous per endpoint).
+     * Blocks after that point are never hashed.
+     */
+    public PrefixMatch match(PrefixHasher.Chain chain) {
+        if (chain.count() <= 0) {
             return PrefixMatch.EMPTY;
         }
         long stamp = lock.tryOptimisticRead();
         if (stamp != 0L) {
             try {
-                PrefixMatch result = walk(hashes, count);
+                PrefixMatch result = walk(chain);
                 if (lock.validate(stamp)) {
                     return result;
                 }
@@ -109,13 +130,16 @@ public final class ApproximatePrefixIndex {
         }
         stamp = lock.readLock();
         try {
-            return walk(hashes, count);
+            return walk(chain);
         } finally {
             lock.unlockRead(stamp);
         }
     }
 
-    private PrefixMatch walk(long[] hashes, int count) {
+    private PrefixMatch walk(PrefixHasher.Chain chain) {
+        chain.reset();
+        int count = chain.count();
+        Slots snapshot = slots;
         Table t = table;
         long[] keys = t.keys;
         long[] masks = t.masks;
@@ -126,7 +150,7 @@ public final class ApproximatePrefixIndex {
         int run = 0;
         int depth = 0;
         for (int i = 0; i < count; i++) {
-            int at = find(keys, mask, key(hashes[i]));
+            int at = find(keys, mask, key(chain.next()));
             if (at < 0) {
                 break;
             }
@@ -145,23 +169,13 @@ public final class ApproximatePrefixIndex {
             return PrefixMatch.EMPTY;
         }
         perSlot = flush(masks, runStart, words, run, perSlot);
-        String[] names = slotNames;
         int matched = 0;
         for (int s = 0; s < perSlot.length; s++) {
             if (perSlot[s] > 0) {
                 matched++;
             }
         }
-        String[] matchedNames = new String[matched];
-        int[] matchedCounts = new int[matched];
-        int n = 0;
-        for (int s = 0; s < perSlot.length && n < matched; s++) {
-            if (perSlot[s] > 0 && s < names.length && names[s] != null) {
-                matchedNames[n] = names[s];
-                matchedCounts[n++] = perSlot[s];
-            }
-        }
-        return PrefixMatch.of(matchedNames, matchedCounts, n, depth);
+        return new PrefixMatch(snapshot, perSlot, matched, depth);
     }
 
     private static boolean sameSet(long[] masks, int a, int b, int words) {
@@ -257,13 +271,18 @@ public final class ApproximatePrefixIndex {
     public void retainEndpoints(Set<String> present) {
         long stamp = lock.writeLock();
         try {
-            String[] names = slotNames;
+            String[] names = slots.names;
+            boolean removed = false;
             for (int s = 0; s < names.length; s++) {
                 if (names[s] != null && !present.contains(names[s])) {
-                    removeSlot(s);
+                    clearPod(s);
+                    removed = true;
                 }
             }
-            maybeShrink();
+            if (removed) {
+                publishSlots();
+                maybeShrink();
+            }
         } finally {
             lock.unlockWrite(stamp);
         }
@@ -273,9 +292,10 @@ public final class ApproximatePrefixIndex {
     public void removeEndpoint(String endpoint) {
         long stamp = lock.writeLock();
         try {
-            Integer slot = slotByName.get(endpoint);
+            Integer slot = slots.slotOf.get(endpoint);
             if (slot != null) {
-                removeSlot(slot);
+                clearPod(slot);
+                publishSlots();
                 maybeShrink();
             }
         } finally {
@@ -287,8 +307,7 @@ public final class ApproximatePrefixIndex {
     public void clear() {
         long stamp = lock.writeLock();
         try {
-            slotByName.clear();
-            slotNames = new String[64];
+            slots = Slots.EMPTY;
             pods = new PodBlocks[64];
             lastUpdate = new long[64];
             table = new Table(MIN_TABLE, 1);
@@ -299,41 +318,40 @@ public final class ApproximatePrefixIndex {
     }
 
     private int slotFor(String endpoint) {
-        Integer existing = slotByName.get(endpoint);
+        Integer existing = slots.slotOf.get(endpoint);
         if (existing != null) {
             return existing;
         }
-        if (slotByName.size() >= maxEndpoints) {
+        if (slots.slotOf.size() >= maxEndpoints) {
             int oldest = -1;
             for (int s = 0; s < pods.length; s++) {
                 if (pods[s] != null && (oldest < 0 || lastUpdate[s] < lastUpdate[oldest])) {
                     oldest = s;
                 }
             }
-            removeSlot(oldest);
+            clearPod(oldest);
         }
         int slot = 0;
-        String[] names = slotNames;
-        while (slot < names.length && names[slot] != null) {
+        while (slot < pods.length && pods[slot] != null) {
             slot++;
         }
-        if (slot == names.length) {
-            int grown = names.length * 2;
+        if (slot == pods.length) {
+            int grown = pods.length * 2;
             pods = Arrays.copyOf(pods, grown);
             lastUpdate = Arrays.copyOf(lastUpdate, grown);
-            names = Arrays.copyOf(names, grown);
         }
         if (slot >= table.words * 64) {
             rehash(table.keys.length, slot / 64 + 1);
         }
-        names[slot] = endpoint;
-        slotNames = names;
-        pods[slot] = new PodBlocks();
-        slotByName.put(endpoint, slot);
+        PodBlocks pod = new PodBlocks();
+        pod.name = endpoint;
+        pods[slot] = pod;
+        publishSlots();
         return slot;
     }
 
-    private void removeSlot(int slot) {
+    /** Drops every block of a pod and frees its slot; {@link #publishSlots()} must follow. */
+    private void clearPod(int slot) {
         PodBlocks pod = pods[slot];
         long[] podKeys = pod.keys;
         for (int i = 0; i < podKeys.length; i++) {
@@ -341,10 +359,21 @@ public final class ApproximatePrefixIndex {
                 clearBit(podKeys[i], slot);
             }
         }
-        slotByName.remove(slotNames[slot]);
-        slotNames[slot] = null;
         pods[slot] = null;
         lastUpdate[slot] = 0;
+    }
+
+    /** Publishes a new immutable name snapshot after slots changed. */
+    private void publishSlots() {
+        String[] names = new String[pods.length];
+        Map<String, Integer> slotOf = new HashMap<>();
+        for (int s = 0; s < pods.length; s++) {
+            if (pods[s] != null) {
+                names[s] = pods[s].name;
+                slotOf.put(pods[s].name, s);
+            }
+        }
+        slots = new Slots(names, slotOf);
     }
 
     private void setBit(long key, int slot) {
@@ -460,7 +489,7 @@ public final class ApproximatePrefixIndex {
         long stamp = lock.readLock();
         try {
             Map<String, Integer> out = new TreeMap<>();
-            for (Map.Entry<String, Integer> e : slotByName.entrySet()) {
+            for (Map.Entry<String, Integer> e : slots.slotOf.entrySet()) {
                 out.put(e.getKey(), pods[e.getValue()].size);
             }
             return out;
@@ -473,7 +502,7 @@ public final class ApproximatePrefixIndex {
     public List<String> endpoints() {
         long stamp = lock.readLock();
         try {
-            return new ArrayList<>(new TreeMap<>(slotByName).keySet());
+            return new ArrayList<>(new TreeMap<>(slots.slotOf).keySet());
         } finally {
             lock.unlockRead(stamp);
         }
@@ -483,7 +512,7 @@ public final class ApproximatePrefixIndex {
     public boolean holds(String endpoint, long hash) {
         long stamp = lock.readLock();
         try {
-            Integer slot = slotByName.get(endpoint);
+            Integer slot = slots.slotOf.get(endpoint);
             if (slot == null) {
                 return false;
             }
@@ -564,6 +593,7 @@ public final class ApproximatePrefixIndex {
         int tail = NIL;
         int size;
         int capacity;
+        String name;
 
         boolean contains(long key) {
             return slotOf(key) >= 0;

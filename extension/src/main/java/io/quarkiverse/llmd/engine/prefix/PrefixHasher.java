@@ -123,6 +123,103 @@ public final class PrefixHasher {
         return out;
     }
 
+    /**
+     * A lazy cursor over a request's chain: each {@link Chain#next()} hashes one more block, so a matching walk that
+     * stops early also stops hashing. Allocates one small object per request, nothing per block.
+     */
+    public Chain chain(InferenceRequest request, int blockSizeTokens, int maxBlocks) {
+        byte[] input = request.prefixInput();
+        int blockChars = blockSizeChars(blockSizeTokens);
+        int n = blockCount(input.length, blockChars, maxBlocks);
+        return new Chain(input, n == 0 ? 0L : seed(request), blockChars, n, null);
+    }
+
+    /** The chain of an input with a known seed, as a lazy cursor. */
+    public static Chain chain(byte[] input, long seed, int blockSizeTokens, int maxBlocks) {
+        int blockChars = blockSizeChars(blockSizeTokens);
+        return new Chain(input, seed, blockChars, blockCount(input.length, blockChars, maxBlocks), null);
+    }
+
+    /** A cursor over already computed hashes {@code hashes[0, count)}. */
+    public static Chain of(long[] hashes, int count) {
+        if (count < 0 || count > hashes.length) {
+            throw new IllegalArgumentException("count " + count + " outside [0, " + hashes.length + "]");
+        }
+        return new Chain(null, 0L, 1, count, hashes);
+    }
+
+    /** A block-hash chain computed block by block on demand. Not thread-safe; one per request. */
+    public static final class Chain {
+
+        private final byte[] input;
+        private final long seed;
+        private final int blockChars;
+        private final int count;
+        private final long[] precomputed;
+        private final long limit;
+        private byte[] scratch;
+        private long previous;
+        private int position;
+
+        private Chain(byte[] input, long seed, int blockChars, int count, long[] precomputed) {
+            this.input = input;
+            this.seed = seed;
+            this.blockChars = blockChars;
+            this.count = count;
+            this.precomputed = precomputed;
+            this.limit = input == null ? 0 : Math.min((long) input.length, (long) count * blockChars);
+            this.previous = seed;
+        }
+
+        /** Number of blocks (hashes) in the chain. */
+        public int count() {
+            return count;
+        }
+
+        /** Index of the hash {@link #next()} returns. */
+        public int position() {
+            return position;
+        }
+
+        public boolean hasNext() {
+            return position < count;
+        }
+
+        /** The next hash of the chain. */
+        public long next() {
+            if (position >= count) {
+                throw new java.util.NoSuchElementException("chain has " + count + " blocks");
+            }
+            if (precomputed != null) {
+                return precomputed[position++];
+            }
+            if (scratch == null) {
+                scratch = new byte[XxHash64.SUFFIX_SCRATCH_BYTES];
+            }
+            int start = position * blockChars;
+            int length = (int) Math.min(blockChars, limit - start);
+            previous = XxHash64.hashWithLongSuffix(input, start, length, previous, 0L, scratch);
+            position++;
+            return previous;
+        }
+
+        /** Starts over from the first block. */
+        public void reset() {
+            position = 0;
+            previous = seed;
+        }
+
+        /** Every hash of the chain in a new array (from the start, whatever the position). */
+        public long[] toArray() {
+            reset();
+            long[] out = new long[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = next();
+            }
+            return out;
+        }
+    }
+
     static int blockSizeChars(int blockSizeTokens) {
         if (blockSizeTokens <= 0) {
             throw new IllegalArgumentException("blockSizeTokens must be > 0, got " + blockSizeTokens);

@@ -121,4 +121,28 @@ class PrefixHasherTest {
         assertThat(Arrays.copyOf(a, 3)).containsExactly(Arrays.copyOf(b, 3));
         assertThat(a[3]).isNotEqualTo(b[3]);
     }
+
+    @Test
+    void lazyChainYieldsTheSameHashesBlockByBlock() {
+        String prompt = "lazy chains hash only what the walk needs. ".repeat(12);
+        PrefixHasher hasher = new PrefixHasher();
+        InferenceRequest request = request("m", "salt", prompt);
+        long[] eager = hasher.hashChain(request, 16, 256);
+        PrefixHasher.Chain chain = hasher.chain(request, 16, 256);
+        assertThat(chain.count()).isEqualTo(eager.length);
+        assertThat(chain.next()).isEqualTo(eager[0]);
+        assertThat(chain.next()).isEqualTo(eager[1]);
+        assertThat(chain.position()).isEqualTo(2);
+        chain.reset();
+        for (long expected : eager) {
+            assertThat(chain.hasNext()).isTrue();
+            assertThat(chain.next()).isEqualTo(expected);
+        }
+        assertThat(chain.hasNext()).isFalse();
+        assertThat(chain.toArray()).containsExactly(eager);
+        assertThat(PrefixHasher.of(eager, 3).toArray()).containsExactly(Arrays.copyOf(eager, 3));
+        assertThat(hasher.chain(request("m", null, "short"), 16, 256).count()).isZero();
+        assertThat(PrefixHasher.chain(prompt.getBytes(StandardCharsets.UTF_8), PrefixHasher.seed("m", "salt"), 16, 256)
+                .toArray()).containsExactly(eager);
+    }
 }

@@ -19,7 +19,6 @@ import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.approximat
 import io.quarkiverse.llmd.engine.prefix.ApproximatePrefixIndex;
 import io.quarkiverse.llmd.engine.prefix.PrefixHasher;
 import io.quarkiverse.llmd.engine.prefix.PrefixMatch;
-import io.quarkiverse.llmd.engine.request.InferenceRequest;
 
 /**
  * {@code approx-prefix-cache-producer}: llm-d's approximate prefix-cache tracking (reference scheduler-epp.md 3.5).
@@ -80,14 +79,11 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
 
     @Override
     public void produce(SchedulingContext context, List<Endpoint> candidates) {
-        context.put(DataKeys.PREFIX_CACHE_MATCH, compute(context.request(), candidates, true));
-    }
-
-    private ApproxPrefixMatchInfo compute(InferenceRequest request, List<Endpoint> endpoints, boolean match) {
-        int blockSizeTokens = blockSizeTokens(endpoints);
-        long[] hashes = hasher.hashChain(request, blockSizeTokens, maxBlocks(blockSizeTokens));
-        PrefixMatch found = match ? index.match(hashes, hashes.length) : PrefixMatch.EMPTY;
-        return new ApproxPrefixMatchInfo(found, blockSizeTokens, hashes, this);
+        int blockSizeTokens = blockSizeTokens(candidates);
+        PrefixHasher.Chain chain = hasher.chain(context.request(), blockSizeTokens, maxBlocks(blockSizeTokens));
+        PrefixMatch found = index.match(chain);
+        context.put(DataKeys.PREFIX_CACHE_MATCH, new ApproxPrefixMatchInfo(found, blockSizeTokens, chain.count(),
+                this));
     }
 
     @Override
@@ -96,17 +92,15 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
             return;
         }
         ProfileRunResult primary = result.primary();
+        Endpoint target = primary.primary();
         PrefixCacheMatchInfo produced = context.get(DataKeys.PREFIX_CACHE_MATCH);
-        long[] hashes;
-        if (produced instanceof ApproxPrefixMatchInfo info && info.owner() == this) {
-            hashes = info.hashes();
-        } else {
-            hashes = compute(context.request(), List.of(primary.primary()), false).hashes();
-        }
+        int blockSizeTokens = produced instanceof ApproxPrefixMatchInfo info && info.owner() == this
+                ? info.blockSizeTokens()
+                : blockSizeTokens(List.of(target));
+        long[] hashes = hasher.hashChain(context.request(), blockSizeTokens, maxBlocks(blockSizeTokens));
         if (hashes.length == 0) {
             return;
         }
-        Endpoint target = primary.primary();
         index.add(target.name(), capacity(target), hashes, hashes.length);
         ProfileRunResult prefill = result.profile(PREFILL_PROFILE);
         if (prefill != null && !PREFILL_PROFILE.equals(result.primaryProfileName())) {

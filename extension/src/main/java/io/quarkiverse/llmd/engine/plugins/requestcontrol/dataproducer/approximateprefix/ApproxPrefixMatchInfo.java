@@ -5,22 +5,21 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.prefix.PrefixMatch;
 
 /**
- * The {@link PrefixCacheMatchInfo} of one request: the block hashes (kept for the index update in PreRequest) and
- * the non-zero matches by endpoint name. Endpoints not in the match hold 0 blocks.
+ * The {@link PrefixCacheMatchInfo} of one request: the block count and size it was cut into and the matches by
+ * endpoint name. The hashes themselves are not kept (they would cost 8 bytes per block on every request);
+ * PreRequest hashes again with the same block size.
  */
 public final class ApproxPrefixMatchInfo implements PrefixCacheMatchInfo {
 
-    private static final long[] NO_HASHES = new long[0];
-
     private final PrefixMatch match;
     private final int blockSizeTokens;
-    private final long[] hashes;
+    private final int totalBlocks;
     private final Object owner;
 
-    ApproxPrefixMatchInfo(PrefixMatch match, int blockSizeTokens, long[] hashes, Object owner) {
+    ApproxPrefixMatchInfo(PrefixMatch match, int blockSizeTokens, int totalBlocks, Object owner) {
         this.match = match;
         this.blockSizeTokens = blockSizeTokens;
-        this.hashes = hashes == null ? NO_HASHES : hashes;
+        this.totalBlocks = totalBlocks;
         this.owner = owner;
     }
 
@@ -36,7 +35,7 @@ public final class ApproxPrefixMatchInfo implements PrefixCacheMatchInfo {
 
     @Override
     public int totalBlocks() {
-        return hashes.length;
+        return totalBlocks;
     }
 
     @Override
@@ -49,18 +48,13 @@ public final class ApproxPrefixMatchInfo implements PrefixCacheMatchInfo {
         return match;
     }
 
-    /** The request's block hashes; shared, do not modify. */
-    long[] hashes() {
-        return hashes;
-    }
-
     Object owner() {
         return owner;
     }
 
     @Override
     public String toString() {
-        return "ApproxPrefixMatchInfo{totalBlocks=" + hashes.length + ", blockSizeTokens=" + blockSizeTokens + ", "
+        return "ApproxPrefixMatchInfo{totalBlocks=" + totalBlocks + ", blockSizeTokens=" + blockSizeTokens + ", "
                 + match + "}";
     }
 }
