@@ -17,12 +17,15 @@ import java.util.concurrent.locks.StampedLock;
  * <h2>Design</h2>
  * <ul>
  * <li><b>Pod slots.</b> Each endpoint name gets a small int slot (lowest free first, reused after removal). At most
- * {@code maxEndpoints} endpoints are tracked; adding one more drops the endpoint updated least recently.</li>
+ * {@code maxEndpoints} endpoints are tracked; adding one more drops the endpoint updated least recently. Slot
+ * names live in an immutable snapshot replaced on every change (rare), which a {@link PrefixMatch} keeps, so a
+ * match is one {@code int} per slot and nothing per endpoint name.</li>
  * <li><b>Global table: hash → pod set.</b> One open-addressing, linear-probing table of primitive {@code long}
  * keys. The pod set of a key is a bitmask of {@code W = ceil(slots / 64)} longs stored inline in a parallel
  * {@code long[]} (one word for pools of up to 64 endpoints). Key 0 marks an empty slot, so a block hash of 0 is
  * stored as {@link #ZERO_KEY} (one more 2<sup>-64</sup> collision). Deletion uses backward shifting (no
- * tombstones). A matching walk costs one probe per block hash and stops at the first hash no endpoint holds;
+ * tombstones). A matching walk costs one probe per block hash and stops at the first hash no endpoint holds (and, given a
+ * lazy {@link PrefixHasher.Chain}, hashes no block beyond it);
  * counts are accumulated per run of identical pod sets, so a prefix held by the same endpoints for many blocks
  * costs one bit scan per run, not per block.</li>
  * <li><b>Per-pod LRU.</b> Each slot owns a {@code PodBlocks}: an open-addressing {@code long} set whose entries

@@ -122,6 +122,48 @@ class PrefixRoutingTest {
                 """)).isInstanceOf(ConfigException.class).hasMessageContaining("blockSizeTokens must be > 0");
     }
 
+    @Test
+    void concurrentSchedulingKeepsEveryConversationOnItsEndpoint() throws Exception {
+        Scheduler scheduler = loader.load("t.yaml", QUEUE_AND_PREFIX).scheduler();
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            endpoints.add(Fixtures.endpoint("pod-" + i, 0, 0.0));
+        }
+        int threads = 4;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread worker = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int c = 0; c < 5; c++) {
+                        String conversation = ("thread " + id + " conversation " + c + " says hello. ").repeat(12);
+                        String first = send(scheduler, endpoints, conversation);
+                        for (int turn = 0; turn < 200; turn++) {
+                            String next = send(scheduler, endpoints, conversation + " turn " + turn);
+                            if (!next.equals(first)) {
+                                throw new AssertionError(conversation + " moved from " + first + " to " + next);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        start.countDown();
+        for (Thread worker : workers) {
+            worker.join(60_000);
+        }
+        assertThat(failure.get()).isNull();
+        ApproxPrefixCacheProducer producer = scheduler.pluginsOf(ApproxPrefixCacheProducer.class).get(0);
+        assertThat(producer.index().endpoints()).isNotEmpty();
+    }
+
     /** Runs once kv-cache-utilization-scorer is registered (written in another branch). */
     @Test
     void defaultConfigRoutesRepeatedPromptToTheSameEndpoint() {
