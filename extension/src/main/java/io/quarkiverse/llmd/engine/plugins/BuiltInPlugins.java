@@ -19,6 +19,7 @@ public final class BuiltInPlugins {
         registry.register(MaxScorePicker.TYPE, MaxScorePicker.FACTORY);
         registry.register(QueueScorer.TYPE, QueueScorer.FACTORY);
         LoadPlugins.register(registry);
+        PrefixPlugins.register(registry);
         return registry;
     }
 }
