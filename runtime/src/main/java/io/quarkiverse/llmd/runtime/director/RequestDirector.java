@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +66,14 @@ public final class RequestDirector {
      * @param subsetHint addresses the proxy allows ({@code x-gateway-destination-endpoint-subset}), or null when it
      *        sent no hint; matched by IP only, as llm-d does
      */
-    public Decision decide(String path, Map<String, String> headers, byte[] body, List<String> subsetHint) {
+    public CompletionStage<Decision> decide(String path, Map<String, String> headers, byte[] body,
+            List<String> subsetHint) {
+        // Completes at once today; flow control (queueing under saturation) completes it later, from a timer.
+        return CompletableFuture.completedFuture(decideNow(path, headers, body, subsetHint));
+    }
+
+    /** The synchronous pipeline: no queueing, the answer is immediate. */
+    Decision decideNow(String path, Map<String, String> headers, byte[] body, List<String> subsetHint) {
         InferenceRequest request;
         try {
             request = parser.parse(path, headers, body);
