@@ -115,8 +115,8 @@ public final class SchedulingDemo {
             }
             scheduler.preRequest(context, result);
             Endpoint chosen = result.primary().primary();
-            System.out.printf("   -> %s (%s), profile %s%s%n%n", chosen.name(), chosen.address(),
-                    result.primaryProfileName(), context.addedHeaders().isEmpty() ? "" : ", headers " + context.addedHeaders());
+            System.out.printf("   -> %s (%s), total score %.2f, profile %s%s%n%n", chosen.name(), chosen.address(),
+                    result.primary().targets().get(0).score(), result.primaryProfileName(), context.addedHeaders().isEmpty() ? "" : ", headers " + context.addedHeaders());
             // the chosen endpoint now has one more request waiting, so the next decisions see the load
             EndpointMetrics m = chosen.metrics();
             pool.put(chosen.name(), chosen.withMetrics(new EndpointMetrics(m.waitingQueueSize() + 1,
