@@ -48,6 +48,10 @@ public class SchedulingCycleBenchmark {
     @Param({ "8", "64", "256" })
     public int endpoints;
 
+    /** Share of the prompt's blocks already indexed on two endpoints: the matching walk stops at the first miss. */
+    @Param({ "0", "50", "100" })
+    public int prefixHitPercent;
+
     private Scheduler scheduler;
     private List<Endpoint> pool;
     private InferenceRequest request;
@@ -66,16 +70,20 @@ public class SchedulingCycleBenchmark {
                             java.util.Set.of(), 0, 16, 31_250, now)));
         }
         OpenAiRequestParser parser = new OpenAiRequestParser();
-        // Warm the index: other prompts on every endpoint, and this prompt's first half on two endpoints.
-        String system = words(seed, 2_000);
+        // Warm the index: other prompts on every endpoint, and a share of this prompt on two endpoints.
         for (int i = 0; i < endpoints; i++) {
             InferenceRequest other = parser.parse("/v1/chat/completions", Map.of(), chat(words(seed, 400)));
             place(other, pool.get(i));
         }
-        InferenceRequest half = parser.parse("/v1/chat/completions", Map.of(), chat(system));
-        place(half, pool.get(0));
-        place(half, pool.get(endpoints / 2));
-        request = parser.parse("/v1/chat/completions", Map.of(), chat(system + " " + words(seed, 2_000)));
+        String prompt = words(seed, 4_000);
+        request = parser.parse("/v1/chat/completions", Map.of(), chat(prompt));
+        if (prefixHitPercent > 0) {
+            String shared = prompt.substring(0, prompt.length() * prefixHitPercent / 100);
+            InferenceRequest known = prefixHitPercent == 100 ? request
+                    : parser.parse("/v1/chat/completions", Map.of(), chat(shared));
+            place(known, pool.get(0));
+            place(known, pool.get(endpoints / 2));
+        }
     }
 
     /** Runs a cycle restricted to one endpoint, so that the pre-request hooks index the prompt there. */
