@@ -1,30 +1,36 @@
 package io.quarkiverse.llmd.simulator.tokenizer;
 
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * A deterministic stand-in for a BPE tokenizer, so every pod (and any scheduler using the same class) agrees on
- * token ids without model files. Text is cut into pieces: a word (letters and digits) together with one leading
- * space, split into chunks of at most {@value #MAX_CHUNK} characters; every other character is a piece of its own.
- * That gives roughly 4 characters per token on English. A piece's id is FNV-1a of its UTF-8 bytes folded into
- * {@code [256, 100000)}; ids below 256 are left for special tokens.
+ * token ids without model files, and ids decode back to exactly the text they came from.
  *
- * <p>Decoding needs the piece of an id, and a hash is not invertible, so the tokenizer remembers every piece it
- * has encoded (up to {@value #MAX_REMEMBERED}); {@code decode(encode(s))} therefore returns {@code s} unless two
- * pieces collide in the vocabulary. Unknown ids decode to {@code <|id|>}.
+ * <p>The vocabulary is arithmetic rather than learned, which makes it invertible without a table:
+ * <ul>
+ * <li>a <b>word chunk</b>: an optional leading space and 1-4 ASCII letters that are all lower case, capitalised
+ * ("The") or all upper case ("LLM"); longer words are cut into chunks of four;</li>
+ * <li>a <b>number chunk</b>: an optional leading space and 1-3 digits;</li>
+ * <li>any other <b>code point</b> (punctuation, whitespace, non-ASCII) is a token of its own.</li>
+ * </ul>
+ * That gives roughly four characters per token on English prose. Ids: {@code [0,256)} are reserved for special
+ * tokens, then one id per Unicode code point, then number chunks, then word chunks ({@link #VOCAB_SIZE} in all).
  */
 public final class BuiltinTokenizer implements Tokenizer {
 
-    /** One instance per JVM keeps the reverse vocabulary shared by all simulated pods. */
+    /** One instance is enough: the tokenizer has no state. */
     public static final BuiltinTokenizer INSTANCE = new BuiltinTokenizer();
 
-    public static final int VOCAB_SIZE = 100_000;
-    private static final int FIRST_ID = 256;
-    private static final int MAX_CHUNK = 5;
-    private static final int MAX_REMEMBERED = 2_000_000;
+    private static final int SPECIAL = 256;
+    private static final int CHAR_BASE = SPECIAL;
+    private static final int NUM_BASE = CHAR_BASE + Character.MAX_CODE_POINT + 1;
+    private static final int NUM_CODES = 10 + 100 + 1000;
+    private static final int WORD_BASE = NUM_BASE + 2 * NUM_CODES;
+    private static final int WORD_CODES = 26 + 26 * 26 + 26 * 26 * 26 + 26 * 26 * 26 * 26;
+    private static final int LOWER = 0;
+    private static final int CAPITAL = 1;
+    private static final int UPPER = 2;
 
-    private final ConcurrentHashMap<Integer, String> pieces = new ConcurrentHashMap<>();
+    /** Number of ids, including the reserved ones. */
+    public static final int VOCAB_SIZE = WORD_BASE + 2 * 3 * WORD_CODES;
 
     @Override
     public int[] encode(String text) {
@@ -33,63 +39,147 @@ public final class BuiltinTokenizer implements Tokenizer {
         int i = 0;
         int len = text.length();
         while (i < len) {
+            int space = 0;
             int start = i;
-            char ch = text.charAt(i);
-            if (ch == ' ' && i + 1 < len && Character.isLetterOrDigit(text.charAt(i + 1))) {
-                i++; // the space belongs to the word that follows, as in GPT-style vocabularies
+            if (text.charAt(i) == ' ' && i + 1 < len && isAsciiAlnum(text.charAt(i + 1))) {
+                space = 1;
+                start = i + 1;
             }
-            if (Character.isLetterOrDigit(text.charAt(i))) {
-                int limit = Math.min(len, start + MAX_CHUNK + (i - start));
-                while (i < limit && Character.isLetterOrDigit(text.charAt(i))) {
-                    i++;
+            char c = text.charAt(start);
+            int id;
+            if (isDigit(c)) {
+                int end = start + 1;
+                while (end < len && end - start < 3 && isDigit(text.charAt(end))) {
+                    end++;
                 }
+                id = NUM_BASE + space * NUM_CODES + chunkCode(text, start, end, 10);
+                i = end;
+            } else if (isLetter(c)) {
+                int end = start + 1;
+                int shape;
+                if (isUpper(c) && end < len && isUpper(text.charAt(end))) {
+                    shape = UPPER;
+                    while (end < len && end - start < 4 && isUpper(text.charAt(end))) {
+                        end++;
+                    }
+                } else {
+                    shape = isUpper(c) ? CAPITAL : LOWER;
+                    while (end < len && end - start < 4 && isLower(text.charAt(end))) {
+                        end++;
+                    }
+                }
+                id = WORD_BASE + ((space * 3 + shape) * WORD_CODES) + chunkCode(text, start, end, 26);
+                i = end;
             } else {
-                i += Character.charCount(text.codePointAt(i));
+                int cp = text.codePointAt(i);
+                id = CHAR_BASE + cp;
+                i += Character.charCount(cp);
             }
             if (n == out.length) {
                 out = java.util.Arrays.copyOf(out, n * 2);
             }
-            out[n++] = idOf(text, start, i);
+            out[n++] = id;
         }
         return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
-    private int idOf(String text, int from, int to) {
-        long h = 0xcbf29ce484222325L;
+    /** Bijective numbering of the strings of length 1..k over a radix-letter alphabet. */
+    private static int chunkCode(String text, int from, int to, int radix) {
+        int offset = 0;
+        int pow = radix;
+        for (int l = 1; l < to - from; l++) {
+            offset += pow;
+            pow *= radix;
+        }
+        int v = 0;
         for (int k = from; k < to; k++) {
             char c = text.charAt(k);
-            if (c < 0x80) {
-                h = (h ^ c) * 0x100000001b3L;
-            } else {
-                for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
-                    h = (h ^ (b & 0xff)) * 0x100000001b3L;
-                }
-            }
+            v = v * radix + (radix == 10 ? c - '0' : Character.toLowerCase(c) - 'a');
         }
-        int id = FIRST_ID + (int) Long.remainderUnsigned(h, VOCAB_SIZE - FIRST_ID);
-        if (pieces.size() < MAX_REMEMBERED && !pieces.containsKey(id)) {
-            pieces.putIfAbsent(id, text.substring(from, to));
+        return offset + v;
+    }
+
+    private static void appendChunk(StringBuilder sb, int code, int radix, int shape) {
+        int len = 1;
+        int pow = radix;
+        while (code >= pow) {
+            code -= pow;
+            pow *= radix;
+            len++;
         }
-        return id;
+        char[] chars = new char[len];
+        for (int k = len - 1; k >= 0; k--) {
+            int d = code % radix;
+            code /= radix;
+            chars[k] = radix == 10 ? (char) ('0' + d)
+                    : (char) ((shape == UPPER || (shape == CAPITAL && k == 0) ? 'A' : 'a') + d);
+        }
+        sb.append(chars);
     }
 
     /** The id a single piece gets (the piece must not be split further by {@link #encode}). */
     public int pieceId(String piece) {
-        return idOf(piece, 0, piece.length());
+        int[] ids = encode(piece);
+        if (ids.length != 1) {
+            throw new IllegalArgumentException("'" + piece + "' is " + ids.length + " tokens");
+        }
+        return ids[0];
     }
 
     @Override
     public String decode(int[] ids, int from, int to) {
         StringBuilder sb = new StringBuilder((to - from) * 4);
         for (int k = from; k < to; k++) {
-            sb.append(tokenString(ids[k]));
+            append(sb, ids[k]);
         }
         return sb.toString();
     }
 
     @Override
     public String tokenString(int id) {
-        String s = pieces.get(id);
-        return s != null ? s : "<|" + id + "|>";
+        StringBuilder sb = new StringBuilder(5);
+        append(sb, id);
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, int id) {
+        if (id < SPECIAL || id >= VOCAB_SIZE) {
+            sb.append("<|").append(id).append("|>");
+        } else if (id < NUM_BASE) {
+            sb.appendCodePoint(id - CHAR_BASE);
+        } else if (id < WORD_BASE) {
+            int x = id - NUM_BASE;
+            if (x >= NUM_CODES) {
+                sb.append(' ');
+            }
+            appendChunk(sb, x % NUM_CODES, 10, LOWER);
+        } else {
+            int x = id - WORD_BASE;
+            int variant = x / WORD_CODES;
+            if (variant >= 3) {
+                sb.append(' ');
+            }
+            appendChunk(sb, x % WORD_CODES, 26, variant % 3);
+        }
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isLower(char c) {
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean isLetter(char c) {
+        return isLower(c) || isUpper(c);
+    }
+
+    private static boolean isAsciiAlnum(char c) {
+        return isLetter(c) || isDigit(c);
     }
 }

@@ -50,9 +50,9 @@ class ApiShapesTest {
         assertThat(c.get("finish_reason").asText()).isEqualTo("length");
         assertThat(c.has("stop_reason")).isTrue();
         JsonNode u = j.get("usage");
-        assertThat(u.get("prompt_tokens").asInt()).isEqualTo(5);
+        assertThat(u.get("prompt_tokens").asInt()).isEqualTo(8); // Hell|o| ther|e|,| simu|lato|r
         assertThat(u.get("completion_tokens").asInt()).isEqualTo(7);
-        assertThat(u.get("total_tokens").asInt()).isEqualTo(12);
+        assertThat(u.get("total_tokens").asInt()).isEqualTo(15);
         assertThat(u.get("prompt_tokens_details").get("cached_tokens").asInt()).isZero();
         assertThat(j.get("kv_transfer_params").isNull()).isTrue();
         // the text re-tokenizes to the reported count

@@ -81,11 +81,16 @@ final class SimHttp {
         }
     }
 
-    /** A prompt of about n built-in tokens, distinct per seed. */
+    /** A prompt of exactly n built-in tokens (four-letter words), distinct per seed (at most 20). */
     static String words(int seed, int n) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            sb.append(" w").append(Integer.toString(seed * 100_003 + i, 36));
+            int v = seed * 20_000 + i;
+            sb.append(' ');
+            for (int k = 0; k < 4; k++) {
+                sb.append((char) ('a' + v % 26));
+                v /= 26;
+            }
         }
         return sb.toString();
     }
