@@ -52,13 +52,15 @@ public final class RealTimeDriver implements AutoCloseable {
     }
 
     /**
-     * Queues a request unless the waiting queue already holds {@code maxWaiting} requests.
+     * Queues a request unless it would have to wait and the waiting queue already holds {@code maxWaiting}.
      *
      * @param delaySimSeconds simulated seconds before the engine sees it (the P/D KV transfer), or 0
      * @return false when the queue is full (the caller answers 429)
      */
     public boolean trySubmit(SimRequest r, int maxWaiting, double delaySimSeconds) {
-        if (waiting + pending.get() >= maxWaiting) {
+        int queued = waiting + pending.get();
+        // refuse only a request that would have to wait: with a free slot even a zero-length queue admits it
+        if (queued >= maxWaiting && running + queued >= engine.config().maxNumSeqs()) {
             return false;
         }
         pending.incrementAndGet();
