@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.simulator;
 
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -69,8 +70,10 @@ public final class SimulatedPod implements AutoCloseable {
         if (!res.kvEvents().isEmpty()) {
             sink.publish(System.currentTimeMillis() / 1000.0, res.kvEvents());
         }
-        runningLoras = String.join(",", engine.loraAdapters(true));
-        waitingLoras = String.join(",", engine.loraAdapters(false));
+        Set<String> run = engine.loraAdapters(true);
+        Set<String> wait = engine.loraAdapters(false);
+        runningLoras = run.isEmpty() ? "" : String.join(",", run);
+        waitingLoras = wait.isEmpty() ? "" : String.join(",", wait);
     }
 
     private VllmMetrics.Gauges gauges() {

@@ -64,7 +64,9 @@ public final class EngineCore {
     /** Removes a request (client went away); returns false if it had already finished. */
     public boolean abort(SimRequest r) {
         if (r.state == SimRequest.State.WAITING) {
-            waiting.remove(r);
+            if (!waiting.remove(r)) {
+                return false; // never submitted to this engine
+            }
         } else if (r.state == SimRequest.State.RUNNING) {
             running.remove(r);
             freeBlocks(r);
@@ -102,12 +104,13 @@ public final class EngineCore {
 
     /** Distinct LoRA adapters of running (or waiting) requests, in first-seen order. */
     public Set<String> loraAdapters(boolean ofRunning) {
+        if (loraRequests == 0) {
+            return Set.of();
+        }
         Set<String> out = new LinkedHashSet<>();
-        if (loraRequests > 0) {
-            for (SimRequest r : ofRunning ? running : waiting) {
-                if (r.loraName() != null) {
-                    out.add(r.loraName());
-                }
+        for (SimRequest r : ofRunning ? running : waiting) {
+            if (r.loraName() != null) {
+                out.add(r.loraName());
             }
         }
         return out;

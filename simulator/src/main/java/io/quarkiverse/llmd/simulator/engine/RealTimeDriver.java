@@ -125,9 +125,6 @@ public final class RealTimeDriver implements AutoCloseable {
 
     private void drainInputs() {
         SimRequest r;
-        while ((r = aborts.poll()) != null) {
-            engine.abort(r); // the client is gone, so nobody needs to hear about it
-        }
         while ((r = submissions.poll()) != null) {
             engine.submit(r);
             pending.decrementAndGet();
@@ -136,6 +133,10 @@ public final class RealTimeDriver implements AutoCloseable {
         while ((d = delayed.poll()) != null) {
             engine.submit(d.request);
             pending.decrementAndGet();
+        }
+        // after submissions, so that a request aborted right after it was queued is found
+        while ((r = aborts.poll()) != null) {
+            engine.abort(r); // the client is gone, so nobody needs to hear about it
         }
     }
 

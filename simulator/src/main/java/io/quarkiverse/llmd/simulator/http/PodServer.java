@@ -205,8 +205,13 @@ public final class PodServer {
         long n = pod.requestCounter().incrementAndGet();
         long seed = parsed.seed() != null ? parsed.seed() : pod.config().seed() * 1_000_003L + n * 7919L + pod.index();
         OutputPlanner.Plan plan = pod.planner().plan(parsed, seed);
-        String id = Long.toHexString(pod.index()) + "-" + Long.toHexString(n) + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        String requestId = req.getHeader("x-request-id");
+        String id = requestId != null && !requestId.isBlank() && requestId.length() <= 128 ? requestId
+                : Long.toHexString(pod.index()) + "-" + Long.toHexString(n) + "-"
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        if (requestId != null) {
+            req.response().putHeader("x-request-id", requestId); // vLLM echoes it for tracing
+        }
         SimRequest sim = new SimRequest(id, parsed.promptTokens(), plan.tokens(), plan.finishReason(),
                 parsed.loraName(), parsed.cacheSalt(), parsed.doRemotePrefill());
         Context ctx = vertx.getOrCreateContext();
