@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -33,10 +35,16 @@ class QueueAndFailureTest {
         try (SimulatedFleet f = SimulatedFleet.start(SimulatorConfig.builder("m").port(0).hardware(slow)
                 .maxNumSeqs(1).maxWaitingQueueLength(2).build())) {
             var base = f.baseUris().get(0);
-            List<SimHttp.Resp> all = IntStream.range(0, 8)
-                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> SimHttp.post(base, "/v1/completions",
-                            "{\"prompt\":\"q" + i + "\",\"max_tokens\":10,\"ignore_eos\":true}")))
-                    .toList().stream().map(CompletableFuture::join).toList();
+            ExecutorService pool = Executors.newFixedThreadPool(8); // all eight in flight at once
+            List<SimHttp.Resp> all;
+            try {
+                all = IntStream.range(0, 8)
+                        .mapToObj(i -> CompletableFuture.supplyAsync(() -> SimHttp.post(base, "/v1/completions",
+                                "{\"prompt\":\"q" + i + "\",\"max_tokens\":10,\"ignore_eos\":true}"), pool))
+                        .toList().stream().map(CompletableFuture::join).toList();
+            } finally {
+                pool.shutdown();
+            }
             List<SimHttp.Resp> rejected = all.stream().filter(r -> r.status() == 429).toList();
             assertThat(rejected).isNotEmpty();
             assertThat(all.stream().filter(r -> r.status() == 200).count()).isGreaterThanOrEqualTo(3);
