@@ -49,8 +49,9 @@ class KvEventsAndPreemptionHttpTest {
 
     @Test
     void aTinyKvCachePreemptsAndTheMetricMoves() throws Exception {
+        // 5 ms steps: each request takes about 0.3 s, so the two overlap and outgrow the 12 blocks together
         SimulatorConfig cfg = SimulatorConfig.builder("m").port(0)
-                .hardware(SimHttp.FAST.withStep(0.005, 0, 0, 0).withKv(12, 16)).maxModelLen(180).build(); // 0.3 s per request: they overlap
+                .hardware(SimHttp.FAST.withStep(0.005, 0, 0, 0).withKv(12, 16)).maxModelLen(180).build();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (SimulatedFleet fleet = SimulatedFleet.start(cfg)) {
             var base = fleet.baseUris().get(0);
