@@ -136,7 +136,10 @@ public final class RealTimeDriver implements AutoCloseable {
         }
         // after submissions, so that a request aborted right after it was queued is found
         while ((r = aborts.poll()) != null) {
-            engine.abort(r); // the client is gone, so nobody needs to hear about it
+            // the client is gone; the observer still hears of it so that metrics count the abort
+            if (engine.abort(r) && r.attachment() instanceof RequestObserver o) {
+                o.onFinished(r, "abort", r.numOutput(), simNow());
+            }
         }
     }
 
