@@ -1,8 +1,8 @@
 package io.quarkiverse.llmd.engine.plugins.scheduling.scorer.runningrequests;
 
-import java.util.Arrays;
 import java.util.List;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.plugin.NoParameters;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
@@ -11,6 +11,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.Scorer;
 import io.quarkiverse.llmd.engine.framework.scheduling.ScorerCategory;
+import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.MinMaxScores;
 
 /**
  * {@code running-requests-size-scorer}: prefers endpoints with a smaller running batch, min-max normalised over the
@@ -42,22 +43,6 @@ public final class RunningRequestsScorer implements Scorer {
 
     @Override
     public void score(SchedulingContext context, List<Endpoint> endpoints, double[] scores) {
-        int n = endpoints.size();
-        int min = Integer.MAX_VALUE;
-        int max = Integer.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
-            int r = endpoints.get(i).metrics().runningRequestsSize();
-            min = Math.min(min, r);
-            max = Math.max(max, r);
-        }
-        if (max == min) {
-            Arrays.fill(scores, 0, n, 1.0);
-            return;
-        }
-        // In double: a negative value from a broken scrape must not overflow the int range.
-        double range = (double) max - min;
-        for (int i = 0; i < n; i++) {
-            scores[i] = (max - (double) endpoints.get(i).metrics().runningRequestsSize()) / range;
-        }
+        MinMaxScores.fewerIsBetter(endpoints, scores, EndpointMetrics::runningRequestsSize);
     }
 }
