@@ -1,13 +1,16 @@
 package io.quarkiverse.llmd.simulator.kvevents;
 
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,14 +32,14 @@ import org.zeromq.ZMQ;
  * <p>
  * Threading: ZMQ sockets are not thread-safe and a publishing engine step must not wait on the network, so
  * {@link #publish} only enqueues the batch on a bounded queue (dropping and counting it when the queue is full) and one
- * dedicated daemon thread encodes, sends, buffers for replay and serves replay requests. The sockets are created and
- * bound in the constructor (so a bind error surfaces there) and are used only by that thread afterwards; the thread
- * start and join give the needed happens-before edges.
+ * dedicated daemon thread creates the sockets, encodes, sends, buffers for replay and serves replay requests. The
+ * constructor waits for the socket setup, so a bind error surfaces there.
  */
 public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ZmqKvEventPublisher.class.getName());
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    private static final AtomicInteger MONITOR_IDS = new AtomicInteger();
 
     /** Sequence frame of the replay end marker: -1 as a signed 8-byte big-endian integer. */
     static final byte[] END_OF_REPLAY = { -1, -1, -1, -1, -1, -1, -1, -1 };
@@ -47,9 +50,17 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private static final long REPLAY_POLL_MS = 10;
     /** Without replay the wait only bounds how late a close is noticed when the stop marker cannot be queued. */
     private static final long IDLE_POLL_MS = 200;
+    /**
+     * A connected TCP link whose ZMTP handshake has not finished after this long is taken as stalled (see
+     * {@link #watchHandshake()}); a loopback handshake takes milliseconds.
+     */
+    private static final long HANDSHAKE_STALL_MS = 2_000;
+    private static final int MONITOR_EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL
+            | ZMQ.EVENT_DISCONNECTED;
     /** Replay requests served per loop turn, so a flood of requests cannot starve live publishing. */
     private static final int MAX_REPLAY_REQUESTS_PER_TURN = 16;
     private static final long CLOSE_TIMEOUT_MS = 5_000;
+    private static final long SETUP_TIMEOUT_MS = 30_000;
 
     private record Pending(double timestampSeconds, List<KvEvent> events) {
     }
@@ -64,14 +75,19 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private final byte[] topic;
     private final ZContext context;
     private final boolean ownsContext;
-    private final ZMQ.Socket pub;
-    private final ZMQ.Socket router;
-    private final String endpoint;
-    private final String replayEndpoint;
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
+    /** Resolved addresses, written by the publisher thread during setup. */
+    private volatile String endpoint;
+    private volatile String replayEndpoint;
 
     // Publisher-thread state.
+    private ZMQ.Socket pub;
+    private ZMQ.Socket router;
+    /** Connect mode only: receives the PUB socket's connection events for the handshake watchdog. */
+    private ZMQ.Socket monitor;
+    /** nanoTime when the current TCP link connected without completing its handshake yet, or -1. */
+    private long unshakenSince = -1;
     private final KvEventEncoder encoder;
     private final ArrayDeque<Sent> replayBuffer;
     private long nextSequence;
@@ -81,6 +97,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private final AtomicLong droppedBatches = new AtomicLong();
     private final AtomicLong droppedEvents = new AtomicLong();
     private final AtomicLong replayRequests = new AtomicLong();
+    private final AtomicLong stalledHandshakes = new AtomicLong();
 
     /** A publisher with its own ZMQ context. */
     public ZmqKvEventPublisher(KvEventsConfig config) {
@@ -95,10 +112,13 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         this(config, Objects.requireNonNull(sharedContext, "sharedContext"), null);
     }
 
-    /** Test seam: {@code threadFactory} builds the publisher thread (e.g. to hold it back and fill the queue). */
-    ZmqKvEventPublisher(KvEventsConfig config, ZContext sharedContext, ThreadFactory threadFactory) {
+    /**
+     * Test seam: {@code beforeLoop} runs on the publisher thread once the sockets are open and before the first batch
+     * is taken from the queue (e.g. to hold the thread back and fill the queue).
+     */
+    ZmqKvEventPublisher(KvEventsConfig config, ZContext sharedContext, Runnable beforeLoop) {
         this.config = Objects.requireNonNull(config, "config");
-        this.topic = config.topic().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.topic = config.topic().getBytes(StandardCharsets.UTF_8);
         this.ownsContext = sharedContext == null;
         this.context = ownsContext ? new ZContext(1) : sharedContext;
         if (ownsContext) {
@@ -107,39 +127,47 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         this.encoder = new KvEventEncoder(config.mapForm());
         this.nextSequence = config.firstSequence();
         this.queue = new LinkedBlockingQueue<>(config.maxQueueSize());
+        this.replayBuffer = config.replayEndpoint() != null && config.bufferSteps() > 0 ? new ArrayDeque<>() : null;
 
-        ZMQ.Socket pubSocket = null;
-        ZMQ.Socket routerSocket = null;
-        try {
-            pubSocket = context.createSocket(SocketType.PUB);
-            pubSocket.setSndHWM(config.hwm());
-            this.endpoint = attach(pubSocket, config.endpoint(), binds(config.endpoint()));
-            if (config.replayEndpoint() != null) {
-                routerSocket = context.createSocket(SocketType.ROUTER);
-                // A full replay is bufferSteps messages plus the end marker; a smaller HWM would silently cut it.
-                routerSocket.setSndHWM(config.hwm() == 0 ? 0 : Math.max(config.hwm(), config.bufferSteps() + 1));
-                this.replayEndpoint = attach(routerSocket, config.replayEndpoint(), true);
-            } else {
-                this.replayEndpoint = null;
-            }
-        } catch (RuntimeException e) {
-            destroy(pubSocket);
-            destroy(routerSocket);
-            if (ownsContext) {
-                context.close();
-            }
-            throw new IllegalStateException("Cannot open KV-event sockets for " + config, e);
-        }
-        this.pub = pubSocket;
-        this.router = routerSocket;
-        this.replayBuffer = router != null && config.bufferSteps() > 0 ? new ArrayDeque<>() : null;
-
-        Runnable loop = this::run;
-        this.thread = threadFactory == null
-                ? new Thread(loop, "kv-events-publisher-" + THREAD_IDS.incrementAndGet())
-                : threadFactory.newThread(loop);
+        // The sockets are created, bound and used by the publisher thread only (vLLM does the same), so they never
+        // cross threads; the constructor waits for the setup so that a bind error still surfaces here.
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        this.thread = new Thread(() -> run(ready, beforeLoop), "kv-events-publisher-" + THREAD_IDS.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
+        try {
+            ready.get(SETUP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot open KV-event sockets for " + config, e.getCause());
+        } catch (TimeoutException e) {
+            close();
+            throw new IllegalStateException("KV-event sockets not open within " + SETUP_TIMEOUT_MS + " ms: " + config);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("Interrupted while opening KV-event sockets", e);
+        }
+    }
+
+    /** Creates and binds or connects the sockets; runs on the publisher thread. */
+    private void open() {
+        pub = context.createSocket(SocketType.PUB);
+        pub.setSndHWM(config.hwm());
+        boolean bind = binds(config.endpoint());
+        if (!bind) {
+            // Before connect, so that the first EVENT_CONNECTED is seen.
+            String monitorAddress = "inproc://kv-events-publisher-monitor-" + MONITOR_IDS.incrementAndGet();
+            pub.monitor(monitorAddress, MONITOR_EVENTS);
+            monitor = context.createSocket(SocketType.PAIR);
+            monitor.connect(monitorAddress);
+        }
+        endpoint = attach(pub, config.endpoint(), bind);
+        if (config.replayEndpoint() != null) {
+            router = context.createSocket(SocketType.ROUTER);
+            // A full replay is bufferSteps messages plus the end marker; a smaller HWM would silently cut it.
+            router.setSndHWM(config.hwm() == 0 ? 0 : Math.max(config.hwm(), config.bufferSteps() + 1));
+            replayEndpoint = attach(router, config.replayEndpoint(), true);
+        }
     }
 
     /**
@@ -200,12 +228,25 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         }
     }
 
-    private void run() {
+    private void run(CompletableFuture<Void> ready, Runnable beforeLoop) {
         try {
+            try {
+                open();
+            } catch (RuntimeException e) {
+                ready.completeExceptionally(e);
+                return;
+            }
+            ready.complete(null);
+            if (beforeLoop != null) {
+                beforeLoop.run();
+            }
             long pollMs = router != null ? REPLAY_POLL_MS : IDLE_POLL_MS;
             while (true) {
                 if (router != null) {
                     serveReplayRequests();
+                }
+                if (monitor != null) {
+                    watchHandshake();
                 }
                 Pending next = queue.poll(pollMs, TimeUnit.MILLISECONDS);
                 if (next == STOP || (next == null && !running)) {
@@ -230,6 +271,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
             running = false;
             destroy(router);
             destroy(pub);
+            destroy(monitor);
             if (ownsContext) {
                 context.close();
             }
@@ -261,27 +303,47 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         publishedBatches.incrementAndGet();
     }
 
+    /**
+     * Works around a JeroMQ 0.6.0 lost wake-up: now and then (a few percent of connects to a peer in another context,
+     * reproduced outside this class) the TCP connection is established but the I/O thread never runs the command that
+     * attaches the ZMTP engine, so the connection never handshakes and every batch is silently dropped until some
+     * other command happens to wake that thread. A connect whose handshake has not completed after
+     * {@link #HANDSHAKE_STALL_MS} is therefore redone: the disconnect itself wakes the I/O thread, and the reconnect
+     * starts a fresh link. Bound sockets are not watched; the stall was only seen on the connecting side.
+     */
+    private void watchHandshake() {
+        for (ZMQ.Event event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT); event != null;
+                event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) {
+            unshakenSince = event.getEvent() == ZMQ.EVENT_CONNECTED ? System.nanoTime() : -1;
+        }
+        if (unshakenSince != -1
+                && System.nanoTime() - unshakenSince > TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_STALL_MS)) {
+            unshakenSince = -1;
+            stalledHandshakes.incrementAndGet();
+            LOG.log(Level.WARNING, "KV-event PUB connected to {0} but no ZMTP handshake after {1} ms; reconnecting",
+                    endpoint, HANDSHAKE_STALL_MS);
+            pub.disconnect(config.endpoint());
+            pub.connect(config.endpoint());
+        }
+    }
+
     private void serveReplayRequests() {
         for (int served = 0; served < MAX_REPLAY_REQUESTS_PER_TURN; served++) {
             byte[] identity = router.recv(ZMQ.DONTWAIT);
             if (identity == null) {
                 return;
             }
-            // Read the whole multipart message, keeping the first three frames.
-            byte[] delimiter = null;
+            // Read the whole multipart message, keeping the third frame.
             byte[] start = null;
             int frames = 1;
             while (router.hasReceiveMore()) {
                 byte[] frame = router.recv(0);
-                frames++;
-                if (frames == 2) {
-                    delimiter = frame;
-                } else if (frames == 3) {
+                if (++frames == 3) {
                     start = frame;
                 }
             }
-            if (frames != 3 || delimiter.length != 0) {
-                continue; // vLLM ignores anything but [identity, "", start_seq]
+            if (frames != 3) {
+                continue; // vLLM ignores anything but [identity, delimiter, start_seq] (it does not check the delimiter)
             }
             replayRequests.incrementAndGet();
             replay(identity, start);
@@ -393,6 +455,11 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     /** @return well-formed replay requests served */
     public long replayRequests() {
         return replayRequests.get();
+    }
+
+    /** @return connections redone because their handshake stalled (connect mode; see the class notes) */
+    public long stalledHandshakes() {
+        return stalledHandshakes.get();
     }
 
     /** @return true until the publisher thread has stopped */

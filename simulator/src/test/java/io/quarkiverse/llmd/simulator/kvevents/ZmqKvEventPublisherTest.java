@@ -3,14 +3,17 @@ package io.quarkiverse.llmd.simulator.kvevents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +26,12 @@ import org.zeromq.ZMQ;
  * bridged by publishing numbered probes until one arrives (each probe's ts is its index, so seq == first + ts proves
  * the numbering), waits are condition polls with generous deadlines, and the queue-full test holds the publisher
  * thread back explicitly.
+ *
+ * <p>
+ * Test-side sockets that connect are renewed when nothing arrives for a while: JeroMQ 0.6.0 sometimes leaves a fresh
+ * TCP connection un-handshaken until another command wakes its I/O thread (a few percent of connects between two
+ * contexts; the publisher has its own watchdog for its connect mode). Once a first message has arrived the
+ * connection is known good and nothing is renewed.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ZmqKvEventPublisherTest {
@@ -48,12 +57,18 @@ class ZmqKvEventPublisherTest {
                 ZContext ctx = new ZContext()) {
             assertThat(publisher.bound()).isTrue();
             assertThat(publisher.endpoint()).matches("tcp://127\\.0\\.0\\.1:\\d+");
-            ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
-            sub.setReceiveTimeOut(100);
-            sub.connect(publisher.endpoint());
-            sub.subscribe("kv@".getBytes(StandardCharsets.UTF_8)); // llm-d's prefix filter
+            UnaryOperator<ZMQ.Socket> freshSub = old -> {
+                if (old != null) {
+                    ctx.destroySocket(old);
+                }
+                ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
+                sub.setReceiveTimeOut(100);
+                sub.connect(publisher.endpoint());
+                sub.subscribe("kv@".getBytes(StandardCharsets.UTF_8)); // llm-d's prefix filter
+                return sub;
+            };
 
-            List<Live> received = probeThenPublish(publisher, sub, 5);
+            List<Live> received = probeThenPublish(publisher, freshSub, 5);
 
             for (Live live : received) {
                 assertThat(live.topic()).isEqualTo(TOPIC);
@@ -84,7 +99,8 @@ class ZmqKvEventPublisherTest {
                 assertThat(publisher.bound()).isFalse();
                 assertThat(publisher.endpoint()).isEqualTo(concrete);
 
-                List<Live> received = probeThenPublish(publisher, sub, 3);
+                // The SUB is bound, so it is kept; the publisher's own handshake watchdog covers its connect.
+                List<Live> received = probeThenPublish(publisher, old -> sub, 3);
 
                 for (Live live : received) {
                     assertThat(live.seq()).isEqualTo((long) live.batch().ts());
@@ -92,6 +108,22 @@ class ZmqKvEventPublisherTest {
                     assertThat(live.batch().events().get(0).mapForm()).isTrue();
                 }
                 assertContiguous(received);
+            }
+        }
+    }
+
+    @Test
+    void connectModeRedoesALinkWhoseHandshakeNeverCompletes() throws Exception {
+        // A raw TCP server that accepts and stays silent looks, to the publisher, exactly like JeroMQ's stalled
+        // connect: connected, never handshaken. The watchdog must drop that link and dial again.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            KvEventsConfig config = KvEventsConfig.of("tcp://127.0.0.1:" + silent.getLocalPort(), TOPIC);
+            try (ZmqKvEventPublisher publisher = new ZmqKvEventPublisher(config)) {
+                silent.setSoTimeout((int) DEADLINE_MS);
+                try (Socket first = silent.accept(); Socket second = silent.accept()) {
+                    assertThat(second.isConnected()).isTrue();
+                }
+                assertThat(publisher.stalledHandshakes()).isGreaterThanOrEqualTo(1);
             }
         }
     }
@@ -107,7 +139,7 @@ class ZmqKvEventPublisherTest {
                 sub.connect("inproc://kv-events-test");
                 sub.subscribe(new byte[0]);
 
-                List<Live> received = probeThenPublish(publisher, sub, 2);
+                List<Live> received = probeThenPublish(publisher, old -> sub, 2); // inproc has no I/O thread
 
                 assertThat(received).allSatisfy(live -> assertThat(live.topic()).isEmpty());
                 assertContiguous(received);
@@ -144,20 +176,49 @@ class ZmqKvEventPublisherTest {
             // Replays read the buffer, so wait until all five are sent (seqs 0..4, buffer keeps 2, 3, 4).
             await(() -> publisher.publishedBatches() == 5);
 
-            ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
-            dealer.setReceiveTimeOut((int) DEADLINE_MS);
-            dealer.connect(publisher.replayEndpoint());
+            ZMQ.Socket dealer = connectedDealer(ctx, publisher.replayEndpoint());
 
             assertThat(replay(dealer, 3)).containsExactly(3L, 4L);
             assertThat(replay(dealer, 0)).containsExactly(2L, 3L, 4L); // older than the buffer: what is left
             assertThat(replay(dealer, 5)).isEmpty(); //                   nothing yet: only the end marker
 
-            // Malformed requests (here 4 frames at the ROUTER) are ignored; the next good one is answered.
+            // Malformed requests (here 4 frames at the ROUTER, and 2) are ignored: had one been served from seq 0,
+            // the next reply would start at 2, not 4.
+            long served = publisher.replayRequests();
             dealer.send(new byte[0], ZMQ.SNDMORE);
             dealer.send(ZmqKvEventPublisher.toBytes(0), ZMQ.SNDMORE);
             dealer.send("junk");
+            dealer.send(ZmqKvEventPublisher.toBytes(0));
             assertThat(replay(dealer, 4)).containsExactly(4L);
-            assertThat(publisher.replayRequests()).isEqualTo(4);
+            assertThat(publisher.replayRequests()).isEqualTo(served + 1);
+        }
+    }
+
+    /**
+     * A DEALER on the replay endpoint whose connection is known to work: it pings with a replay request for a sequence
+     * far in the future (answered by the end marker alone) and renews the socket until an answer comes.
+     */
+    private static ZMQ.Socket connectedDealer(ZContext ctx, String endpoint) {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (true) {
+            ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+            dealer.setReceiveTimeOut(1_000);
+            dealer.connect(endpoint);
+            dealer.send(new byte[0], ZMQ.SNDMORE);
+            dealer.send(ZmqKvEventPublisher.toBytes(Long.MAX_VALUE), 0);
+            byte[] first = dealer.recv(0);
+            if (first != null) {
+                List<byte[]> frames = new ArrayList<>(List.of(first));
+                while (dealer.hasReceiveMore()) {
+                    frames.add(dealer.recv(0));
+                }
+                assertThat(frames).hasSize(3);
+                assertThat(frames.get(1)).containsExactly(ZmqKvEventPublisher.END_OF_REPLAY);
+                dealer.setReceiveTimeOut((int) DEADLINE_MS);
+                return dealer;
+            }
+            ctx.destroySocket(dealer);
+            assertThat(System.currentTimeMillis()).as("replay endpoint never answered").isLessThan(deadline);
         }
     }
 
@@ -187,21 +248,17 @@ class ZmqKvEventPublisherTest {
     void fullQueueDropsAndCountsThenCloseStopsThreadAndReleasesPorts() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
-        ThreadFactory heldBack = r -> {
-            Thread t = new Thread(() -> {
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                r.run();
-            }, "held-back-kv-publisher");
-            threads.add(t);
-            return t;
+        Runnable holdBack = () -> {
+            threads.add(Thread.currentThread());
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         };
         KvEventsConfig config = KvEventsConfig.of("tcp://127.0.0.1:*", TOPIC).withMaxQueueSize(3)
                 .withReplayEndpoint("tcp://127.0.0.1:*");
-        ZmqKvEventPublisher publisher = new ZmqKvEventPublisher(config, null, heldBack);
+        ZmqKvEventPublisher publisher = new ZmqKvEventPublisher(config, null, holdBack);
         String pubEndpoint = publisher.endpoint();
         String replayEndpoint = publisher.replayEndpoint();
         try {
@@ -260,13 +317,21 @@ class ZmqKvEventPublisherTest {
     /**
      * Bridges the slow-joiner window: publishes probe i (ts = i) until the SUB sees one, collects every probe still in
      * flight, then publishes {@code extra} more batches and collects them. Returns all received messages in order.
+     * {@code renew} gives a fresh SUB (or the same one) when nothing has arrived for a second.
      */
-    private static List<Live> probeThenPublish(ZmqKvEventPublisher publisher, ZMQ.Socket sub, int extra) {
+    private static List<Live> probeThenPublish(ZmqKvEventPublisher publisher, UnaryOperator<ZMQ.Socket> renew,
+            int extra) {
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
         List<Live> received = new ArrayList<>();
+        ZMQ.Socket sub = renew.apply(null);
+        long since = System.currentTimeMillis();
         int sent = 0;
         while (received.isEmpty()) {
             assertThat(System.currentTimeMillis()).as("no probe arrived").isLessThan(deadline);
+            if (System.currentTimeMillis() - since > 1_000) {
+                sub = renew.apply(sub);
+                since = System.currentTimeMillis();
+            }
             publisher.publish(sent, List.of(stored(sent)));
             sent++;
             Live live = recvLive(sub);
