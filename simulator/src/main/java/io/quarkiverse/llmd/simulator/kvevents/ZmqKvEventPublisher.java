@@ -33,7 +33,8 @@ import org.zeromq.ZMQ;
  * Threading: ZMQ sockets are not thread-safe and a publishing engine step must not wait on the network, so
  * {@link #publish} only enqueues the batch on a bounded queue (dropping and counting it when the queue is full) and one
  * dedicated daemon thread creates the sockets, encodes, sends, buffers for replay and serves replay requests. The
- * constructor waits for the socket setup, so a bind error surfaces there.
+ * constructor waits for the socket setup, so a bind error surfaces there. In connect mode the same thread also runs a
+ * handshake watchdog against a JeroMQ connect stall (see {@link #stalledHandshakes()}).
  */
 public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
 
@@ -86,8 +87,9 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private ZMQ.Socket router;
     /** Connect mode only: receives the PUB socket's connection events for the handshake watchdog. */
     private ZMQ.Socket monitor;
-    /** nanoTime when the current TCP link connected without completing its handshake yet, or -1. */
-    private long unshakenSince = -1;
+    /** True while the current TCP link is connected but not yet handshaken; it connected at {@link #connectedAt}. */
+    private boolean awaitingHandshake;
+    private long connectedAt;
     private final KvEventEncoder encoder;
     private final ArrayDeque<Sent> replayBuffer;
     private long nextSequence;
@@ -314,11 +316,12 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private void watchHandshake() {
         for (ZMQ.Event event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT); event != null;
                 event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) {
-            unshakenSince = event.getEvent() == ZMQ.EVENT_CONNECTED ? System.nanoTime() : -1;
+            awaitingHandshake = event.getEvent() == ZMQ.EVENT_CONNECTED;
+            connectedAt = System.nanoTime();
         }
-        if (unshakenSince != -1
-                && System.nanoTime() - unshakenSince > TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_STALL_MS)) {
-            unshakenSince = -1;
+        if (awaitingHandshake
+                && System.nanoTime() - connectedAt > TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_STALL_MS)) {
+            awaitingHandshake = false;
             stalledHandshakes.incrementAndGet();
             LOG.log(Level.WARNING, "KV-event PUB connected to {0} but no ZMTP handshake after {1} ms; reconnecting",
                     endpoint, HANDSHAKE_STALL_MS);
