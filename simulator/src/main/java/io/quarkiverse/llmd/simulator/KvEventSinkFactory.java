@@ -2,6 +2,8 @@ package io.quarkiverse.llmd.simulator;
 
 import io.quarkiverse.llmd.simulator.config.SimulatorConfig;
 import io.quarkiverse.llmd.simulator.kvevents.KvEventSink;
+import io.quarkiverse.llmd.simulator.kvevents.KvEventsConfig;
+import io.quarkiverse.llmd.simulator.kvevents.ZmqKvEventPublisher;
 
 /**
  * Creates the KV-event sink of each pod. This is the seam where the ZMQ publisher plugs in: pod {@code i} of a
@@ -12,10 +14,13 @@ import io.quarkiverse.llmd.simulator.kvevents.KvEventSink;
 public interface KvEventSinkFactory {
 
     /**
-     * TODO(kv-events): return the ZMQ publisher from the kvevents package when {@code zmqPort > 0}; until it
-     * lands, pods run without KV events.
+     * Pods publish like vLLM in pod-discovery mode: a ZMQ PUB bound on {@code tcp://*:<zmqPort>}, topic
+     * {@code kv@<host>:<httpPort>@<model>}, array-form events, sequence numbers from 0; no events when
+     * {@code zmqPort} is 0.
      */
-    KvEventSinkFactory DEFAULT = (config, podIndex, host, httpPort, zmqPort) -> KvEventSink.NONE;
+    KvEventSinkFactory DEFAULT = (config, podIndex, host, httpPort, zmqPort) -> zmqPort == 0 ? KvEventSink.NONE
+            : new ZmqKvEventPublisher(KvEventsConfig.of("tcp://*:" + zmqPort,
+                    "kv@" + host + ":" + httpPort + "@" + config.model()));
 
     /**
      * @param config fleet configuration
