@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,12 +24,10 @@ import io.quarkiverse.llmd.engine.config.EndpointPickerConfig.PluginRef;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfig.PluginSpec;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfig.ProfileSpec;
 import io.quarkiverse.llmd.engine.framework.flowcontrol.SaturationDetector;
-import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginHandle;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
-import io.quarkiverse.llmd.engine.framework.requestcontrol.DataConsumer;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.PreRequest;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseObserver;
@@ -514,85 +511,25 @@ public final class EndpointPickerConfigLoader {
          * llm-d's data graph does.
          */
         private List<DataProducer> orderedProducers() {
-            boolean added = true;
-            while (added) {
-                added = false;
-                Set<DataKey<?>> produced = new HashSet<>();
-                for (Plugin p : instances.values()) {
-                    if (p instanceof DataProducer producer) {
-                        produced.addAll(producer.produces());
-                    }
+            DataDependencyGraph.Missing missing;
+            while ((missing = DataDependencyGraph.firstMissing(instances.values())) != null) {
+                String consumer = missing.consumer().typedName().name();
+                String type = missing.key().defaultProducerType();
+                if (type == null || registry.find(type).isEmpty()) {
+                    throw tree.error(specPaths.getOrDefault(consumer, "plugins"), "plugin '" + consumer + "' needs "
+                            + missing.key() + " but no plugin produces it");
                 }
-                for (Plugin p : new ArrayList<>(instances.values())) {
-                    if (!(p instanceof DataConsumer consumer)) {
-                        continue;
-                    }
-                    for (DataKey<?> key : consumer.consumes()) {
-                        if (produced.contains(key)) {
-                            continue;
-                        }
-                        String type = key.defaultProducerType();
-                        if (type == null || registry.find(type).isEmpty()) {
-                            throw tree.error(specPaths.getOrDefault(p.typedName().name(), "plugins"), "plugin '"
-                                    + p.typedName().name() + "' needs " + key + " but no plugin produces it");
-                        }
-                        if (specs.containsKey(type)) {
-                            throw tree.error(specPaths.get(type), "plugin named '" + type + "' does not produce " + key);
-                        }
-                        addDefaulted(type);
-                        added = true;
-                        break;
-                    }
-                    if (added) {
-                        break;
-                    }
+                if (specs.containsKey(type)) {
+                    throw tree.error(specPaths.get(type), "plugin named '" + type + "' does not produce "
+                            + missing.key());
                 }
+                addDefaulted(type);
             }
-            // Kahn's algorithm over "consumes a key that the other produces".
-            List<DataProducer> producers = new ArrayList<>();
-            for (Plugin p : instances.values()) {
-                if (p instanceof DataProducer producer) {
-                    producers.add(producer);
-                }
+            try {
+                return DataDependencyGraph.order(instances.values());
+            } catch (IllegalStateException e) {
+                throw tree.error("plugins", e.getMessage());
             }
-            List<DataProducer> ordered = new ArrayList<>();
-            Set<DataProducer> remaining = new LinkedHashSet<>(producers);
-            while (!remaining.isEmpty()) {
-                boolean progressed = false;
-                for (Iterator<DataProducer> it = remaining.iterator(); it.hasNext();) {
-                    DataProducer candidate = it.next();
-                    if (!waitsFor(candidate, remaining)) {
-                        ordered.add(candidate);
-                        it.remove();
-                        progressed = true;
-                    }
-                }
-                if (!progressed) {
-                    List<String> names = new ArrayList<>();
-                    for (DataProducer p : remaining) {
-                        names.add(p.typedName().name());
-                    }
-                    throw tree.error("plugins", "data producers depend on each other in a cycle: " + names);
-                }
-            }
-            return ordered;
-        }
-
-        private boolean waitsFor(DataProducer candidate, Set<DataProducer> remaining) {
-            if (!(candidate instanceof DataConsumer consumer)) {
-                return false;
-            }
-            for (DataProducer other : remaining) {
-                if (other == candidate) {
-                    continue;
-                }
-                for (DataKey<?> key : consumer.consumes()) {
-                    if (other.produces().contains(key)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
         }
 
         private void rejectUnknown(JsonNode object, String path, Set<String> known) {
