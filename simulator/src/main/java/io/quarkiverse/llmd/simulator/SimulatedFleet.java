@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.quarkiverse.llmd.simulator.config.SimulatorConfig;
+import io.quarkiverse.llmd.simulator.tokenizer.Tokenizer;
+import io.quarkiverse.llmd.simulator.tokenizer.Tokenizers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -20,11 +22,13 @@ public final class SimulatedFleet implements AutoCloseable {
     private final List<SimulatedPod> pods;
     private final Vertx vertx;
     private final boolean ownsVertx;
+    private final Tokenizer tokenizer;
 
-    private SimulatedFleet(List<SimulatedPod> pods, Vertx vertx, boolean ownsVertx) {
+    private SimulatedFleet(List<SimulatedPod> pods, Vertx vertx, boolean ownsVertx, Tokenizer tokenizer) {
         this.pods = List.copyOf(pods);
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
+        this.tokenizer = tokenizer;
     }
 
     /** Starts the fleet with its own Vert.x instance and no KV events (until the ZMQ publisher is wired). */
@@ -41,8 +45,11 @@ public final class SimulatedFleet implements AutoCloseable {
      *
      * @param vertx the Vert.x instance to serve on, or null to create (and later close) one
      * @throws IllegalStateException if a port cannot be bound
+     * @throws IllegalArgumentException if the configured tokenizer cannot be loaded
      */
     public static SimulatedFleet start(SimulatorConfig config, KvEventSinkFactory sinks, Vertx vertx) {
+        // one tokenizer for all pods: a real model's tokenizer.json is megabytes of native tables
+        Tokenizer tokenizer = Tokenizers.forPath(config.tokenizer());
         boolean owns = vertx == null;
         Vertx vx = owns ? Vertx.vertx(new VertxOptions().setPreferNativeTransport(false)) : vertx;
         boolean emit = sinks != KvEventSinkFactory.DEFAULT || config.kvEventsPort() > 0;
@@ -50,7 +57,7 @@ public final class SimulatedFleet implements AutoCloseable {
         try {
             List<Future<?>> listening = new ArrayList<>();
             for (int i = 0; i < config.replicas(); i++) {
-                SimulatedPod pod = new SimulatedPod(i, config, vx, emit);
+                SimulatedPod pod = new SimulatedPod(i, config, vx, emit, tokenizer);
                 pods.add(pod);
                 listening.add(pod.listen(config.port() == 0 ? 0 : config.port() + i));
             }
@@ -64,9 +71,10 @@ public final class SimulatedFleet implements AutoCloseable {
             if (owns) {
                 vx.close();
             }
+            closeQuietly(tokenizer);
             throw new IllegalStateException("could not start the simulated fleet: " + e.getMessage(), e);
         }
-        return new SimulatedFleet(pods, vx, owns);
+        return new SimulatedFleet(pods, vx, owns, tokenizer);
     }
 
     public List<SimulatedPod> pods() {
@@ -75,6 +83,11 @@ public final class SimulatedFleet implements AutoCloseable {
 
     public SimulatedPod pod(int index) {
         return pods.get(index);
+    }
+
+    /** The tokenizer every pod uses. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** {@code host:port} of every pod, in pod order. */
@@ -95,6 +108,17 @@ public final class SimulatedFleet implements AutoCloseable {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // shutting down anyway
+            }
+        }
+        closeQuietly(tokenizer);
+    }
+
+    private static void closeQuietly(Tokenizer tokenizer) {
+        if (tokenizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort
             }
         }
     }

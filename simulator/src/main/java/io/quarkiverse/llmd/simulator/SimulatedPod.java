@@ -16,7 +16,8 @@ import io.quarkiverse.llmd.simulator.http.PodServer;
 import io.quarkiverse.llmd.simulator.http.PodState;
 import io.quarkiverse.llmd.simulator.kvevents.KvEventSink;
 import io.quarkiverse.llmd.simulator.metrics.VllmMetrics;
-import io.quarkiverse.llmd.simulator.tokenizer.BuiltinTokenizer;
+import io.quarkiverse.llmd.simulator.tokenizer.PseudoText;
+import io.quarkiverse.llmd.simulator.tokenizer.Tokenizer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -35,7 +36,7 @@ public final class SimulatedPod implements AutoCloseable {
     private volatile String runningLoras = "";
     private volatile String waitingLoras = "";
 
-    SimulatedPod(int index, SimulatorConfig config, Vertx vertx, boolean emitKvEvents) {
+    SimulatedPod(int index, SimulatorConfig config, Vertx vertx, boolean emitKvEvents, Tokenizer tokenizer) {
         this.index = index;
         this.config = config;
         this.engine = new EngineCore(EngineConfig.from(config, emitKvEvents));
@@ -43,10 +44,10 @@ public final class SimulatedPod implements AutoCloseable {
         this.metrics = new VllmMetrics(config.model(), config.hardware().blockSize(), config.hardware().kvBlocks(),
                 config.enablePrefixCaching(), config.maxLoras(), () -> gauges());
         this.driver = new RealTimeDriver(engine, config.timeScale(), this::onStep, "llmd-sim-engine-" + index);
-        RequestParser parser = new RequestParser(models, BuiltinTokenizer.INSTANCE, config.maxModelLen());
+        RequestParser parser = new RequestParser(models, tokenizer, config.maxModelLen());
         OutputPlanner planner = new OutputPlanner(config.maxModelLen(), config.eosProbability(),
-                config.defaultMaxTokens());
-        PodState state = new PodState(index, engineId, config, models, BuiltinTokenizer.INSTANCE, parser, planner,
+                config.defaultMaxTokens(), PseudoText.forTokenizer(tokenizer));
+        PodState state = new PodState(index, engineId, config, models, tokenizer, parser, planner,
                 driver, metrics, new AtomicLong());
         this.server = new PodServer(state, vertx);
     }

@@ -1,5 +1,7 @@
 package io.quarkiverse.llmd.simulator;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -36,6 +38,8 @@ public final class SimulatorMain {
             { "lora-modules", "A[=PATH],B", "LoRA adapters served from the start" },
             { "max-loras", "N", "reported in vllm:lora_requests_info (default 4)" },
             { "seed", "N", "seed of generated text and lengths (default 42)" },
+            { "tokenizer", "PATH", "a model's HuggingFace tokenizer.json (or its directory) so token ids match the"
+                    + " model; needs ai.djl.huggingface:tokenizers, bundled in llmd-sim.jar (default: built-in)" },
             { "eos-probability", "P", "chance a request stops before max_tokens, unless ignore_eos (default 0.2)" },
             { "default-max-tokens", "N", "mean output length when max_tokens is absent (default 128)" },
             { "max-body-bytes", "N", "request bodies above this get 413 (default 4194304)" },
@@ -65,14 +69,22 @@ public final class SimulatorMain {
             System.exit(2);
             return;
         }
-        SimulatedFleet fleet = SimulatedFleet.start(config);
+        SimulatedFleet fleet;
+        try {
+            fleet = SimulatedFleet.start(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             fleet.close();
             stop.countDown();
         }));
-        System.out.printf("llmd-sim: %d pod(s) of %s on %s, hardware %s, time scale %s%n", config.replicas(),
-                config.model(), fleet.addresses(), config.hardware().name(), config.timeScale());
+        System.out.printf("llmd-sim: %d pod(s) of %s on %s, hardware %s, time scale %s, tokenizer %s%n",
+                config.replicas(), config.model(), fleet.addresses(), config.hardware().name(), config.timeScale(),
+                config.tokenizer() == null ? "built-in" : config.tokenizer());
         stop.await();
     }
 
@@ -150,6 +162,7 @@ public final class SimulatorMain {
         if (o.containsKey("default-max-tokens")) b.defaultMaxTokens(integer(o.get("default-max-tokens")));
         if (o.containsKey("max-body-bytes")) b.maxBodyBytes(integer(o.get("max-body-bytes")));
         if (o.containsKey("kv-events-port")) b.kvEventsPort(integer(o.get("kv-events-port")));
+        if (o.containsKey("tokenizer")) b.tokenizer(existing(o.get("tokenizer")));
         EnumSet<FailureConfig.Kind> kinds = EnumSet.noneOf(FailureConfig.Kind.class);
         for (String k : list(o.getOrDefault("failure-kinds", ""))) {
             kinds.add(FailureConfig.Kind.parse(k));
@@ -168,6 +181,14 @@ public final class SimulatorMain {
             }
         }
         return out;
+    }
+
+    private static Path existing(String s) {
+        Path p = Path.of(s.trim());
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException("--tokenizer: no such file '" + s + "'");
+        }
+        return p;
     }
 
     private static int integer(String s) {

@@ -37,6 +37,16 @@ class SimulatorMainTest {
     }
 
     @Test
+    void tokenizerFlag() {
+        assertThat(parse("--model", "m").tokenizer()).isNull();
+        assertThat(parse("--model", "m", "--tokenizer", "src/test/resources/tokenizer/wordlevel-tokenizer.json")
+                .tokenizer()).hasFileName("wordlevel-tokenizer.json");
+        assertThatThrownBy(() -> parse("--model", "m", "--tokenizer", "nope/tokenizer.json"))
+                .hasMessageContaining("--tokenizer: no such file");
+        assertThat(SimulatorMain.help()).contains("--tokenizer PATH");
+    }
+
+    @Test
     void stepTimeOverride() {
         HardwareProfile hw = parse("--model", "m", "--step-time", "0.001,1e-5,0,0").hardware();
         assertThat(hw.a()).isEqualTo(0.001);

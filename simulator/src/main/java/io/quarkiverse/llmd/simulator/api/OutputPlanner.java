@@ -17,16 +17,19 @@ public final class OutputPlanner {
     private final int maxModelLen;
     private final double eosProbability;
     private final int defaultMaxTokens;
+    private final PseudoText text;
 
-    public OutputPlanner(int maxModelLen, double eosProbability, int defaultMaxTokens) {
+    /** Output drawn from {@code text}, the filler words of the pod's tokenizer. */
+    public OutputPlanner(int maxModelLen, double eosProbability, int defaultMaxTokens, PseudoText text) {
         this.maxModelLen = maxModelLen;
         this.eosProbability = eosProbability;
         this.defaultMaxTokens = defaultMaxTokens;
+        this.text = text;
     }
 
     public Plan plan(ParsedRequest req, long seed) {
         if (req.doRemoteDecode()) {
-            return new Plan(PseudoText.tokens(seed, 1), "length"); // a P/D prefill yields exactly one token
+            return new Plan(text.generate(seed, 1), "length"); // a P/D prefill yields exactly one token
         }
         int limit = maxModelLen - req.promptTokens().length;
         long r = mix(seed);
@@ -53,7 +56,7 @@ public final class OutputPlanner {
                 reason = "length";
             }
         }
-        return new Plan(PseudoText.tokens(seed, n), reason);
+        return new Plan(text.generate(seed, n), reason);
     }
 
     private static long mix(long z) {

@@ -4,7 +4,6 @@ import java.util.Iterator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkiverse.llmd.simulator.tokenizer.BuiltinTokenizer;
 import io.quarkiverse.llmd.simulator.tokenizer.Tokenizer;
 
 /**
@@ -137,7 +136,7 @@ public final class RequestParser {
             }
             JsonNode first = p.get(0);
             if (first.isIntegralNumber()) {
-                return tokenIds(p);
+                return tokenIds(p, tokenizer.vocabSize());
             }
             if (p.size() != 1) {
                 throw ApiException.badRequest("Batched prompts are not supported by the simulator; send one prompt.",
@@ -147,19 +146,19 @@ public final class RequestParser {
                 return tokenizer.encode(first.asText());
             }
             if (first.isArray()) {
-                return tokenIds(first);
+                return tokenIds(first, tokenizer.vocabSize());
             }
         }
         throw ApiException.badRequest("prompt: Input should be a valid string or a list of token ids", "prompt");
     }
 
-    /** Token ids as given, checked against the vocabulary. */
-    public static int[] tokenIds(JsonNode arr) {
+    /** Token ids as given, checked against a vocabulary of {@code vocabSize} ids. */
+    public static int[] tokenIds(JsonNode arr, int vocabSize) {
         int[] ids = new int[arr.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode t = arr.get(i);
             if (!t.isIntegralNumber() || !t.canConvertToInt() || t.asInt() < 0
-                    || t.asInt() >= BuiltinTokenizer.VOCAB_SIZE) {
+                    || t.asInt() >= vocabSize) {
                 throw ApiException.badRequest("Token id " + t + " is out of vocabulary", "prompt");
             }
             ids[i] = t.asInt();

@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.simulator.config;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,12 +29,14 @@ import java.util.Objects;
  * @param maxBodyBytes larger request bodies get 413
  * @param kvEventsPort base ZMQ port for KV events (pod i: +i); 0 = no KV events
  * @param failures failure injection
+ * @param tokenizer a HuggingFace {@code tokenizer.json} (or a directory holding one) whose token ids the pods use;
+ *        null = the built-in tokenizer. Needs {@code ai.djl.huggingface:tokenizers} on the classpath
  */
 public record SimulatorConfig(String model, HardwareProfile hardware, int replicas, String host,
         String advertisedHost, int port, int maxModelLen, int maxNumSeqs, int maxNumBatchedTokens,
         int maxWaitingQueueLength, boolean enablePrefixCaching, double timeScale, double kvTransferSecondsPerToken,
         List<String> loraModules, int maxLoras, long seed, double eosProbability, int defaultMaxTokens,
-        int maxBodyBytes, int kvEventsPort, FailureConfig failures) {
+        int maxBodyBytes, int kvEventsPort, FailureConfig failures, Path tokenizer) {
 
     public SimulatorConfig {
         Objects.requireNonNull(model, "model");
@@ -85,6 +88,7 @@ public record SimulatorConfig(String model, HardwareProfile hardware, int replic
         b.maxBodyBytes = maxBodyBytes;
         b.kvEventsPort = kvEventsPort;
         b.failures = failures;
+        b.tokenizer = tokenizer;
         return b;
     }
 
@@ -111,6 +115,7 @@ public record SimulatorConfig(String model, HardwareProfile hardware, int replic
         int maxBodyBytes = 4 * 1024 * 1024;
         int kvEventsPort;
         FailureConfig failures = FailureConfig.NONE;
+        Path tokenizer;
 
         Builder(String model) {
             this.model = model;
@@ -137,12 +142,14 @@ public record SimulatorConfig(String model, HardwareProfile hardware, int replic
         public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
         public Builder kvEventsPort(int v) { kvEventsPort = v; return this; }
         public Builder failures(FailureConfig v) { failures = v; return this; }
+        /** A HuggingFace {@code tokenizer.json} for real token ids; null = built-in tokenizer. */
+        public Builder tokenizer(Path v) { tokenizer = v; return this; }
 
         public SimulatorConfig build() {
             return new SimulatorConfig(model, hardware, replicas, host, advertisedHost == null ? host : advertisedHost,
                     port, maxModelLen, maxNumSeqs, maxNumBatchedTokens, maxWaitingQueueLength, enablePrefixCaching,
                     timeScale, kvTransferSecondsPerToken, loraModules, maxLoras, seed, eosProbability,
-                    defaultMaxTokens, maxBodyBytes, kvEventsPort, failures);
+                    defaultMaxTokens, maxBodyBytes, kvEventsPort, failures, tokenizer);
         }
     }
 }

@@ -267,7 +267,7 @@ public final class PodServer {
         if (body == null || !body.isObject() || !body.path("tokens").isArray()) {
             throw ApiException.badRequest("tokens: Input should be a valid list", "tokens");
         }
-        int[] ids = RequestParser.tokenIds(body.get("tokens"));
+        int[] ids = RequestParser.tokenIds(body.get("tokens"), pod.tokenizer().vocabSize());
         ObjectNode out = Json.MAPPER.createObjectNode().put("prompt", pod.tokenizer().decode(ids));
         req.response().putHeader("content-type", "application/json").end(out.toString());
     }

@@ -127,6 +127,17 @@ public final class BuiltinTokenizer implements Tokenizer {
     }
 
     @Override
+    public int vocabSize() {
+        return VOCAB_SIZE;
+    }
+
+    @Override
+    public int singleTokenId(String piece) {
+        int[] ids = encode(piece);
+        return ids.length == 1 ? ids[0] : -1;
+    }
+
+    @Override
     public String decode(int[] ids, int from, int to) {
         StringBuilder sb = new StringBuilder((to - from) * 4);
         for (int k = from; k < to; k++) {

@@ -1,6 +1,9 @@
 package io.quarkiverse.llmd.simulator.tokenizer;
 
-/** Text to token ids and back. Implementations are thread-safe. */
+/**
+ * Text to token ids and back. Implementations are thread-safe. {@link BuiltinTokenizer} is the default;
+ * {@link HuggingFaceTokenizer} loads a model's {@code tokenizer.json} (see {@link Tokenizers#forPath}).
+ */
 public interface Tokenizer {
 
     int[] encode(String text);
@@ -14,4 +17,13 @@ public interface Tokenizer {
 
     /** The text of one token. */
     String tokenString(int id);
+
+    /** Number of ids: valid ids are {@code [0, vocabSize())}, anything else is out of vocabulary. */
+    int vocabSize();
+
+    /**
+     * The id {@code piece} gets when it follows other text, if it is exactly one ordinary token there (not unknown,
+     * not special), else -1. Picks the words of generated text ({@link PseudoText#forTokenizer}).
+     */
+    int singleTokenId(String piece);
 }
