@@ -166,10 +166,11 @@ public class LlmdProducers {
         config.objectives().forEach((name, objective) -> priorities.put(name, objective.priority()));
         RequestDirector director = new RequestDirector(scheduler, registry, admission, priorities, Clock.systemUTC(),
                 metrics, System::nanoTime);
+        // The section is validated even with the gate off, so that a typo fails at startup, not when switched on.
+        String source = config.configFile().map(Object::toString).orElse("quarkus.llmd.config-text");
+        FlowControlConfig flowControl = FlowControlConfig.parse(source, loaded.config().flowControl(),
+                scheduler.plugins()::get);
         if (flowControlOn(config, loaded)) {
-            String source = config.configFile().map(Object::toString).orElse("quarkus.llmd.config-text");
-            FlowControlConfig flowControl = FlowControlConfig.parse(source, loaded.config().flowControl(),
-                    scheduler.plugins()::get);
             var fc = config.flowControl();
             director.enableFlowControl(flowControl, probe, vertxTicker(vertx), fc.dispatchInterval(),
                     fc.expiryInterval(), fc.maxDispatchPerCycle(), LlmdProducers::callerContext);
