@@ -49,6 +49,7 @@ final class FlowGate {
     private final Set<Integer> bandsWithGauges = ConcurrentHashMap.newKeySet();
     private Runnable stopTicking;
     private long lastExpiry;
+    private boolean swept;
     private InferenceRequest probeRequest;
 
     FlowGate(RequestDirector director, FlowControlConfig config, SaturationProbe probe, Settings settings,
@@ -117,9 +118,11 @@ final class FlowGate {
             long now = nanoTime.getAsLong();
             List<FlowItem<PendingDecision>> expired = List.of();
             synchronized (lock) {
-                if (now - lastExpiry >= settings.expiryInterval().toNanos()) {
+                // nanoTime may be negative: compare differences only, and sweep on the first cycle.
+                if (!swept || now - lastExpiry >= settings.expiryInterval().toNanos()) {
                     expired = controller.expire(now);
                     lastExpiry = now;
+                    swept = true;
                 }
             }
             for (FlowItem<PendingDecision> item : expired) {
