@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -15,6 +16,8 @@ import org.jboss.logging.Logger;
 
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
+import io.quarkiverse.llmd.engine.flowcontrol.FlowControlPolicies;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
@@ -24,9 +27,15 @@ import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.director.Admission;
+import io.quarkiverse.llmd.runtime.director.FlowTicker;
 import io.quarkiverse.llmd.runtime.director.RequestDirector;
+import io.quarkiverse.llmd.runtime.director.SaturationProbe;
+import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.common.annotation.Identifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * CDI wiring of the engine. Every producer is a {@link DefaultBean}, so an application can replace any piece by
@@ -68,6 +77,8 @@ public class LlmdProducers {
         for (Map.Entry<String, PluginFactory> e : custom.entrySet()) {
             registry.register(e.getKey(), e.getValue());
         }
+        // Flow-control policies, so that the EndpointPickerConfig can declare them in plugins (llm-d injects them).
+        FlowControlPolicies.register(registry);
         return registry;
     }
 
@@ -118,21 +129,79 @@ public class LlmdProducers {
         return registry;
     }
 
+    /** The EPP's meters, registered with Micrometer (exposed on /q/metrics and on the llm-d metrics port). */
     @Produces
     @Singleton
     @DefaultBean
-    Admission admission() {
-        return Admission.ALWAYS;
+    EppMetrics eppMetrics(LlmdConfig config, Instance<MeterRegistry> meterRegistry, EndpointRegistry registry) {
+        if (!config.metrics().enabled() || !meterRegistry.isResolvable()) {
+            return EppMetrics.NOOP;
+        }
+        return new EppMetrics(meterRegistry.get(), config.metrics().poolName(), registry);
+    }
+
+    /** The saturation detector of the EndpointPickerConfig, with the data producers it consumes. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    SaturationProbe saturationProbe(EndpointPickerConfigLoader.Loaded loaded, Scheduler scheduler) {
+        return new SaturationProbe(loaded.saturationDetector(), scheduler);
+    }
+
+    /** llm-d's legacy admission: sheddable requests (priority < 0) get 429 while the pool is saturated. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    Admission admission(SaturationProbe probe, EppMetrics metrics) {
+        return Admission.legacy(probe, metrics::saturation);
     }
 
     @Produces
     @Singleton
     @DefaultBean
     RequestDirector requestDirector(Scheduler scheduler, EndpointRegistry registry, Admission admission,
-            LlmdConfig config) {
+            LlmdConfig config, EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, EppMetrics metrics,
+            Vertx vertx) {
         Map<String, Integer> priorities = new TreeMap<>();
         config.objectives().forEach((name, objective) -> priorities.put(name, objective.priority()));
-        return new RequestDirector(scheduler, registry, admission, priorities, Clock.systemUTC());
+        RequestDirector director = new RequestDirector(scheduler, registry, admission, priorities, Clock.systemUTC(),
+                metrics, System::nanoTime);
+        // The section is validated even with the gate off, so that a typo fails at startup, not when switched on.
+        String source = config.configFile().map(Object::toString).orElse("quarkus.llmd.config-text");
+        FlowControlConfig flowControl = FlowControlConfig.parse(source, loaded.config().flowControl(),
+                scheduler.plugins()::get);
+        if (flowControlOn(config, loaded)) {
+            var fc = config.flowControl();
+            director.enableFlowControl(flowControl, probe, vertxTicker(vertx), fc.dispatchInterval(),
+                    fc.expiryInterval(), fc.maxDispatchPerCycle(), LlmdProducers::callerContext);
+            LOG.infof("Flow control on: %d priority band(s), maxRequests %d, maxBytes %d, defaultRequestTTL %s",
+                    flowControl.bands().size(), flowControl.maxRequests(), flowControl.maxBytes(),
+                    flowControl.defaultRequestTTL());
+        }
+        return director;
+    }
+
+    /** The gate of the EndpointPickerConfig, the deprecated environment switch, or the explicit override. */
+    static boolean flowControlOn(LlmdConfig config, EndpointPickerConfigLoader.Loaded loaded) {
+        if (config.flowControl().enabled().isPresent()) {
+            return config.flowControl().enabled().get();
+        }
+        return loaded.config().featureGate("flowControl")
+                || "true".equalsIgnoreCase(System.getenv("ENABLE_EXPERIMENTAL_FLOW_CONTROL_LAYER"));
+    }
+
+    /** Flow control's dispatch cycle on a Vert.x periodic timer (an event loop; the cycle never blocks). */
+    static FlowTicker vertxTicker(Vertx vertx) {
+        return (periodMillis, tick) -> {
+            long id = vertx.setPeriodic(periodMillis, t -> tick.run());
+            return () -> vertx.cancelTimer(id);
+        };
+    }
+
+    /** The Vert.x context of the calling thread, so a queued decision completes on the caller's event loop. */
+    static Executor callerContext() {
+        Context context = Vertx.currentContext();
+        return context == null ? null : task -> context.runOnContext(v -> task.run());
     }
 
     private static String identifier(java.util.Set<java.lang.annotation.Annotation> qualifiers) {

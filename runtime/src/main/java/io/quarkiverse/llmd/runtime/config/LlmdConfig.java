@@ -40,6 +40,12 @@ public interface LlmdConfig {
      */
     Map<String, ObjectiveConfig> objectives();
 
+    /** How the runtime drives flow control (switched on by the {@code flowControl} feature gate). */
+    FlowControlConfig flowControl();
+
+    /** The EPP's Prometheus meters and metrics server. */
+    MetricsConfig metrics();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

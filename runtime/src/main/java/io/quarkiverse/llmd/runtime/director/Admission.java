@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.runtime.director;
 
 import java.util.List;
+import java.util.function.DoubleConsumer;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
@@ -17,4 +18,25 @@ public interface Admission {
 
     /** @return null to admit, or the refusal */
     Decision.Rejected admit(SchedulingContext context, List<Endpoint> candidates, int priority);
+
+    /**
+     * llm-d's legacy admission (reference scheduler-epp.md 5): requests with priority &ge; 0 always pass; a
+     * sheddable request (priority &lt; 0) gets 429 {@code ResourceExhausted} when the saturation of its candidates is
+     * 1.0 or more.
+     *
+     * @param observer told every saturation computed (the pool-saturation gauge), may be null
+     */
+    static Admission legacy(SaturationProbe probe, DoubleConsumer observer) {
+        return (context, candidates, priority) -> {
+            if (priority >= 0) {
+                return null;
+            }
+            double saturation = probe.saturation(context, candidates);
+            if (observer != null) {
+                observer.accept(saturation);
+            }
+            return saturation >= 1.0 ? Decision.Rejected.exhausted("system saturated, sheddable request dropped", null)
+                    : null;
+        };
+    }
 }

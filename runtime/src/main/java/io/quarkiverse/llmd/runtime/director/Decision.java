@@ -1,7 +1,12 @@
 package io.quarkiverse.llmd.runtime.director;
 
+import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
+
 /** What the director decided for a request: where it goes, or why it is refused. */
 public sealed interface Decision permits RoutedRequest, Decision.Rejected {
+
+    /** Header telling why flow control dropped a request. */
+    String DROPPED_REASON_HEADER = "x-llm-d-request-dropped-reason";
 
     /**
      * A refusal, mapped as llm-d maps its errors (reference scheduler-epp.md 1.7).
@@ -29,6 +34,21 @@ public sealed interface Decision permits RoutedRequest, Decision.Rejected {
 
         public static Rejected internal(String message) {
             return new Rejected(500, "Internal", message, null);
+        }
+
+        /**
+         * The refusal for a request flow control dropped: 429 {@code rejected-saturated} at capacity, 503
+         * {@code rejected-ttl-expired} past its TTL, 503 {@code rejected-context-cancelled} when the client left.
+         */
+        public static Rejected flowControl(QueueOutcome outcome) {
+            return switch (outcome) {
+                case REJECTED_CAPACITY -> exhausted("flow control queue is at capacity", outcome.droppedReason());
+                case EVICTED_TTL -> new Rejected(503, "ServiceUnavailable",
+                        "request expired in the flow control queue", outcome.droppedReason());
+                case EVICTED_CONTEXT_CANCELLED -> new Rejected(503, "ServiceUnavailable",
+                        "request cancelled while queued in flow control", outcome.droppedReason());
+                case DISPATCHED -> throw new IllegalArgumentException("a dispatched request is not rejected");
+            };
         }
 
         /** The ext_proc ImmediateResponse body llm-d sends: {@code inference error: <Code> - <message>}. */

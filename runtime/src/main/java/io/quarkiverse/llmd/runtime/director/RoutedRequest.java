@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.runtime.director;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
@@ -10,11 +11,13 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 
 /**
  * A request the scheduler placed, and the handle through which the edge (ext_proc or proxy) reports how the
  * exchange goes. {@link #complete} runs the completion hooks exactly once, however often it is called, so every
- * exit path can call it safely.
+ * exit path can call it safely. The lifecycle also records the request's metrics (time to first token, duration,
+ * tokens, running requests), so the edges need no metrics code.
  */
 public final class RoutedRequest implements Decision {
 
@@ -27,14 +30,27 @@ public final class RoutedRequest implements Decision {
     private final AtomicBoolean firstChunk = new AtomicBoolean();
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile Endpoint served;
+    private final EppMetrics metrics;
+    private final LongSupplier nanoTime;
+    private final long receivedNanos;
+    private final Runnable onComplete;
 
     RoutedRequest(Scheduler scheduler, SchedulingContext context, SchedulingResult result, byte[] body, int priority) {
+        this(scheduler, context, result, body, priority, EppMetrics.NOOP, System::nanoTime, System.nanoTime(), null);
+    }
+
+    RoutedRequest(Scheduler scheduler, SchedulingContext context, SchedulingResult result, byte[] body, int priority,
+            EppMetrics metrics, LongSupplier nanoTime, long receivedNanos, Runnable onComplete) {
         this.scheduler = scheduler;
         this.context = context;
         this.result = result;
         this.body = body;
         this.priority = priority;
         this.served = result.primary().primary();
+        this.metrics = metrics;
+        this.nanoTime = nanoTime;
+        this.receivedNanos = receivedNanos;
+        this.onComplete = onComplete;
     }
 
     public InferenceRequest request() {
@@ -106,6 +122,7 @@ public final class RoutedRequest implements Decision {
     /** The first body chunk arrived. */
     public void firstChunk() {
         if (firstChunk.compareAndSet(false, true)) {
+            metrics.firstChunk(request().model(), request().targetModel(), nanoTime.getAsLong() - receivedNanos);
             scheduler.firstChunk(context, served);
         }
     }
@@ -113,8 +130,22 @@ public final class RoutedRequest implements Decision {
     /** Ends the exchange; only the first call has an effect. */
     public void complete(ResponseOutcome outcome) {
         if (completed.compareAndSet(false, true)) {
-            scheduler.responseComplete(context, served, outcome);
+            ResponseOutcome o = outcome == null ? ResponseOutcome.FAILED : outcome;
+            try {
+                scheduler.responseComplete(context, served, o);
+            } finally {
+                metrics.completed(request().model(), request().targetModel(), nanoTime.getAsLong() - receivedNanos,
+                        o.promptTokens(), o.completionTokens(), o.cachedTokens());
+                if (onComplete != null) {
+                    onComplete.run();
+                }
+            }
         }
+    }
+
+    /** The caller's {@link System#nanoTime()}-style time when the director received the request. */
+    public long receivedNanos() {
+        return receivedNanos;
     }
 
     public boolean isComplete() {

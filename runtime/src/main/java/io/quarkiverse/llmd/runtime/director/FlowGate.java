@@ -1,0 +1,192 @@
+package io.quarkiverse.llmd.runtime.director;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
+import io.quarkiverse.llmd.engine.flowcontrol.FlowController;
+import io.quarkiverse.llmd.engine.flowcontrol.FlowItem;
+import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.request.InferenceRequest;
+import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
+
+/**
+ * The runtime side of flow control: owns the {@link FlowController}, serialises access to it with a short lock
+ * (no waiting happens under it), and runs the dispatch cycle from a {@link FlowTicker} while requests wait. A
+ * released request is scheduled at release time, against the endpoints and metrics of that moment.
+ */
+final class FlowGate {
+
+    private static final Logger LOG = Logger.getLogger(FlowGate.class);
+
+    /**
+     * @param dispatchInterval period of the dispatch cycle while requests wait
+     * @param expiryInterval how often queued requests are checked against their TTL
+     * @param maxDispatchPerCycle most requests released by one cycle
+     */
+    record Settings(Duration dispatchInterval, Duration expiryInterval, int maxDispatchPerCycle) {
+        static final Settings DEFAULT = new Settings(Duration.ofMillis(5), Duration.ofMillis(50), 1024);
+    }
+
+    private final RequestDirector director;
+    private final FlowController<PendingDecision> controller;
+    private final SaturationProbe probe;
+    private final Settings settings;
+    private final FlowTicker ticker;
+    private final EppMetrics metrics;
+    private final LongSupplier nanoTime;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final Set<Integer> bandsWithGauges = ConcurrentHashMap.newKeySet();
+    private Runnable stopTicking;
+    private long lastExpiry;
+    private boolean swept;
+    private InferenceRequest probeRequest;
+
+    FlowGate(RequestDirector director, FlowControlConfig config, SaturationProbe probe, Settings settings,
+            FlowTicker ticker, EppMetrics metrics, LongSupplier nanoTime, Clock clock) {
+        this.director = director;
+        this.controller = new FlowController<>(config);
+        this.probe = probe;
+        this.settings = settings;
+        this.ticker = ticker;
+        this.metrics = metrics;
+        this.nanoTime = nanoTime;
+        this.clock = clock;
+        for (FlowControlConfig.Band b : config.bands()) {
+            registerBandGauges(b.priority());
+        }
+    }
+
+    FlowControlConfig config() {
+        return controller.config();
+    }
+
+    /** Queues the request, or refuses it at once (429 rejected-saturated) when a limit is reached. */
+    void submit(PendingDecision pending, String fairnessId) {
+        FlowItem<PendingDecision> item = new FlowItem<>(fairnessId, pending.priority, pending.forwardBody.length,
+                FlowItem.DEFAULT_TTL, pending);
+        pending.item = item;
+        pending.gate = this;
+        registerBandGauges(pending.priority);
+        long now = nanoTime.getAsLong();
+        FlowController.Admit admit;
+        synchronized (lock) {
+            admit = controller.enqueue(item, now);
+            if (admit == FlowController.Admit.QUEUED) {
+                probeRequest = pending.request;
+                if (stopTicking == null) {
+                    stopTicking = ticker.start(Math.max(1, settings.dispatchInterval().toMillis()), this::cycle);
+                }
+            }
+        }
+        if (admit == FlowController.Admit.REJECTED_CAPACITY) {
+            drop(pending, QueueOutcome.REJECTED_CAPACITY, 0);
+        }
+    }
+
+    /** Client cancellation. */
+    boolean cancel(PendingDecision pending) {
+        boolean removed;
+        synchronized (lock) {
+            removed = pending.item != null && controller.remove(pending.item);
+        }
+        if (removed) {
+            drop(pending, QueueOutcome.EVICTED_CONTEXT_CANCELLED, nanoTime.getAsLong() - pending.item.enqueuedAt());
+        }
+        return removed;
+    }
+
+    int queued() {
+        synchronized (lock) {
+            return controller.size();
+        }
+    }
+
+    /** One round: expire, then dispatch while the pool has room; stops the ticker when nothing waits. */
+    void cycle() {
+        try {
+            long now = nanoTime.getAsLong();
+            List<FlowItem<PendingDecision>> expired = List.of();
+            synchronized (lock) {
+                // nanoTime may be negative: compare differences only, and sweep on the first cycle.
+                if (!swept || now - lastExpiry >= settings.expiryInterval().toNanos()) {
+                    expired = controller.expire(now);
+                    lastExpiry = now;
+                    swept = true;
+                }
+            }
+            for (FlowItem<PendingDecision> item : expired) {
+                drop(item.payload(), QueueOutcome.EVICTED_TTL, now - item.enqueuedAt());
+            }
+            for (int n = 0; n < settings.maxDispatchPerCycle(); n++) {
+                FlowItem<PendingDecision> item;
+                synchronized (lock) {
+                    item = controller.dispatchOne(now, this::saturation);
+                }
+                if (item == null) {
+                    break;
+                }
+                PendingDecision pending = item.payload();
+                metrics.queueOutcome(item.flowId(), item.priority(), QueueOutcome.DISPATCHED, now - item.enqueuedAt());
+                Decision decision;
+                try {
+                    decision = director.route(pending);
+                } catch (RuntimeException e) {
+                    LOG.error("scheduling a request released by flow control failed", e);
+                    decision = Decision.Rejected.internal("scheduling failed: " + e);
+                }
+                pending.finish(decision);
+            }
+        } finally {
+            synchronized (lock) {
+                if (controller.isEmpty() && stopTicking != null) {
+                    stopTicking.run();
+                    stopTicking = null;
+                }
+            }
+        }
+    }
+
+    /** Pool saturation now, over every endpoint of the pool (called under the lock; cheap). */
+    private double saturation() {
+        List<Endpoint> pool = director.registry().endpoints();
+        SchedulingContext context = new SchedulingContext(probeRequest, clock.instant(), ThreadLocalRandom.current());
+        double s = probe.saturation(context, pool);
+        metrics.saturation(s);
+        return s;
+    }
+
+    private void drop(PendingDecision pending, QueueOutcome outcome, long waitedNanos) {
+        metrics.queueOutcome(pending.item.flowId(), pending.priority, outcome, waitedNanos);
+        Decision.Rejected rejected = Decision.Rejected.flowControl(outcome);
+        metrics.requestError(pending.request.model(), pending.request.targetModel(), rejected.code());
+        pending.finish(rejected);
+    }
+
+    private void registerBandGauges(int priority) {
+        if (metrics.enabled() && bandsWithGauges.add(priority)) {
+            metrics.flowControlBand(priority, this, g -> g.bandSize(priority, false), g -> g.bandSize(priority, true));
+        }
+    }
+
+    private double bandSize(int priority, boolean bytes) {
+        synchronized (lock) {
+            for (FlowController.BandStats s : controller.bandStats()) {
+                if (s.priority() == priority) {
+                    return bytes ? s.bytes() : s.requests();
+                }
+            }
+        }
+        return 0;
+    }
+}
