@@ -40,6 +40,9 @@ public interface LlmdConfig {
      */
     Map<String, ObjectiveConfig> objectives();
 
+    /** The Envoy ext_proc endpoint picker. */
+    ExtProcConfig extProc();
+
     /** A static endpoint. */
     interface EndpointConfig {
 
