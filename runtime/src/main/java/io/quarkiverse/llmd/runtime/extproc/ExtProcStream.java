@@ -283,7 +283,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         HeaderMutation.Builder mutation = HeaderMutation.newBuilder();
         mutation.addSetHeaders(ExtProcMessages.header(ExtProcMessages.DESTINATION, pick.address(), false));
         echoRequestHeaders(mutation);
-        if (!requestHeaders.containsKey(OpenAiRequestParser.REQUEST_ID_HEADER)) {
+        if (missingRequestId()) {
             mutation.addSetHeaders(ExtProcMessages.header(OpenAiRequestParser.REQUEST_ID_HEADER,
                     UUID.randomUUID().toString(), false));
         }
@@ -346,7 +346,8 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
             mutation.addSetHeaders(ExtProcMessages.header("content-length", Integer.toString(body.length), false));
         }
         echoRequestHeaders(mutation);
-        if (!requestHeaders.containsKey(OpenAiRequestParser.REQUEST_ID_HEADER)) {
+        if (missingRequestId()) {
+            // the parser generated one: the model server and the logs must see the same id
             mutation.addSetHeaders(ExtProcMessages.header(OpenAiRequestParser.REQUEST_ID_HEADER,
                     request.request().requestId(), false));
         }
@@ -371,6 +372,11 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
                             .setResponse(common))
                     .setDynamicMetadata(metadata).build());
         }
+    }
+
+    private boolean missingRequestId() {
+        String id = requestHeaders.get(OpenAiRequestParser.REQUEST_ID_HEADER);
+        return id == null || id.isEmpty();
     }
 
     /** Sets every request header again except the system-owned ones (reference 1.6), keeping repeated values. */
