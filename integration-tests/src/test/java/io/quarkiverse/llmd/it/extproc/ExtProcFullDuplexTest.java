@@ -16,12 +16,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.envoyproxy.envoy.config.core.v3.HeaderMap;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.Status;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.it.extproc.EnvoyExtProcClient.Exchange;
+import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.runtime.extproc.ExtProcMessages;
 import io.quarkiverse.llmd.it.extproc.EnvoyExtProcClient.StreamedBody;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.common.annotation.Identifier;
@@ -126,12 +132,14 @@ class ExtProcFullDuplexTest {
             Map<String, String> set = setHeaders(headers.getRequestHeaders().getResponse().getHeaderMutation()
                     .getSetHeadersList());
             assertThat(set).containsEntry("content-length", Integer.toString(body.length));
-            assertThat(set.get("x-request-id")).as("generated request id injected").isNotBlank();
+            String generatedId = set.get("x-request-id");
+            assertThat(generatedId).as("generated request id injected").isNotBlank();
             StreamedBody forwarded = ex.streamedBody(true);
             assertThat(forwarded.pieceSizes()).hasSize(3).allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(62_000));
             assertThat(forwarded.bytes()).isEqualTo(body);
             ex.responseHeaders(Map.of(":status", "200"), true, null);
             assertThat(ex.next().hasResponseHeaders()).isTrue();
+            assertThat(recorder.of(generatedId).outcome).as("the hooks saw the same id").isNotNull();
         }
         assertInFlightIsZero();
     }
@@ -248,6 +256,34 @@ class ExtProcFullDuplexTest {
         assertThat(seen.outcome.promptTokens()).isEqualTo(4);
         assertThat(seen.outcome.completionTokens()).isEqualTo(9);
         assertInFlightIsZero();
+    }
+
+    @Test
+    void headerValueIsReadFromValueWhenRawValueIsEmpty() throws Exception {
+        HeaderMap.Builder map = HeaderMap.newBuilder();
+        requestHeaders("/v1/completions").forEach((k, v) -> map.addHeaders(HeaderValue.newBuilder().setKey(k)
+                .setValue(v)));
+        map.addHeaders(HeaderValue.newBuilder().setKey("x-request-id").setValue("req-value-only"));
+        try (Exchange ex = client.open()) {
+            ex.send(ProcessingRequest.newBuilder().setProtocolConfig(EnvoyExtProcClient.protocol(MODE))
+                    .setRequestHeaders(HttpHeaders.newBuilder().setHeaders(map)).build());
+            ex.requestBody(completion("m", "v").getBytes(StandardCharsets.UTF_8), true);
+            Map<String, String> set = setHeaders(ex.next().getRequestHeaders().getResponse().getHeaderMutation()
+                    .getSetHeadersList());
+            assertThat(set).containsEntry("x-request-id", "req-value-only").containsEntry(":path", "/v1/completions");
+            ex.streamedBody(true);
+        }
+    }
+
+    @Test
+    void droppedReasonTravelsAsAHeaderOfTheImmediateResponse() {
+        ProcessingResponse r = ExtProcMessages.immediate(
+                Decision.Rejected.exhausted("queue full", "rejected-saturated"));
+        assertThat(r.getImmediateResponse().getStatus().getCodeValue()).isEqualTo(429);
+        assertThat(r.getImmediateResponse().getBody().toStringUtf8())
+                .isEqualTo("inference error: ResourceExhausted - queue full");
+        assertThat(setHeaders(r.getImmediateResponse().getHeaders().getSetHeadersList()))
+                .containsExactly(Map.entry("x-llm-d-request-dropped-reason", "rejected-saturated"));
     }
 
     @Test

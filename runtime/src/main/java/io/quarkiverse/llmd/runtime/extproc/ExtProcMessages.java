@@ -63,7 +63,8 @@ public final class ExtProcMessages {
         return Struct.newBuilder().putFields(LB_NAMESPACE, Value.newBuilder().setStructValue(lb).build()).build();
     }
 
-    static ProcessingResponse immediate(Decision.Rejected rejected) {
+    /** The ImmediateResponse of a refusal: status, llm-d's body, and the dropped-reason header when there is one. */
+    public static ProcessingResponse immediate(Decision.Rejected rejected) {
         ImmediateResponse.Builder b = ImmediateResponse.newBuilder()
                 .setStatus(HttpStatus.newBuilder().setCodeValue(rejected.status()))
                 .setBody(ByteString.copyFrom(rejected.eppBody(), StandardCharsets.UTF_8));
