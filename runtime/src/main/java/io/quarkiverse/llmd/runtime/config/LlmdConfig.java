@@ -46,6 +46,9 @@ public interface LlmdConfig {
     /** The EPP's Prometheus meters and metrics server. */
     MetricsConfig metrics();
 
+    /** The Envoy ext_proc endpoint picker. */
+    ExtProcConfig extProc();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

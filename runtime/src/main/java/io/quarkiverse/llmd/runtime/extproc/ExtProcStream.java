@@ -1,0 +1,686 @@
+package io.quarkiverse.llmd.runtime.extproc;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jboss.logging.Logger;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.extensions.filters.http.ext_proc.v3.ProcessingMode.BodySendMode;
+import io.envoyproxy.envoy.service.ext_proc.v3.CommonResponse;
+import io.envoyproxy.envoy.service.ext_proc.v3.HeaderMutation;
+import io.envoyproxy.envoy.service.ext_proc.v3.HeadersResponse;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpBody;
+import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
+import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
+import io.envoyproxy.envoy.service.ext_proc.v3.TrailersResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
+import io.quarkiverse.llmd.engine.request.SseUsageScanner;
+import io.quarkiverse.llmd.engine.request.Usage;
+import io.quarkiverse.llmd.engine.request.UsageParser;
+import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.runtime.director.RequestDirector;
+import io.quarkiverse.llmd.runtime.director.RoutedRequest;
+
+/**
+ * One ext_proc stream, that is one HTTP request through Envoy (reference scheduler-epp.md 1.2).
+ * <p>
+ * The body mode comes from the first message's {@code protocol_config} (llm-d ignores it and assumes
+ * FULL_DUPLEX_STREAMED, which is also what an absent configuration means here):
+ * <ul>
+ * <li>FULL_DUPLEX_STREAMED: the request-headers reply is held until the body has ended and the endpoint is chosen;
+ * then the header reply (destination header, {@code envoy.lb} metadata, Content-Length, echoed headers) is followed by
+ * the forwarded body in pieces of at most 62,000 bytes.</li>
+ * <li>BUFFERED and BUFFERED_PARTIAL: Envoy waits for the header reply before it sends the body, so the headers are
+ * answered at once with an empty reply, and the destination travels with the body reply (header mutation, dynamic
+ * metadata, route-cache clearing and the forwarded body as a body mutation).</li>
+ * <li>NONE (no body is sent) or a headers message that ends the stream: a random endpoint at once.</li>
+ * <li>STREAMED cannot work (Envoy routes before the body is seen): the stream fails with FAILED_PRECONDITION.</li>
+ * </ul>
+ * Every state change and every write happens under this object's monitor: the director may answer on another thread
+ * (flow control), and messages that arrive meanwhile wait in a queue until the decision has been written out, so
+ * replies keep Envoy's order. The completion hooks run exactly once, also when the stream breaks.
+ */
+final class ExtProcStream implements StreamObserver<ProcessingRequest> {
+
+    private static final Logger LOG = Logger.getLogger(ExtProcStream.class);
+
+    private enum State {
+        /** Waiting for the request headers. */
+        REQUEST_HEADERS,
+        /** Reading the request body. */
+        REQUEST_BODY,
+        /** The director is deciding; incoming messages are queued. */
+        DECIDING,
+        /** The request went upstream; waiting for the response. */
+        FORWARDED,
+        /** Reading the response body. */
+        RESPONSE_BODY,
+        /** The response ended. */
+        RESPONSE_DONE,
+        /** An immediate response or an error ended the stream; everything else is ignored. */
+        CLOSED
+    }
+
+    /** What the stream needs from the application. */
+    record Settings(RequestDirector director, long maxBodyBytes, boolean ignoreSubsetHints) {
+    }
+
+    private final Settings settings;
+    private final StreamObserver<ProcessingResponse> out;
+    private final ArrayDeque<ProcessingRequest> deferred = new ArrayDeque<>(2);
+
+    private State state = State.REQUEST_HEADERS;
+    private boolean outClosed;
+    private BodySendMode requestMode = BodySendMode.FULL_DUPLEX_STREAMED;
+    private BodySendMode responseMode = BodySendMode.FULL_DUPLEX_STREAMED;
+
+    // request
+    private final List<String[]> requestHeaderList = new ArrayList<>();
+    private final Map<String, String> requestHeaders = new HashMap<>();
+    private List<String> subsetHint;
+    private ByteString requestBody = ByteString.EMPTY;
+    private boolean requestEndedWithTrailers;
+    private RoutedRequest routed;
+
+    // response
+    private int responseStatus;
+    private boolean streamingResponse;
+    private boolean passThrough;
+    private ModelNameRewriter rewriter;
+    private SseUsageScanner sseScanner;
+    private ByteString responseBuffer = ByteString.EMPTY;
+    private boolean responseBufferOverflow;
+
+    ExtProcStream(Settings settings, StreamObserver<ProcessingResponse> out) {
+        this.settings = settings;
+        this.out = out;
+        if (out instanceof ServerCallStreamObserver<ProcessingResponse> server) {
+            server.setOnCancelHandler(this::cancelled);
+        }
+    }
+
+    // ------------------------------------------------------------------ StreamObserver
+
+    @Override
+    public synchronized void onNext(ProcessingRequest message) {
+        try {
+            if (state == State.DECIDING) {
+                deferred.add(message);
+                return;
+            }
+            handle(message);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "ext_proc stream failed on a %s message", message.getRequestCase());
+            fail(Status.INTERNAL.withDescription("endpoint picker error: " + e));
+        }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+        // Envoy reset the stream (client disconnect, timeout): nothing more can be written
+        outClosed = true;
+        state = State.CLOSED;
+        deferred.clear();
+        completeFailed();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+        // Envoy half-closed: it sends nothing more. Whatever did not finish failed.
+        deferred.clear();
+        completeFailed();
+        state = State.CLOSED;
+        closeOut();
+    }
+
+    private synchronized void cancelled() {
+        outClosed = true;
+        state = State.CLOSED;
+        deferred.clear();
+        completeFailed();
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    private void handle(ProcessingRequest message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (message.hasProtocolConfig()) {
+            requestMode = message.getProtocolConfig().getRequestBodyMode();
+            responseMode = message.getProtocolConfig().getResponseBodyMode();
+        }
+        switch (message.getRequestCase()) {
+            case REQUEST_HEADERS -> requestHeaders(message);
+            case REQUEST_BODY -> requestBody(message.getRequestBody());
+            case REQUEST_TRAILERS -> requestTrailers();
+            case RESPONSE_HEADERS -> responseHeaders(message);
+            case RESPONSE_BODY -> responseBody(message.getResponseBody());
+            case RESPONSE_TRAILERS -> responseTrailers();
+            default -> fail(Status.INVALID_ARGUMENT.withDescription("empty ProcessingRequest"));
+        }
+    }
+
+    private void unexpected(String what) {
+        fail(Status.FAILED_PRECONDITION.withDescription("unexpected " + what + " in state " + state));
+    }
+
+    // ------------------------------------------------------------------ request path
+
+    private void requestHeaders(ProcessingRequest message) {
+        if (state != State.REQUEST_HEADERS) {
+            unexpected("request_headers");
+            return;
+        }
+        if (requestMode == BodySendMode.STREAMED) {
+            fail(Status.FAILED_PRECONDITION.withDescription("request_body_mode STREAMED is not supported: Envoy "
+                    + "routes before the body is seen; use FULL_DUPLEX_STREAMED or BUFFERED"));
+            return;
+        }
+        HttpHeaders headers = message.getRequestHeaders();
+        for (HeaderValue h : headers.getHeaders().getHeadersList()) {
+            String key = h.getKey().toLowerCase(Locale.ROOT);
+            String value = headerValue(h);
+            requestHeaderList.add(new String[] { key, value });
+            requestHeaders.put(key, value);
+        }
+        subsetHint = settings.ignoreSubsetHints() ? null : subsetHint(message);
+        if (headers.getEndOfStream() || requestMode == BodySendMode.NONE) {
+            routeWithoutBody();
+            return;
+        }
+        state = State.REQUEST_BODY;
+        if (!fullDuplex(requestMode)) {
+            // BUFFERED: Envoy sends the body only once the headers are answered
+            write(ProcessingResponse.newBuilder().setRequestHeaders(HeadersResponse.getDefaultInstance()).build());
+        }
+    }
+
+    private void requestBody(HttpBody body) {
+        if (state == State.FORWARDED && !fullDuplex(requestMode)) {
+            // the rest of a BUFFERED_PARTIAL body, or a body after a header-only decision: leave it alone
+            write(ExtProcMessages.bodyReply(true, null));
+            return;
+        }
+        if (state != State.REQUEST_BODY) {
+            unexpected("request_body");
+            return;
+        }
+        ByteString chunk = body.getBody();
+        if ((long) requestBody.size() + chunk.size() > settings.maxBodyBytes()) {
+            reject(new Decision.Rejected(413, "PayloadTooLarge",
+                    "request body exceeds " + settings.maxBodyBytes() + " bytes", null));
+            return;
+        }
+        requestBody = requestBody.concat(chunk);
+        if (body.getEndOfStream() || !fullDuplex(requestMode)) {
+            decide();
+        }
+    }
+
+    private void requestTrailers() {
+        if (state == State.REQUEST_BODY && fullDuplex(requestMode)) {
+            // an HTTP/2 body that ends with trailers: no end_of_stream on the last chunk
+            requestEndedWithTrailers = true;
+            deferred.addFirst(ProcessingRequest.newBuilder()
+                    .setRequestTrailers(io.envoyproxy.envoy.service.ext_proc.v3.HttpTrailers.getDefaultInstance())
+                    .build());
+            decide();
+            return;
+        }
+        if (state == State.FORWARDED || state == State.REQUEST_BODY) {
+            write(ProcessingResponse.newBuilder().setRequestTrailers(TrailersResponse.getDefaultInstance()).build());
+            return;
+        }
+        unexpected("request_trailers");
+    }
+
+    /** Headers-only request (or a body Envoy will not send): a random endpoint, as llm-d picks for such requests. */
+    private void routeWithoutBody() {
+        List<Endpoint> all = settings.director().registry().endpoints();
+        List<Endpoint> candidates = all;
+        if (subsetHint != null) {
+            candidates = new ArrayList<>();
+            for (Endpoint e : all) {
+                for (String hint : subsetHint) {
+                    if (e.host().equals(hostOf(hint))) {
+                        candidates.add(e);
+                        break;
+                    }
+                }
+            }
+            if (candidates.isEmpty()) {
+                reject(Decision.Rejected.noCandidates("no endpoint of the pool matches the subset hint " + subsetHint));
+                return;
+            }
+        }
+        if (candidates.isEmpty()) {
+            reject(Decision.Rejected.internal("no endpoints available in the pool"));
+            return;
+        }
+        Endpoint pick = candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+        HeaderMutation.Builder mutation = HeaderMutation.newBuilder();
+        mutation.addSetHeaders(ExtProcMessages.header(ExtProcMessages.DESTINATION, pick.address(), false));
+        echoRequestHeaders(mutation);
+        if (missingRequestId()) {
+            mutation.addSetHeaders(ExtProcMessages.header(OpenAiRequestParser.REQUEST_ID_HEADER,
+                    UUID.randomUUID().toString(), false));
+        }
+        state = State.FORWARDED;
+        write(ProcessingResponse.newBuilder()
+                .setRequestHeaders(HeadersResponse.newBuilder().setResponse(
+                        CommonResponse.newBuilder().setClearRouteCache(true).setHeaderMutation(mutation)))
+                .setDynamicMetadata(ExtProcMessages.destinationMetadata(pick.address()))
+                .build());
+    }
+
+    private void decide() {
+        state = State.DECIDING;
+        String path = requestHeaders.get(":path");
+        CompletionStage<Decision> decision;
+        try {
+            decision = settings.director().decide(path, requestHeaders, requestBody.toByteArray(), subsetHint);
+        } catch (RuntimeException e) {
+            decision = CompletableFuture.failedFuture(e);
+        }
+        requestBody = ByteString.EMPTY; // the decision holds the bytes to forward
+        decision.whenComplete(this::decided);
+    }
+
+    private synchronized void decided(Decision decision, Throwable failure) {
+        if (state != State.DECIDING) {
+            // the stream broke while the director was deciding: give back what the decision took
+            if (decision instanceof RoutedRequest r) {
+                r.complete(ResponseOutcome.FAILED);
+            }
+            return;
+        }
+        try {
+            if (failure != null) {
+                LOG.errorf(failure, "request director failed");
+                reject(Decision.Rejected.internal("endpoint picker error: " + failure.getMessage()));
+            } else if (decision instanceof Decision.Rejected rejected) {
+                reject(rejected);
+            } else {
+                routed = (RoutedRequest) decision;
+                forward(routed);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "ext_proc stream failed writing the decision");
+            fail(Status.INTERNAL.withDescription("endpoint picker error: " + e));
+        }
+        while (!deferred.isEmpty() && state != State.DECIDING && state != State.CLOSED) {
+            handle(deferred.poll());
+        }
+        deferred.clear();
+    }
+
+    private void forward(RoutedRequest request) {
+        state = State.FORWARDED;
+        String destination = request.destinationHeader();
+        byte[] body = request.body();
+        HeaderMutation.Builder mutation = HeaderMutation.newBuilder();
+        mutation.addSetHeaders(ExtProcMessages.header(ExtProcMessages.DESTINATION, destination, false));
+        if (body.length > 0) {
+            mutation.addSetHeaders(ExtProcMessages.header("content-length", Integer.toString(body.length), false));
+        }
+        echoRequestHeaders(mutation);
+        if (missingRequestId()) {
+            // the parser generated one: the model server and the logs must see the same id
+            mutation.addSetHeaders(ExtProcMessages.header(OpenAiRequestParser.REQUEST_ID_HEADER,
+                    request.request().requestId(), false));
+        }
+        for (Map.Entry<String, String> e : request.addedHeaders().entrySet()) {
+            mutation.addSetHeaders(ExtProcMessages.header(e.getKey(), e.getValue(), false));
+        }
+        CommonResponse.Builder common = CommonResponse.newBuilder().setClearRouteCache(true)
+                .setHeaderMutation(mutation);
+        Struct metadata = ExtProcMessages.destinationMetadata(destination);
+        ByteString forwarded = ByteString.copyFrom(body);
+        if (fullDuplex(requestMode)) {
+            write(ProcessingResponse.newBuilder()
+                    .setRequestHeaders(HeadersResponse.newBuilder().setResponse(common))
+                    .setDynamicMetadata(metadata).build());
+            ExtProcMessages.chunk(forwarded, !requestEndedWithTrailers,
+                    (piece, eos) -> write(ExtProcMessages.streamedBody(true, piece, eos)));
+        } else {
+            common.setBodyMutation(io.envoyproxy.envoy.service.ext_proc.v3.BodyMutation.newBuilder()
+                    .setBody(forwarded));
+            write(ProcessingResponse.newBuilder()
+                    .setRequestBody(io.envoyproxy.envoy.service.ext_proc.v3.BodyResponse.newBuilder()
+                            .setResponse(common))
+                    .setDynamicMetadata(metadata).build());
+        }
+    }
+
+    private boolean missingRequestId() {
+        String id = requestHeaders.get(OpenAiRequestParser.REQUEST_ID_HEADER);
+        return id == null || id.isEmpty();
+    }
+
+    /** Sets every request header again except the system-owned ones (reference 1.6), keeping repeated values. */
+    private void echoRequestHeaders(HeaderMutation.Builder mutation) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String[] h : requestHeaderList) {
+            if (!ExtProcMessages.systemOwned(h[0])) {
+                mutation.addSetHeaders(ExtProcMessages.header(h[0], h[1], !seen.add(h[0])));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ response path
+
+    private void responseHeaders(ProcessingRequest message) {
+        if (state != State.FORWARDED) {
+            unexpected("response_headers");
+            return;
+        }
+        HttpHeaders headers = message.getResponseHeaders();
+        String contentType = "";
+        HeaderMutation.Builder mutation = HeaderMutation.newBuilder();
+        mutation.addSetHeaders(ExtProcMessages.header(ExtProcMessages.WENT_INTO_RESP_HEADERS, "true", false));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (HeaderValue h : headers.getHeaders().getHeadersList()) {
+            String key = h.getKey().toLowerCase(Locale.ROOT);
+            String value = headerValue(h);
+            if (key.equals(":status")) {
+                try {
+                    responseStatus = Integer.parseInt(value.trim());
+                } catch (NumberFormatException e) {
+                    responseStatus = 0;
+                }
+            } else if (key.equals("content-type")) {
+                contentType = value.toLowerCase(Locale.ROOT);
+            }
+            if (!ExtProcMessages.systemOwned(key)) {
+                mutation.addSetHeaders(ExtProcMessages.header(key, value, !seen.add(key)));
+            }
+        }
+        streamingResponse = contentType.contains("text/event-stream");
+        if (routed != null) {
+            routed.responseStarted(servedEndpoint(message));
+            rewriter = ModelNameRewriter.of(routed.request().targetModel(), routed.request().model());
+            if (streamingResponse) {
+                sseScanner = new SseUsageScanner();
+            }
+            if (rewriter != null && rewriter.changesLength() && !headers.getEndOfStream()) {
+                // the rewritten body has another length than the one announced
+                mutation.addRemoveHeaders("content-length");
+            }
+        }
+        state = headers.getEndOfStream() ? State.RESPONSE_DONE : State.RESPONSE_BODY;
+        write(ProcessingResponse.newBuilder()
+                .setResponseHeaders(HeadersResponse.newBuilder().setResponse(
+                        CommonResponse.newBuilder().setHeaderMutation(mutation)))
+                .build());
+        if (headers.getEndOfStream()) {
+            finishResponse();
+        }
+    }
+
+    private void responseBody(HttpBody body) {
+        if (state != State.RESPONSE_BODY) {
+            unexpected("response_body");
+            return;
+        }
+        ByteString chunk = body.getBody();
+        boolean eos = body.getEndOfStream();
+        if (routed != null && !chunk.isEmpty()) {
+            routed.firstChunk();
+        }
+        if (!fullDuplex(responseMode)) {
+            // STREAMED, BUFFERED, BUFFERED_PARTIAL: each message is answered, with its replacement if it changed
+            observe(chunk);
+            ByteString replacement = null;
+            if (rewriter != null) {
+                byte[] rewritten = rewriter.rewrite(chunk.toByteArray(), true);
+                replacement = ByteString.copyFrom(rewritten);
+            }
+            write(ExtProcMessages.bodyReply(false, replacement));
+            if (eos) {
+                state = State.RESPONSE_DONE;
+                finishResponse();
+            }
+            return;
+        }
+        if (streamingResponse || passThrough || routed == null) {
+            observe(chunk);
+            emitResponse(chunk, eos, eos);
+        } else {
+            if ((long) responseBuffer.size() + chunk.size() > settings.maxBodyBytes()) {
+                // too large to hold for usage parsing: pass it through from here on
+                passThrough = true;
+                responseBufferOverflow = true;
+                ByteString held = responseBuffer;
+                responseBuffer = ByteString.EMPTY;
+                emitResponse(held, false, false);
+                emitResponse(chunk, eos, eos);
+            } else {
+                responseBuffer = responseBuffer.concat(chunk);
+                if (eos) {
+                    emitResponse(responseBuffer, true, true);
+                }
+            }
+        }
+        if (eos) {
+            state = State.RESPONSE_DONE;
+            finishResponse();
+        }
+    }
+
+    private void responseTrailers() {
+        if (state != State.RESPONSE_BODY && state != State.RESPONSE_DONE) {
+            unexpected("response_trailers");
+            return;
+        }
+        if (state == State.RESPONSE_BODY) {
+            if (fullDuplex(responseMode) && !responseBuffer.isEmpty()) {
+                emitResponse(responseBuffer, true, false);
+            } else if (fullDuplex(responseMode) && rewriter != null) {
+                emitResponse(ByteString.EMPTY, true, false);
+            }
+            state = State.RESPONSE_DONE;
+            write(ProcessingResponse.newBuilder().setResponseTrailers(TrailersResponse.getDefaultInstance()).build());
+            finishResponse();
+            return;
+        }
+        write(ProcessingResponse.newBuilder().setResponseTrailers(TrailersResponse.getDefaultInstance()).build());
+    }
+
+    /** Rewrites (when the model was rewritten) and writes response bytes as streamed pieces. */
+    private void emitResponse(ByteString chunk, boolean last, boolean endOfStream) {
+        ByteString bytes = chunk;
+        if (rewriter != null) {
+            bytes = ByteString.copyFrom(rewriter.rewrite(chunk.toByteArray(), last));
+        }
+        ExtProcMessages.chunk(bytes, endOfStream, (piece, eos) -> write(ExtProcMessages.streamedBody(false, piece,
+                eos)));
+    }
+
+    /** Feeds streamed or non-buffered response bytes to usage extraction. */
+    private void observe(ByteString chunk) {
+        if (routed == null || chunk.isEmpty()) {
+            return;
+        }
+        if (sseScanner != null) {
+            sseScanner.feed(chunk.asReadOnlyByteBuffer());
+        } else if (!responseBufferOverflow && !fullDuplex(responseMode)) {
+            if ((long) responseBuffer.size() + chunk.size() > settings.maxBodyBytes()) {
+                responseBufferOverflow = true;
+                responseBuffer = ByteString.EMPTY;
+            } else {
+                responseBuffer = responseBuffer.concat(chunk);
+            }
+        }
+    }
+
+    private void finishResponse() {
+        if (routed == null || routed.isComplete()) {
+            return;
+        }
+        Optional<Usage> usage = Optional.empty();
+        if (sseScanner != null) {
+            usage = sseScanner.finish().usage();
+        } else if (!responseBufferOverflow && !responseBuffer.isEmpty()) {
+            usage = UsageParser.fromJson(responseBuffer.toByteArray());
+        }
+        responseBuffer = ByteString.EMPTY;
+        boolean success = responseStatus >= 200 && responseStatus < 300;
+        Usage u = usage.orElse(null);
+        routed.complete(new ResponseOutcome(success, u == null ? -1 : u.promptTokens(),
+                u == null ? -1 : u.completionTokens(), u == null ? -1 : u.cachedTokens()));
+    }
+
+    private Endpoint servedEndpoint(ProcessingRequest message) {
+        Struct lb = message.getMetadataContext().getFilterMetadataMap().get(ExtProcMessages.LB_NAMESPACE);
+        if (lb == null) {
+            return null;
+        }
+        Value served = lb.getFieldsMap().get(ExtProcMessages.SERVED);
+        if (served == null || !served.hasStringValue()) {
+            return null;
+        }
+        String address = served.getStringValue().trim();
+        int comma = address.indexOf(',');
+        if (comma >= 0) {
+            address = address.substring(0, comma).trim();
+        }
+        return settings.director().registry().snapshot().byAddress().get(address);
+    }
+
+    // ------------------------------------------------------------------ endings
+
+    private void reject(Decision.Rejected rejected) {
+        state = State.CLOSED;
+        deferred.clear();
+        write(ExtProcMessages.immediate(rejected));
+        closeOut();
+    }
+
+    private void fail(Status status) {
+        state = State.CLOSED;
+        deferred.clear();
+        completeFailed();
+        if (!outClosed) {
+            outClosed = true;
+            try {
+                out.onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "cannot fail the ext_proc stream");
+            }
+        }
+    }
+
+    private void completeFailed() {
+        if (routed != null && !routed.isComplete()) {
+            routed.complete(ResponseOutcome.FAILED);
+        }
+    }
+
+    private void closeOut() {
+        if (!outClosed) {
+            outClosed = true;
+            try {
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "cannot close the ext_proc stream");
+            }
+        }
+    }
+
+    private void write(ProcessingResponse response) {
+        if (outClosed) {
+            return;
+        }
+        try {
+            out.onNext(response);
+        } catch (RuntimeException e) {
+            // the call was cancelled under us
+            LOG.debugf(e, "cannot write to the ext_proc stream");
+            outClosed = true;
+            state = State.CLOSED;
+            completeFailed();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static boolean fullDuplex(BodySendMode mode) {
+        return mode == BodySendMode.FULL_DUPLEX_STREAMED;
+    }
+
+    /** Header value: {@code raw_value} when non-empty, else {@code value}, as llm-d reads them. */
+    static String headerValue(HeaderValue h) {
+        return h.getRawValue().isEmpty() ? h.getValue() : h.getRawValue().toStringUtf8();
+    }
+
+    /**
+     * The proxy's subset hint: null when there is none (all endpoints), else the listed addresses (non-string entries
+     * ignored; an empty list leaves no candidate, hence 503).
+     */
+    static List<String> subsetHint(ProcessingRequest message) {
+        if (!message.hasMetadataContext()) {
+            return null;
+        }
+        Metadata metadata = message.getMetadataContext();
+        Struct hint = metadata.getFilterMetadataMap().get(ExtProcMessages.SUBSET_NAMESPACE);
+        if (hint == null) {
+            return null;
+        }
+        Value subset = hint.getFieldsMap().get(ExtProcMessages.SUBSET);
+        if (subset == null) {
+            return null;
+        }
+        List<String> addresses = new ArrayList<>();
+        if (subset.hasListValue()) {
+            for (Value v : subset.getListValue().getValuesList()) {
+                if (v.hasStringValue()) {
+                    addresses.add(v.getStringValue());
+                }
+            }
+        } else if (subset.hasStringValue()) {
+            for (String s : subset.getStringValue().split(",")) {
+                if (!s.isBlank()) {
+                    addresses.add(s.trim());
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /** The host of {@code ip:port} ({@code [v6]:port} keeps its brackets), matched against {@link Endpoint#host()}. */
+    static String hostOf(String address) {
+        String a = address.trim();
+        if (a.startsWith("[")) {
+            int close = a.indexOf(']');
+            return close < 0 ? a : a.substring(0, close + 1);
+        }
+        int first = a.indexOf(':');
+        int last = a.lastIndexOf(':');
+        if (first >= 0 && first != last) {
+            return "[" + a + "]";
+        }
+        return last < 0 ? a : a.substring(0, last);
+    }
+}
