@@ -39,6 +39,7 @@ import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
 import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.runtime.director.PendingDecision;
 import io.quarkiverse.llmd.runtime.director.RequestDirector;
 import io.quarkiverse.llmd.runtime.director.RoutedRequest;
 
@@ -102,6 +103,8 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     private ByteString requestBody = ByteString.EMPTY;
     private boolean requestEndedWithTrailers;
     private RoutedRequest routed;
+    /** The director's answer while it may still be queued by flow control. */
+    private PendingDecision pending;
 
     // response
     private int responseStatus;
@@ -300,7 +303,8 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         String path = requestHeaders.get(":path");
         CompletionStage<Decision> decision;
         try {
-            decision = settings.director().decide(path, requestHeaders, requestBody.toByteArray(), subsetHint);
+            pending = settings.director().submit(path, requestHeaders, requestBody.toByteArray(), subsetHint);
+            decision = pending;
         } catch (RuntimeException e) {
             decision = CompletableFuture.failedFuture(e);
         }
@@ -593,6 +597,9 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     }
 
     private void completeFailed() {
+        if (pending != null && !pending.isDone()) {
+            pending.cancel(); // still queued in flow control: leave the queue, nobody waits for it any more
+        }
         if (routed != null && !routed.isComplete()) {
             routed.complete(ResponseOutcome.FAILED);
         }
