@@ -40,6 +40,9 @@ public interface LlmdConfig {
      */
     Map<String, ObjectiveConfig> objectives();
 
+    /** The embedded simulated fleet started when the pool is empty (off unless the application turns it on). */
+    EmbeddedFleetConfig embeddedFleet();
+
     /** A static endpoint. */
     interface EndpointConfig {
 
