@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.runtime.devui;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,7 +138,8 @@ public class DecisionLog {
         if (trace != null && !trace.endpoints.isEmpty()) {
             for (Map.Entry<String, EndpointTrace> e : trace.endpoints.entrySet()) {
                 EndpointTrace t = e.getValue();
-                scores.add(new EndpointScore(e.getKey(), t.address, t.total, Map.copyOf(t.byScorer),
+                scores.add(new EndpointScore(e.getKey(), t.address, t.total,
+                        Collections.unmodifiableMap(new LinkedHashMap<>(t.byScorer)),
                         pickedTotals.containsKey(e.getKey())));
             }
         } else if (result != null) {
