@@ -32,8 +32,8 @@ import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
  * request director:
  *
  * <pre>
- * context.trace(decisionLog.trace());               // before scheduler.schedule(...)
- * decisionLog.record("proxy", context, result);      // after it
+ * context.trace(decisionLog.trace());    // optional, before scheduler.schedule(...): every candidate's scores
+ * decisionLog.record(context, result);    // after it
  * </pre>
  */
 @Singleton
@@ -75,6 +75,14 @@ public class DecisionLog {
     /** A fresh collector of filter and scorer steps for one request. */
     public DecisionTrace trace() {
         return new Collector();
+    }
+
+    /**
+     * Records a live decision (source {@code live}): the one call the request director makes after
+     * {@code scheduler.schedule}. Without {@link #trace()} on the context, only the picked targets' totals are known.
+     */
+    public Entry record(SchedulingContext context, SchedulingResult result) {
+        return record("live", context, result);
     }
 
     /** Records a finished scheduling cycle; uses the context's trace when it is one of {@link #trace()}. */
