@@ -28,6 +28,7 @@ import io.quarkiverse.llmd.engine.request.InvalidRequestException;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.runtime.embedded.EmbeddedFleet;
 
 /**
  * The Dev UI's JSON-RPC methods (card "llm-d scheduler"): the pool with live metrics, the effective
@@ -85,7 +86,7 @@ public class LlmdJsonRpcService {
             EndpointMetrics m = e.metrics();
             long age = m.scraped() ? Math.max(0, Duration.between(m.updateTime(), now).toMillis()) : -1;
             out.add(new EndpointInfo(e.name(), e.address(), e.role(),
-                    e.labels().getOrDefault("inference.optimization/acceleratorName", ""), new TreeMap<>(e.labels()),
+                    e.labels().getOrDefault(EmbeddedFleet.ACCELERATOR_LABEL, ""), new TreeMap<>(e.labels()),
                     m.waitingQueueSize(), m.runningRequestsSize(), m.kvCacheUsage(), m.scraped(), age,
                     List.copyOf(new java.util.TreeSet<>(m.activeModels()))));
         }
