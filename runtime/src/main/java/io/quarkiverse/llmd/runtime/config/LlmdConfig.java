@@ -49,6 +49,9 @@ public interface LlmdConfig {
     /** The Envoy ext_proc endpoint picker. */
     ExtProcConfig extProc();
 
+    /** The embedded simulated fleet started when the pool is empty (off unless the application turns it on). */
+    EmbeddedFleetConfig embeddedFleet();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

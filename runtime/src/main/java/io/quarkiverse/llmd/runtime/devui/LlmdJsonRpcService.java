@@ -1,0 +1,155 @@
+package io.quarkiverse.llmd.runtime.devui;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkiverse.llmd.engine.config.EndpointPickerConfig;
+import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.Filter;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulerProfile;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
+import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
+import io.quarkiverse.llmd.engine.request.InferenceRequest;
+import io.quarkiverse.llmd.engine.request.InvalidRequestException;
+import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.runtime.embedded.EmbeddedFleet;
+
+/**
+ * The Dev UI's JSON-RPC methods (card "llm-d scheduler"): the pool with live metrics, the effective
+ * EndpointPickerConfig and the most recent decisions. Returns records; reads only immutable snapshots.
+ */
+public class LlmdJsonRpcService {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * An endpoint of the pool.
+     *
+     * @param metricsAgeMillis age of the last metrics scrape, -1 when never scraped
+     */
+    public record EndpointInfo(String name, String address, String role, String accelerator,
+            Map<String, String> labels, int waiting, int running, double kvCacheUsage, boolean scraped,
+            long metricsAgeMillis, List<String> activeModels) {
+    }
+
+    /** A scorer in a profile. */
+    public record ScorerInfo(String name, String type, double weight, String category) {
+    }
+
+    /** A scheduling profile: filters in order, weighted scorers, the picker. */
+    public record ProfileInfo(String name, List<String> filters, List<ScorerInfo> scorers, String picker) {
+    }
+
+    /** A plugin declaration of the EndpointPickerConfig. */
+    public record PluginInfo(String name, String type, String parameters, boolean defaulted) {
+    }
+
+    /** The effective configuration. */
+    public record ConfigInfo(String apiVersion, String profileHandler, List<ProfileInfo> profiles,
+            List<PluginInfo> plugins, List<String> featureGates) {
+    }
+
+    @Inject
+    Scheduler scheduler;
+
+    @Inject
+    EndpointRegistry registry;
+
+    @Inject
+    EndpointPickerConfigLoader.Loaded loaded;
+
+    @Inject
+    DecisionLog decisions;
+
+    private final OpenAiRequestParser parser = new OpenAiRequestParser();
+
+    public List<EndpointInfo> getEndpoints() {
+        Instant now = Instant.now();
+        List<EndpointInfo> out = new ArrayList<>();
+        for (Endpoint e : registry.endpoints()) {
+            EndpointMetrics m = e.metrics();
+            long age = m.scraped() ? Math.max(0, Duration.between(m.updateTime(), now).toMillis()) : -1;
+            out.add(new EndpointInfo(e.name(), e.address(), e.role(),
+                    e.labels().getOrDefault(EmbeddedFleet.ACCELERATOR_LABEL, ""), new TreeMap<>(e.labels()),
+                    m.waitingQueueSize(), m.runningRequestsSize(), m.kvCacheUsage(), m.scraped(), age,
+                    List.copyOf(new java.util.TreeSet<>(m.activeModels()))));
+        }
+        return out;
+    }
+
+    /** The card's label: how many endpoints the pool has. */
+    public String getEndpointCount() {
+        return String.valueOf(registry.endpoints().size());
+    }
+
+    public ConfigInfo getProfiles() {
+        List<ProfileInfo> profiles = new ArrayList<>();
+        for (SchedulerProfile p : scheduler.profiles().values()) {
+            List<String> filters = new ArrayList<>();
+            for (Filter f : p.filters()) {
+                filters.add(f.typedName().toString());
+            }
+            List<ScorerInfo> scorers = new ArrayList<>();
+            for (WeightedScorer w : p.scorers()) {
+                scorers.add(new ScorerInfo(w.scorer().typedName().name(), w.scorer().typedName().type(), w.weight(),
+                        String.valueOf(w.scorer().category())));
+            }
+            profiles.add(new ProfileInfo(p.name(), filters, scorers, p.picker().typedName().toString()));
+        }
+        EndpointPickerConfig config = loaded.config();
+        List<PluginInfo> plugins = new ArrayList<>();
+        for (EndpointPickerConfig.PluginSpec spec : config.plugins()) {
+            plugins.add(new PluginInfo(spec.name(), spec.type(),
+                    spec.parameters() == null || spec.parameters().isEmpty() ? "" : spec.parameters().toString(),
+                    spec.defaulted()));
+        }
+        return new ConfigInfo(config.apiVersion(), scheduler.profileHandler().typedName().toString(), profiles,
+                plugins, config.featureGates());
+    }
+
+    public List<DecisionLog.Entry> getDecisions() {
+        return decisions.recent();
+    }
+
+    /**
+     * Schedules a sample chat completion without sending it (no pre-request hooks run, so no counter or index
+     * changes), and records the decision with every candidate's scores.
+     */
+    public DecisionLog.Entry tryRequest(String model, String prompt) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", model == null || model.isBlank() ? "llmd-sim/llama-3-8b" : model);
+        body.putArray("messages").addObject().put("role", "user").put("content",
+                prompt == null || prompt.isBlank() ? "Hello from the Dev UI" : prompt);
+        InferenceRequest request;
+        try {
+            request = parser.parse("/v1/chat/completions", Map.of(), body.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (InvalidRequestException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        SchedulingContext context = new SchedulingContext(request, Instant.now(), ThreadLocalRandom.current());
+        context.trace(decisions.trace());
+        SchedulingResult result = scheduler.schedule(context, registry.endpoints());
+        return decisions.record("dry-run", context, result);
+    }
+
+    public int clearDecisions() {
+        decisions.clear();
+        return 0;
+    }
+}
