@@ -27,6 +27,7 @@ import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.director.Admission;
+import io.quarkiverse.llmd.runtime.director.DecisionObserver;
 import io.quarkiverse.llmd.runtime.director.FlowTicker;
 import io.quarkiverse.llmd.runtime.director.RequestDirector;
 import io.quarkiverse.llmd.runtime.director.SaturationProbe;
@@ -161,11 +162,14 @@ public class LlmdProducers {
     @DefaultBean
     RequestDirector requestDirector(Scheduler scheduler, EndpointRegistry registry, Admission admission,
             LlmdConfig config, EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, EppMetrics metrics,
-            Vertx vertx) {
+            Vertx vertx, Instance<DecisionObserver> observers) {
         Map<String, Integer> priorities = new TreeMap<>();
         config.objectives().forEach((name, objective) -> priorities.put(name, objective.priority()));
         RequestDirector director = new RequestDirector(scheduler, registry, admission, priorities, Clock.systemUTC(),
                 metrics, System::nanoTime);
+        if (observers.isResolvable()) {
+            director.observe(observers.get()); // the Dev UI's decision log, in dev mode
+        }
         // The section is validated even with the gate off, so that a typo fails at startup, not when switched on.
         String source = config.configFile().map(Object::toString).orElse("quarkus.llmd.config-text");
         FlowControlConfig flowControl = FlowControlConfig.parse(source, loaded.config().flowControl(),

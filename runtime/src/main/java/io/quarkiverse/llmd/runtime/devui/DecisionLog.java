@@ -21,6 +21,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.ScoredEndpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
+import io.quarkiverse.llmd.runtime.director.DecisionObserver;
 
 /**
  * The most recent scheduling decisions, for the Dev UI: a bounded ring buffer written by whoever schedules. It is a
@@ -37,7 +38,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
  * </pre>
  */
 @Singleton
-public class DecisionLog {
+public class DecisionLog implements DecisionObserver {
 
     /** Decisions kept. */
     public static final int CAPACITY = 50;
@@ -73,6 +74,7 @@ public class DecisionLog {
     private final AtomicLong sequence = new AtomicLong();
 
     /** A fresh collector of filter and scorer steps for one request. */
+    @Override
     public DecisionTrace trace() {
         return new Collector();
     }
@@ -83,6 +85,11 @@ public class DecisionLog {
      */
     public Entry record(SchedulingContext context, SchedulingResult result) {
         return record("live", context, result);
+    }
+
+    @Override
+    public void decided(SchedulingContext context, SchedulingResult result) {
+        record(context, result);
     }
 
     /** Records a finished scheduling cycle; uses the context's trace when it is one of {@link #trace()}. */

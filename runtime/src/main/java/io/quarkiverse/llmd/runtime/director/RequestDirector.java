@@ -51,6 +51,7 @@ public final class RequestDirector {
     private final OpenAiRequestParser parser = new OpenAiRequestParser();
     private final EppMetrics metrics;
     private final LongSupplier nanoTime;
+    private volatile DecisionObserver observer;
     private volatile FlowGate flowGate;
     private volatile Supplier<Executor> callerExecutor = () -> null;
 
@@ -183,6 +184,11 @@ public final class RequestDirector {
                 pending.receivedNanos, false);
     }
 
+    /** Installs (or, with null, removes) the observer of scheduling cycles. */
+    public void observe(DecisionObserver newObserver) {
+        this.observer = newObserver;
+    }
+
     /** The synchronous pipeline: admission (unless flow control already admitted), scheduling, pre-request. */
     private Decision decideNow(InferenceRequest request, byte[] forwardBody, int priority, List<String> subsetHint,
             long received, boolean admit) {
@@ -197,9 +203,16 @@ public final class RequestDirector {
                 return rejected(request, refused);
             }
         }
+        DecisionObserver watching = observer;
+        if (watching != null) {
+            context.trace(watching.trace());
+        }
         long start = nanoTime.getAsLong();
         SchedulingResult result = scheduler.schedule(context, candidates);
         long took = nanoTime.getAsLong() - start;
+        if (watching != null) {
+            watching.decided(context, result);
+        }
         if (!result.succeeded()) {
             metrics.schedulingAttempt(took, false, request.targetModel(), null);
             return rejected(request,
