@@ -40,6 +40,12 @@ public interface LlmdConfig {
      */
     Map<String, ObjectiveConfig> objectives();
 
+    /** The standalone OpenAI-compatible proxy on the HTTP port. */
+    ProxyConfig proxy();
+
+    /** Prefill/decode orchestration, in the proxy and as a decode sidecar. */
+    PdConfig pd();
+
     /** A static endpoint. */
     interface EndpointConfig {
 
