@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
-import java.util.List;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -185,9 +183,5 @@ class PdTest {
                 .then().statusCode(404).body("error.message", org.hamcrest.Matchers.containsString("does not exist"));
         assertThat(prefill.seen()).hasSize(1);
         assertThat(decode.seen()).isEmpty();
-    }
-
-    static List<String> unused() {
-        return List.of();
     }
 }

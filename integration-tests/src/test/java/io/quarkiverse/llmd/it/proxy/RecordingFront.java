@@ -8,7 +8,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
@@ -108,9 +107,5 @@ public final class RecordingFront implements AutoCloseable {
     @Override
     public void close() {
         vertx.close();
-    }
-
-    static Buffer unused() {
-        return Buffer.buffer();
     }
 }

@@ -50,6 +50,15 @@ public class SimFleetResource implements QuarkusTestResourceLifecycleManager {
                 ADDRESSES.put("a", fleet.addresses().get(0));
                 ADDRESSES.put("b", fleet.addresses().get(1));
             }
+            case "bench" -> {
+                SimulatedFleet fleet = SimulatedFleet.start(sim().replicas(1)
+                        .timeScale(Double.parseDouble(System.getProperty("bench.time-scale", "20"))).build());
+                FLEETS.put("bench", fleet);
+                // both static endpoint names point at the one pod, so direct and proxied traffic meet the same engine
+                props.put(a + ".address", fleet.addresses().get(0));
+                props.put(b + ".address", fleet.addresses().get(0));
+                ADDRESSES.put("bench", fleet.addresses().get(0));
+            }
             case "failures" -> {
                 SimulatedFleet healthy = SimulatedFleet.start(sim().replicas(1).build());
                 SimulatedFleet dropping = SimulatedFleet.start(sim().replicas(1).failures(new FailureConfig(1.0,
