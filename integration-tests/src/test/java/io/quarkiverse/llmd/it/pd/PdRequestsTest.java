@@ -62,6 +62,25 @@ class PdRequestsTest {
     }
 
     @Test
+    void streamedUsageGetsThePrefillCachedTokensWhateverTheChunking() {
+        String sse = "data: {\"choices\":[{\"text\":\"a\"}],\"usage\":null}\n\n"
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":2,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":0}}}\n\ndata: [DONE]\n\n";
+        for (int chunk = 1; chunk <= sse.length(); chunk += 7) {
+            io.quarkiverse.llmd.runtime.pd.SseUsageRewriter r = new io.quarkiverse.llmd.runtime.pd.SseUsageRewriter(32);
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < sse.length(); i += chunk) {
+                out.append(r.apply(io.vertx.core.buffer.Buffer.buffer(sse.substring(i, Math.min(sse.length(),
+                        i + chunk)))).toString());
+            }
+            out.append(r.flush().toString());
+            String s = out.toString();
+            assertThat(s).startsWith("data: {\"choices\":[{\"text\":\"a\"}],\"usage\":null}\n\n")
+                    .endsWith("\n\ndata: [DONE]\n\n").contains("\"cached_tokens\":32");
+        }
+    }
+
+    @Test
     void hostPortParsing() {
         assertThat(HostPort.parse("10.0.0.1:8000")).isEqualTo(new HostPort("10.0.0.1", 8000));
         assertThat(HostPort.parse("[fd00::1]:8000")).isEqualTo(new HostPort("fd00::1", 8000));

@@ -6,6 +6,7 @@ import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
 import io.quarkiverse.llmd.runtime.pd.PdRequests;
+import io.quarkiverse.llmd.runtime.pd.SseUsageRewriter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -53,6 +54,7 @@ public final class ResponseRelay {
     private SseUsageScanner scanner;
     private Buffer jsonCopy;
     private boolean bufferWhole;
+    private SseUsageRewriter usageRewriter;
 
     /**
      * @param rewriter puts the client's model name back, or null when it was not rewritten
@@ -87,6 +89,9 @@ public final class ResponseRelay {
         }
         if (sse) {
             scanner = new SseUsageScanner();
+            if (ok && prefillCachedTokens > 0) {
+                usageRewriter = new SseUsageRewriter(prefillCachedTokens);
+            }
         } else {
             jsonCopy = Buffer.buffer();
         }
@@ -129,7 +134,8 @@ public final class ResponseRelay {
         if (bufferWhole) {
             return; // written at the end, with the prefill's cached tokens added to the usage
         }
-        Buffer out = rewriter == null ? buf : rewriter.apply(buf);
+        Buffer out = usageRewriter == null ? buf : usageRewriter.apply(buf);
+        out = rewriter == null ? out : rewriter.apply(out);
         if (out.length() > 0) {
             client.write(out);
         }
@@ -158,10 +164,12 @@ public final class ResponseRelay {
                 whole = a;
             }
             client.end(whole);
-        } else if (rewriter != null) {
-            client.end(rewriter.flush());
         } else {
-            client.end();
+            Buffer tail = usageRewriter == null ? Buffer.buffer() : usageRewriter.flush();
+            if (rewriter != null) {
+                tail = rewriter.apply(tail).appendBuffer(rewriter.flush());
+            }
+            client.end(tail);
         }
         listener.ended(upstream.statusCode(), usage);
     }
@@ -172,8 +180,9 @@ public final class ResponseRelay {
         }
         done = true;
         if (sse && !client.ended() && !client.closed()) {
-            if (rewriter != null) {
-                Buffer rest = rewriter.flush();
+            if (rewriter != null || usageRewriter != null) {
+                Buffer rest = usageRewriter == null ? Buffer.buffer() : usageRewriter.flush();
+                rest = rewriter == null ? rest : rewriter.apply(rest).appendBuffer(rewriter.flush());
                 if (rest.length() > 0) {
                     client.write(rest);
                 }
