@@ -99,8 +99,15 @@ public class OpenAiProxy {
     private void inference(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         Context context = Vertx.currentContext();
-        readBody(ctx, maxBodyBytes(), body -> new ProxyExchange(this, request, context,
-                HeaderHygiene.cleanRequestHeaders(request.headers()), body).start());
+        Map<String, String> headers = HeaderHygiene.cleanRequestHeaders(request.headers());
+        readBody(ctx, maxBodyBytes(), body -> {
+            try {
+                new ProxyExchange(this, request, context, headers, body).start();
+            } catch (RuntimeException e) {
+                LOG.error("proxying " + request.path() + " failed", e);
+                OpenAiErrors.send(request.response(), 500, "internal error: " + e.getMessage());
+            }
+        });
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.quarkiverse.llmd.runtime.proxy;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -76,7 +75,13 @@ final class ProxyExchange {
     }
 
     private void decide(List<String> subsetHint, Endpoint failed) {
-        proxy.director().decide(request.path(), headers, body, subsetHint).whenComplete((d, err) -> {
+        java.util.concurrent.CompletionStage<Decision> decision;
+        try {
+            decision = proxy.director().decide(request.path(), headers, body, subsetHint);
+        } catch (RuntimeException e) {
+            decision = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        decision.whenComplete((d, err) -> {
             if (io.vertx.core.Vertx.currentContext() == context) {
                 onDecision(d, err, failed);
             } else {
@@ -312,14 +317,6 @@ final class ProxyExchange {
     private void finishWithError(int status, String message, String droppedReason) {
         finished = true;
         OpenAiErrors.send(response, status, message, null, droppedReason);
-    }
-
-    static List<String> addressesOf(List<Endpoint> endpoints) {
-        List<String> out = new ArrayList<>(endpoints.size());
-        for (Endpoint e : endpoints) {
-            out.add(e.address());
-        }
-        return out;
     }
 
     static String hostOf(String address) {
