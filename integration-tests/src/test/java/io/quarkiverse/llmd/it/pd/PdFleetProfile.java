@@ -29,6 +29,7 @@ public class PdFleetProfile implements QuarkusTestProfile {
               parameters:
                 deciders:
                   prefill: prefix-based-pd-decider
+            - type: inflight-load-producer
             schedulingProfiles:
             - name: prefill
               plugins:

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.it.proxy.MetricsScraperTest;
 import io.quarkiverse.llmd.it.proxy.RecordingFront;
 import io.quarkiverse.llmd.it.proxy.SimFleetResource;
 import io.quarkiverse.llmd.runtime.proxy.HeaderHygiene;
@@ -33,6 +39,17 @@ class PdTest {
         decode = SimFleetResource.front("decode");
         prefill.clear();
         decode.clear();
+    }
+
+    @Inject
+    Scheduler scheduler;
+
+    @AfterEach
+    void everyExchangeWasCompleted() {
+        var producers = scheduler.pluginsOf(InFlightLoadProducer.class);
+        assertThat(producers).isNotEmpty();
+        MetricsScraperTest.await("every routed request is completed", () -> producers.get(0).snapshot().values()
+                .stream().allMatch(c -> c[0] == 0));
     }
 
     static String longPrompt(String topic) {

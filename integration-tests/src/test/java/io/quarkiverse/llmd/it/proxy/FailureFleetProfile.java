@@ -19,6 +19,7 @@ public class FailureFleetProfile implements QuarkusTestProfile {
             - type: header-based-testing-filter
             - type: queue-scorer
             - type: max-score-picker
+            - type: inflight-load-producer
             schedulingProfiles:
             - name: default
               plugins:

@@ -28,7 +28,7 @@ import io.quarkus.test.junit.TestProfile;
 /** The scraper feeds the registry from the simulator's /metrics, and a stalled page leaves an endpoint stale. */
 @QuarkusTest
 @TestProfile(HealthyFleetProfile.class)
-class MetricsScraperTest {
+public class MetricsScraperTest {
 
     @Inject
     EndpointRegistry registry;
@@ -36,7 +36,7 @@ class MetricsScraperTest {
     @Inject
     MetricsScraper scraper;
 
-    static void await(String what, BooleanSupplier condition) {
+    public static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + 20_000_000_000L; // a generous bound, not a performance assertion
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

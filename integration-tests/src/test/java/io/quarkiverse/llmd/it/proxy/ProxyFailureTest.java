@@ -11,10 +11,13 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.proxy.HeaderHygiene;
 import io.quarkiverse.llmd.runtime.proxy.ProxyMetrics;
@@ -38,6 +41,9 @@ class ProxyFailureTest {
     @Inject
     ProxyMetrics metrics;
 
+    @Inject
+    Scheduler scheduler;
+
     private Endpoint byAddress(String address) {
         return registry.snapshot().byAddress().get(address);
     }
@@ -57,6 +63,32 @@ class ProxyFailureTest {
             assertThat(r.header(HeaderHygiene.SERVED_HEADER)).isEqualTo(healthy);
         }
         assertThat(metrics.retries()).isEqualTo(retries + 2);
+    }
+
+    @Test
+    void a503BeforeTheBodyIsRetriedOnAnotherEndpoint() {
+        String overloaded = SimFleetResource.address("overloaded");
+        String healthy = SimFleetResource.address("healthy");
+        registry.updateMetrics(Map.of(byAddress(overloaded).name(), EndpointMetrics.load(0, 0, 0.0, Instant.now()),
+                byAddress(healthy).name(), EndpointMetrics.load(50, 10, 0.5, Instant.now())));
+        long retries = metrics.retries();
+        given().contentType(ContentType.JSON).header(STEER, overloaded + "," + healthy).body(COMPLETION + "}")
+                .post("/v1/completions")
+                .then().statusCode(200).header(HeaderHygiene.SERVED_HEADER, equalTo(healthy));
+        assertThat(metrics.retries()).isEqualTo(retries + 1);
+        // with nowhere else to go, the client gets a 503 naming the pod
+        given().contentType(ContentType.JSON).header(STEER, overloaded).body(COMPLETION + "}")
+                .post("/v1/completions")
+                .then().statusCode(503).body("error.code", equalTo(503))
+                .body("error.message", org.hamcrest.Matchers.containsString(overloaded));
+    }
+
+    @AfterEach
+    void everyExchangeWasCompleted() {
+        List<InFlightLoadProducer> producers = scheduler.pluginsOf(InFlightLoadProducer.class);
+        assertThat(producers).isNotEmpty();
+        MetricsScraperTest.await("every routed request is completed", () -> producers.get(0).snapshot().values()
+                .stream().allMatch(c -> c[0] == 0));
     }
 
     @Test

@@ -63,8 +63,16 @@ public class SimFleetResource implements QuarkusTestResourceLifecycleManager {
                 SimulatedFleet healthy = SimulatedFleet.start(sim().replicas(1).build());
                 SimulatedFleet dropping = SimulatedFleet.start(sim().replicas(1).failures(new FailureConfig(1.0,
                         java.util.EnumSet.of(FailureConfig.Kind.DROP_CONNECTION), 0, 0)).build());
+                SimulatedFleet overloaded = SimulatedFleet.start(sim().replicas(1).host("127.0.0.5")
+                        .advertisedHost("127.0.0.5").failures(new FailureConfig(1.0,
+                                java.util.EnumSet.of(FailureConfig.Kind.SERVER_ERROR), 0, 0))
+                        .build());
                 FLEETS.put("healthy", healthy);
                 FLEETS.put("dropping", dropping);
+                FLEETS.put("overloaded", overloaded);
+                props.put("quarkus.llmd.endpoints.\"default/vllm-503-rank-0\".address",
+                        overloaded.addresses().get(0));
+                ADDRESSES.put("overloaded", overloaded.addresses().get(0));
                 String dead = "127.0.0.3:" + freePort();
                 props.put(a + ".address", healthy.addresses().get(0));
                 props.put(b + ".address", dead);
