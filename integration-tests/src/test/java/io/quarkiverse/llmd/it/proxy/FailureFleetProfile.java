@@ -37,6 +37,11 @@ public class FailureFleetProfile implements QuarkusTestProfile {
     }
 
     @Override
+    public java.util.Set<Class<?>> getEnabledAlternatives() {
+        return java.util.Set.of(SheddingAdmission.class);
+    }
+
+    @Override
     public List<TestResourceEntry> testResources() {
         return List.of(new TestResourceEntry(SimFleetResource.class, Map.of("mode", "failures")));
     }

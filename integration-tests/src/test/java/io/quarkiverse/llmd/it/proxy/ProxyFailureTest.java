@@ -127,6 +127,16 @@ class ProxyFailureTest {
     }
 
     @Test
+    void flowControlRejectionCarriesTheDroppedReason() {
+        given().contentType(ContentType.JSON).header("x-test-shed", "1")
+                .header(STEER, SimFleetResource.address("healthy")).body(COMPLETION + "}").post("/v1/completions")
+                .then().statusCode(429)
+                .header("x-llm-d-request-dropped-reason", equalTo("rejected-saturated"))
+                .body("error.code", equalTo(429))
+                .body("error.message", equalTo("request shed: the pool is saturated"));
+    }
+
+    @Test
     void emptyPoolIs503() {
         List<Endpoint> saved = registry.endpoints();
         registry.replaceAll(List.of());
