@@ -96,6 +96,9 @@ public final class ResponseRelay {
             jsonCopy = Buffer.buffer();
         }
         listener.started(status);
+        if (sse) {
+            client.writeHead(); // as vLLM does: the client sees the stream open before the first token
+        }
         upstream.handler(this::chunk);
         upstream.endHandler(v -> end());
         upstream.exceptionHandler(this::fail);
