@@ -120,6 +120,20 @@ class ProxyTest {
     }
 
     @Test
+    void responsesAndEmbeddingsAreScheduledAndForwarded() {
+        // the simulator serves neither API: its 404 proves the request was scheduled and reached a pod
+        given().contentType(ContentType.JSON).body("{\"model\":\"" + MODEL + "\",\"input\":\"Hello\"}")
+                .post("/v1/responses")
+                .then().statusCode(404).header(HeaderHygiene.SERVED_HEADER, org.hamcrest.Matchers.in(pods()))
+                .body("error.message", org.hamcrest.Matchers.containsString("/v1/responses"));
+        given().contentType(ContentType.JSON).body("{\"model\":\"" + MODEL + "\",\"input\":[\"Hello\"]}")
+                .post("/v1/embeddings")
+                .then().statusCode(404).header(HeaderHygiene.SERVED_HEADER, org.hamcrest.Matchers.in(pods()));
+        given().contentType(ContentType.JSON).body("{\"model\":\"" + MODEL + "\"}").post("/v1/responses")
+                .then().statusCode(400).body("error.type", equalTo("BadRequestError"));
+    }
+
+    @Test
     void modelsAreMergedAcrossThePool() {
         given().get("/v1/models").then().statusCode(200)
                 .body("object", equalTo("list"))
