@@ -52,6 +52,12 @@ public interface LlmdConfig {
     /** The embedded simulated fleet started when the pool is empty (off unless the application turns it on). */
     EmbeddedFleetConfig embeddedFleet();
 
+    /** The standalone OpenAI-compatible proxy on the HTTP port. */
+    ProxyConfig proxy();
+
+    /** Prefill/decode orchestration, in the proxy and as a decode sidecar. */
+    PdConfig pd();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

@@ -1,0 +1,56 @@
+package io.quarkiverse.llmd.it.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkiverse.llmd.runtime.proxy.ProxyMetrics;
+import io.quarkiverse.llmd.simulator.SimulatedPod;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+
+/** A client that hangs up mid-stream makes the proxy reset the request to the pod, which aborts it. */
+@QuarkusTest
+@TestProfile(HealthyFleetProfile.class)
+class ClientDisconnectTest {
+
+    @Inject
+    ProxyMetrics metrics;
+
+    @Test
+    void clientDisconnectResetsTheUpstreamRequest() throws Exception {
+        long before = metrics.clientDisconnects();
+        String body = "{\"model\":\"" + SimFleetResource.MODEL + "\",\"prompt\":\"An endless story\","
+                + "\"max_tokens\":10000,\"ignore_eos\":true,\"stream\":true}";
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n"
+                    + "content-length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (!seen.toString().contains("data: ")) {
+                int n = in.read(buf);
+                assertThat(n).as("the stream started").isPositive();
+                seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            assertThat(seen.toString()).startsWith("HTTP/1.1 200");
+        }
+        MetricsScraperTest.await("the proxy saw the disconnect", () -> metrics.clientDisconnects() > before);
+        MetricsScraperTest.await("the pod aborted the request", () -> SimFleetResource.fleet("healthy").pods()
+                .stream().mapToInt(ClientDisconnectTest::running).sum() == 0);
+    }
+
+    private static int running(SimulatedPod pod) {
+        return pod.driver().numRunning() + pod.driver().numWaiting();
+    }
+}

@@ -1,0 +1,60 @@
+package io.quarkiverse.llmd.runtime.config;
+
+import java.time.Duration;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.WithDefault;
+
+/** The standalone OpenAI-compatible proxy ({@code quarkus.llmd.proxy.*}). */
+public interface ProxyConfig {
+
+    /** Whether {@code /v1/*} is served on the HTTP port: requests are scheduled and forwarded to the chosen pod. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Largest request body accepted; a larger one gets 413 with an OpenAI-style error. */
+    @WithDefault("4M")
+    MemorySize maxBodySize();
+
+    /** Connections kept per model-server endpoint (HTTP/1.1 keep-alive, no pipelining). */
+    @WithDefault("256")
+    int poolSize();
+
+    /** Requests waiting for a pooled connection, per endpoint; beyond it the attempt fails and is retried. */
+    @WithDefault("1024")
+    int maxWaitQueue();
+
+    /** Time allowed to open a connection to a model server. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /**
+     * Longest silence while waiting for the model server: before the response headers (queueing plus prefill) and
+     * between two body chunks. Exceeded before the first byte ⇒ 504; in the middle of a stream ⇒ the stream is ended.
+     */
+    @WithDefault("10m")
+    Duration readTimeout();
+
+    /** Idle time after which a pooled connection is closed. */
+    @WithDefault("60s")
+    Duration idleTimeout();
+
+    /**
+     * Attempts on another endpoint after a failure that reached no byte to the client (connection refused or reset
+     * before the response, 503 before the body). llm-d's proxies walk the fallback list once; so do we.
+     */
+    @WithDefault("1")
+    int retries();
+
+    /** How {@code GET /v1/models} answers: {@code merge} asks every endpoint and merges by id; {@code first} asks one. */
+    @WithDefault("merge")
+    ModelsMode models();
+
+    /** How the model list is built. */
+    enum ModelsMode {
+        /** Ask every endpoint of the pool in parallel, merge their lists by model id (first answer wins). */
+        MERGE,
+        /** Ask the endpoints one after the other until one answers. */
+        FIRST
+    }
+}

@@ -1,0 +1,271 @@
+package io.quarkiverse.llmd.runtime.datalayer;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtraction;
+import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtractor;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.approximateprefix.ApproxPrefixCacheProducer;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
+import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.nohitlru.NoHitLruScorer;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.runtime.config.LlmdConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Polls every endpoint's Prometheus page ({@code GET http://<host>:<metricsPort><metrics-path>}) every
+ * {@code quarkus.llmd.data-layer.refresh-interval} (50 ms, as llm-d's {@code --refresh-metrics-interval}), maps it
+ * with {@link MetricsExtractor} (engine chosen by the pod label {@code llm-d.ai/engine-type}) and publishes the round
+ * in one {@link EndpointRegistry#updateMetrics(Map)} swap.
+ * <p>
+ * One Vert.x periodic timer drives rounds on one event-loop context, so the state below is confined to it. A round
+ * starts a scrape of every endpoint whose previous scrape has finished (a hung pod holds at most one request, which
+ * the scrape timeout ends), and publishes when the last scrape of the round answers, or at the next tick for
+ * stragglers. A failed scrape (connection error, timeout, non-200) is counted in
+ * {@code llm_d_inference_scheduler_datalayer_poll_errors_total} and leaves the endpoint's metrics as they were, so
+ * they go stale and the utilization detector treats the pod as saturated. The set of endpoints is re-read each
+ * round, so pods added or removed at runtime are picked up.
+ * <p>
+ * Independently of scraping, endpoints that leave the pool are purged from the per-endpoint state of the scheduler's
+ * plugins (approximate prefix index, in-flight load, no-hit LRU).
+ */
+@Singleton
+public class MetricsScraper {
+
+    private static final Logger LOG = Logger.getLogger(MetricsScraper.class);
+
+    private final Vertx vertx;
+    private final EndpointRegistry registry;
+    private final LlmdConfig config;
+    private final Scheduler scheduler;
+    private final MetricsExtractor extractor = MetricsExtractor.withDefaults();
+    private final AtomicLong pollErrors = new AtomicLong();
+    private final AtomicLong scrapes = new AtomicLong();
+    private final AtomicLong rounds = new AtomicLong();
+    private final Counter pollErrorCounter;
+
+    // confined to the timer's context
+    private final Set<String> inFlight = new HashSet<>();
+    private final Map<String, EndpointMetrics> pending = new HashMap<>();
+    private Set<String> known = Set.of();
+    private int outstanding;
+    private HttpClient client;
+    private long timerId = -1;
+    private volatile boolean stopped;
+
+    @Inject
+    public MetricsScraper(Vertx vertx, EndpointRegistry registry, LlmdConfig config, Scheduler scheduler,
+            Instance<MeterRegistry> meters) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.pollErrorCounter = meters.isResolvable()
+                ? Counter.builder("llm_d_inference_scheduler_datalayer_poll_errors")
+                        .description("Failed polls of model-server metrics").register(meters.get())
+                : null;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        registry.onRemoval(this::purge);
+        LlmdConfig.DataLayerConfig dl = config.dataLayer();
+        if (!dl.scrapeEnabled()) {
+            LOG.debug("metrics scraping is off (quarkus.llmd.data-layer.scrape=false)");
+            return;
+        }
+        long interval = Math.max(1, dl.refreshInterval().toMillis());
+        int timeout = (int) Math.max(1, dl.scrapeTimeout().toMillis());
+        Context context = vertx.getOrCreateContext();
+        context.runOnContext(v -> {
+            client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
+                    .setConnectTimeout(timeout).setTryUseCompression(false).setName("llmd-metrics-scraper"),
+                    new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(16));
+            timerId = vertx.setPeriodic(0, interval, id -> round(timeout));
+        });
+        LOG.infof("scraping model-server metrics every %d ms (timeout %d ms, path %s)", interval, timeout,
+                dl.metricsPath());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopped = true;
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        HttpClient c = client;
+        if (c != null) {
+            try {
+                c.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // shutting down
+            }
+        }
+    }
+
+    /** Failed polls since start. */
+    public long pollErrors() {
+        return pollErrors.get();
+    }
+
+    /** Successful scrapes since start. */
+    public long scrapes() {
+        return scrapes.get();
+    }
+
+    /** Rounds started since start. */
+    public long rounds() {
+        return rounds.get();
+    }
+
+    private void round(int timeoutMillis) {
+        if (stopped) {
+            return;
+        }
+        rounds.incrementAndGet();
+        flush();
+        List<Endpoint> endpoints = registry.endpoints();
+        Set<String> names = new HashSet<>(endpoints.size() * 2);
+        for (Endpoint e : endpoints) {
+            names.add(e.name());
+        }
+        if (!names.equals(known)) {
+            inFlight.retainAll(names);
+            pending.keySet().retainAll(names);
+            known = names;
+        }
+        for (Endpoint e : endpoints) {
+            if (inFlight.add(e.name())) {
+                outstanding++;
+                scrape(e, timeoutMillis);
+            }
+        }
+    }
+
+    private void scrape(Endpoint e, int timeoutMillis) {
+        String host = host(e.address());
+        int port = metricsPort(e);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
+                .setURI(config.dataLayer().metricsPath()).setConnectTimeout(timeoutMillis)
+                .setIdleTimeout(timeoutMillis).putHeader("accept", "text/plain");
+        HttpClientRequest[] sent = new HttpClientRequest[1];
+        // the idle timeout ends a silent pod; this deadline also ends one that trickles bytes forever
+        long deadline = vertx.setTimer(timeoutMillis, t -> {
+            if (sent[0] != null) {
+                sent[0].reset(0, new TimeoutException("scrape took longer than " + timeoutMillis + " ms"));
+            }
+        });
+        client.request(options)
+                .compose(req -> {
+                    sent[0] = req;
+                    return req.send();
+                })
+                .compose(resp -> {
+                    if (resp.statusCode() != 200) {
+                        resp.request().reset();
+                        return io.vertx.core.Future.failedFuture("status " + resp.statusCode());
+                    }
+                    return resp.body();
+                })
+                .onComplete(ar -> {
+                    vertx.cancelTimer(deadline);
+                    inFlight.remove(e.name());
+                    if (ar.succeeded()) {
+                        Endpoint current = registry.snapshot().byName().get(e.name());
+                        if (current != null) {
+                            EndpointMetrics previous = pending.getOrDefault(e.name(), current.metrics());
+                            MetricsExtraction x = extractor.extract(ar.result().getBytes(), current.labels(), previous,
+                                    Instant.now());
+                            if (x.updated()) {
+                                pending.put(e.name(), x.metrics());
+                                scrapes.incrementAndGet();
+                            } else {
+                                failed(e, "no usable metric: " + x.problems());
+                            }
+                        }
+                    } else {
+                        failed(e, ar.cause().toString());
+                    }
+                    if (--outstanding <= 0) {
+                        outstanding = 0;
+                        flush();
+                    }
+                });
+    }
+
+    private void failed(Endpoint e, String why) {
+        pollErrors.incrementAndGet();
+        if (pollErrorCounter != null) {
+            pollErrorCounter.increment();
+        }
+        LOG.debugf("metrics scrape of %s (%s) failed: %s", e.name(), e.address(), why);
+    }
+
+    private void flush() {
+        if (!pending.isEmpty()) {
+            registry.updateMetrics(Map.copyOf(pending));
+            pending.clear();
+        }
+    }
+
+    private int metricsPort(Endpoint e) {
+        LlmdConfig.EndpointConfig configured = config.endpoints().get(e.name());
+        if (configured != null && configured.metricsPort().isPresent()) {
+            return configured.metricsPort().get();
+        }
+        int colon = e.address().lastIndexOf(':');
+        try {
+            return Integer.parseInt(e.address().substring(colon + 1));
+        } catch (RuntimeException ex) {
+            return 80;
+        }
+    }
+
+    private static String host(String address) {
+        String h = address.substring(0, Math.max(0, address.lastIndexOf(':')));
+        if (h.startsWith("[") && h.endsWith("]")) {
+            return h.substring(1, h.length() - 1);
+        }
+        return h.isEmpty() ? address : h;
+    }
+
+    /** Forgets an endpoint that left the pool in every plugin that keeps per-endpoint state. */
+    void purge(Endpoint removed) {
+        String name = removed.name();
+        for (ApproxPrefixCacheProducer p : scheduler.pluginsOf(ApproxPrefixCacheProducer.class)) {
+            p.removeEndpoint(name);
+        }
+        for (InFlightLoadProducer p : scheduler.pluginsOf(InFlightLoadProducer.class)) {
+            p.forget(name);
+        }
+        for (NoHitLruScorer s : scheduler.pluginsOf(NoHitLruScorer.class)) {
+            s.forget(name);
+        }
+        LOG.debugf("endpoint %s left the pool; its plugin state was purged", name);
+    }
+}

@@ -1,0 +1,333 @@
+package io.quarkiverse.llmd.runtime.proxy;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.runtime.config.LlmdConfig;
+import io.quarkiverse.llmd.runtime.config.PdConfig;
+import io.quarkiverse.llmd.runtime.config.ProxyConfig;
+import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.runtime.director.RequestDirector;
+import io.quarkiverse.llmd.runtime.pd.Prefiller;
+import io.quarkiverse.llmd.runtime.pd.SsrfGuard;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The standalone OpenAI-compatible proxy on the HTTP port: {@code POST /v1/completions}, {@code /v1/chat/completions},
+ * {@code /v1/responses} and {@code /v1/embeddings} are scheduled by the {@link RequestDirector} and forwarded to the
+ * chosen model server; {@code GET /v1/models} merges the model lists of the pool. Everything runs on the event loop
+ * and never blocks: the request body is read once (bounded), the response streams through.
+ */
+@Singleton
+public class OpenAiProxy {
+
+    private static final Logger LOG = Logger.getLogger(OpenAiProxy.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The inference routes, scheduled and forwarded. */
+    public static final List<String> POST_PATHS = List.of("/v1/completions", "/v1/chat/completions", "/v1/responses",
+            "/v1/embeddings");
+
+    private final RequestDirector director;
+    private final EndpointRegistry registry;
+    private final LlmdConfig config;
+    private final UpstreamClient upstream;
+    private final ProxyMetrics metrics;
+    private final SsrfGuard ssrfGuard;
+    private final Prefiller prefiller;
+
+    @Inject
+    public OpenAiProxy(RequestDirector director, EndpointRegistry registry, LlmdConfig config, UpstreamClient upstream,
+            ProxyMetrics metrics) {
+        this.director = director;
+        this.registry = registry;
+        this.config = config;
+        this.upstream = upstream;
+        this.metrics = metrics;
+        this.ssrfGuard = new SsrfGuard(registry, config.pd().ssrfProtection());
+        this.prefiller = new Prefiller(upstream, config.pd().prefillTimeout().toMillis());
+    }
+
+    void routes(@Observes Router router) {
+        boolean sidecarAtRoot = config.pd().sidecar().enabled()
+                && config.pd().sidecar().pathPrefix().map(String::isEmpty).orElse(true);
+        if (!config.proxy().enabled() || sidecarAtRoot) {
+            LOG.debugf("OpenAI proxy routes off (proxy.enabled=%s, sidecar at /v1: %s)", config.proxy().enabled(),
+                    sidecarAtRoot);
+            return;
+        }
+        for (String path : POST_PATHS) {
+            router.post(path).handler(this::inference);
+        }
+        router.get("/v1/models").handler(this::models);
+        router.route("/v1/*").handler(ctx -> {
+            boolean known = POST_PATHS.contains(ctx.request().path()) || "/v1/models".equals(ctx.request().path());
+            if (known) {
+                ctx.response().putHeader("allow", "/v1/models".equals(ctx.request().path()) ? "GET" : "POST");
+                OpenAiErrors.send(ctx.response(), 405, "Method Not Allowed");
+            } else {
+                OpenAiErrors.send(ctx.response(), 404, "Not Found: " + ctx.request().path());
+            }
+        });
+        LOG.infof("OpenAI proxy serving %s and GET /v1/models", POST_PATHS);
+    }
+
+    private void inference(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        Context context = Vertx.currentContext();
+        Map<String, String> headers = HeaderHygiene.cleanRequestHeaders(request.headers());
+        readBody(ctx, maxBodyBytes(), body -> {
+            try {
+                new ProxyExchange(this, request, context, headers, body).start();
+            } catch (RuntimeException e) {
+                LOG.error("proxying " + request.path() + " failed", e);
+                OpenAiErrors.send(request.response(), 500, "internal error: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Reads the whole request body once, refusing more than {@code max} bytes with 413 (an OpenAI-style error, and
+     * the connection closed so the rest of the upload is not read).
+     */
+    public static void readBody(RoutingContext ctx, long max, Handler<byte[]> then) {
+        HttpServerRequest request = ctx.request();
+        if (ctx.body() != null && ctx.body().available() && ctx.body().buffer() != null) {
+            Buffer b = ctx.body().buffer(); // a body handler upstream in the chain read it already
+            if (b.length() > max) {
+                tooLarge(request, max);
+            } else {
+                then.handle(b.getBytes());
+            }
+            return;
+        }
+        String length = request.getHeader("content-length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.trim()) > max) {
+                    tooLarge(request, max);
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                OpenAiErrors.send(request.response(), 400, "invalid content-length");
+                return;
+            }
+        }
+        Buffer body = Buffer.buffer(length == null ? 1024 : (int) Math.min(max, Long.parseLong(length.trim())));
+        boolean[] refused = { false };
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > max) {
+                refused[0] = true;
+                tooLarge(request, max);
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(t -> refused[0] = true);
+        request.endHandler(v -> {
+            if (!refused[0]) {
+                then.handle(body.getBytes());
+            }
+        });
+        request.resume();
+    }
+
+    private static void tooLarge(HttpServerRequest request, long max) {
+        io.vertx.core.http.HttpServerResponse response = request.response();
+        if (response.headWritten() || response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(413).putHeader("content-type", "application/json").putHeader("connection", "close")
+                .end(OpenAiErrors.json(413, "Request body is larger than " + max + " bytes.", null))
+                .onComplete(v -> request.connection().close());
+    }
+
+    /**
+     * {@code GET /v1/models}: with {@code models=merge} every endpoint of the pool is asked in parallel and the lists
+     * are merged by model id (first answer wins for duplicates, endpoint order); with {@code first} the endpoints are
+     * asked one after the other until one answers. No answer at all ⇒ 503.
+     */
+    private void models(RoutingContext ctx) {
+        List<Endpoint> endpoints = registry.endpoints();
+        if (endpoints.isEmpty()) {
+            OpenAiErrors.send(ctx.response(), 503, "no endpoints available in the pool");
+            return;
+        }
+        Future<List<JsonNode>> lists;
+        if (config.proxy().models() == ProxyConfig.ModelsMode.FIRST) {
+            lists = firstModels(endpoints, 0).map(n -> n == null ? List.<JsonNode> of() : List.of(n));
+        } else {
+            List<Future<JsonNode>> all = new ArrayList<>();
+            for (Endpoint e : endpoints) {
+                all.add(fetchModels(e).otherwise((JsonNode) null));
+            }
+            lists = Future.join(all).map(cf -> {
+                List<JsonNode> out = new ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    JsonNode n = cf.resultAt(i);
+                    if (n != null) {
+                        out.add(n);
+                    }
+                }
+                return out;
+            }).otherwise(List.of());
+        }
+        lists.onComplete(ar -> {
+            List<JsonNode> answers = ar.succeeded() ? ar.result() : List.of();
+            if (answers.isEmpty()) {
+                OpenAiErrors.send(ctx.response(), 503, "no endpoint of the pool answered GET /v1/models");
+                return;
+            }
+            Map<String, JsonNode> byId = new LinkedHashMap<>();
+            for (JsonNode answer : answers) {
+                for (JsonNode m : answer.path("data")) {
+                    String id = m.path("id").asText(null);
+                    if (id != null) {
+                        byId.putIfAbsent(id, m);
+                    }
+                }
+            }
+            ObjectNode out = JSON.createObjectNode().put("object", "list");
+            ArrayNode data = out.putArray("data");
+            byId.values().forEach(data::add);
+            ctx.response().putHeader("content-type", "application/json").end(out.toString());
+        });
+    }
+
+    private Future<JsonNode> firstModels(List<Endpoint> endpoints, int i) {
+        if (i >= endpoints.size()) {
+            return Future.succeededFuture(null);
+        }
+        return fetchModels(endpoints.get(i)).recover(t -> firstModels(endpoints, i + 1));
+    }
+
+    private Future<JsonNode> fetchModels(Endpoint e) {
+        long timeout = Math.min(readTimeoutMillis(), 10_000);
+        return upstream.send(upstream.options(HttpMethod.GET, e.address(), "/v1/models", timeout), Map.of(), null)
+                .compose(req -> req.response())
+                .compose(resp -> {
+                    if (resp.statusCode() != 200) {
+                        resp.request().reset();
+                        return Future.failedFuture("status " + resp.statusCode());
+                    }
+                    return resp.body();
+                })
+                .map(b -> {
+                    try {
+                        return JSON.readTree(b.getBytes());
+                    } catch (java.io.IOException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                });
+    }
+
+    // ---- used by ProxyExchange
+
+    RequestDirector director() {
+        return director;
+    }
+
+    ProxyConfig config() {
+        return config.proxy();
+    }
+
+    PdConfig pdConfig() {
+        return config.pd();
+    }
+
+    UpstreamClient upstream() {
+        return upstream;
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    SsrfGuard ssrfGuard() {
+        return ssrfGuard;
+    }
+
+    Prefiller prefiller() {
+        return prefiller;
+    }
+
+    long readTimeoutMillis() {
+        return config.proxy().readTimeout().toMillis();
+    }
+
+    long maxBodyBytes() {
+        return config.proxy().maxBodySize().asLongValue();
+    }
+
+    /**
+     * The subset hint of a retry: every endpoint of the pool whose IP did not fail (the director matches hints by IP
+     * only). Null when that leaves nothing (all endpoints share the failed IP, as in a local fleet): the retry then
+     * schedules over the whole pool and skips the failed address itself.
+     */
+    List<String> subsetExcluding(Set<String> failedAddresses) {
+        Set<String> failedHosts = new HashSet<>();
+        for (String a : failedAddresses) {
+            failedHosts.add(ProxyExchange.hostOf(a));
+        }
+        List<String> hint = new ArrayList<>();
+        for (Endpoint e : registry.endpoints()) {
+            if (!failedHosts.contains(ProxyExchange.hostOf(e.address()))) {
+                hint.add(e.address());
+            }
+        }
+        return hint.isEmpty() ? null : hint;
+    }
+
+    /**
+     * An endpoint to retry on when the new decision chose a failed one again: the least loaded endpoint of the pool
+     * (waiting plus running requests) that has not failed, preferring the failed endpoint's role. Null if none.
+     */
+    Endpoint alternativeTo(Endpoint failed, Set<String> failedAddresses) {
+        Endpoint best = null;
+        long bestLoad = Long.MAX_VALUE;
+        String role = failed == null ? null : failed.role();
+        for (int pass = 0; pass < 2 && best == null; pass++) {
+            for (Endpoint e : registry.endpoints()) {
+                if (failedAddresses.contains(e.address())) {
+                    continue;
+                }
+                if (pass == 0 && role != null && !role.equals(e.role())) {
+                    continue;
+                }
+                long load = (long) e.metrics().waitingQueueSize() + e.metrics().runningRequestsSize();
+                if (load < bestLoad) {
+                    best = e;
+                    bestLoad = load;
+                }
+            }
+        }
+        return best;
+    }
+}

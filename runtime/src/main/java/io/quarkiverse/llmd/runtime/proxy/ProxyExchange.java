@@ -1,0 +1,325 @@
+package io.quarkiverse.llmd.runtime.proxy;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.request.ApiType;
+import io.quarkiverse.llmd.engine.request.Usage;
+import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.runtime.director.RoutedRequest;
+import io.quarkiverse.llmd.runtime.pd.HostPort;
+import io.quarkiverse.llmd.runtime.pd.Prefiller;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One client request through the proxy, on the client connection's event loop: schedule, optionally prefill remotely
+ * (P/D), forward to the chosen endpoint and relay the response. A failure that reached no byte to the client
+ * (connection refused, reset or timeout before the response head, or a 503 head) is retried once on another
+ * endpoint: the decision's next fallback target when the picker returned several, otherwise a new decision that
+ * excludes the failed endpoint. Every exit path completes the {@link RoutedRequest}.
+ */
+final class ProxyExchange {
+
+    private static final Logger LOG = Logger.getLogger(ProxyExchange.class);
+
+    private final OpenAiProxy proxy;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final Context context;
+    private final String uri;
+    private final Map<String, String> headers;
+    private final byte[] body;
+    private final Set<String> failedAddresses = new HashSet<>();
+    private RoutedRequest routed;
+    private Endpoint target;
+    private byte[] decodeBody;
+    private long prefillCached;
+    private int retriesLeft;
+    private int lastStatus = 502;
+    private String lastMessage = "no endpoint could serve the request";
+    private HttpClientRequest upstream;
+    private ResponseRelay relay;
+    private boolean clientGone;
+    private boolean finished;
+
+    ProxyExchange(OpenAiProxy proxy, HttpServerRequest request, Context context, Map<String, String> headers,
+            byte[] body) {
+        this.proxy = proxy;
+        this.request = request;
+        this.response = request.response();
+        this.context = context;
+        this.uri = request.uri();
+        this.headers = headers;
+        this.body = body;
+        this.retriesLeft = Math.max(0, proxy.config().retries());
+    }
+
+    void start() {
+        response.closeHandler(v -> clientGone());
+        decide(null, null);
+    }
+
+    private void decide(List<String> subsetHint, Endpoint failed) {
+        java.util.concurrent.CompletionStage<Decision> decision;
+        try {
+            decision = proxy.director().decide(request.path(), headers, body, subsetHint);
+        } catch (RuntimeException e) {
+            decision = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        decision.whenComplete((d, err) -> {
+            if (io.vertx.core.Vertx.currentContext() == context) {
+                onDecision(d, err, failed);
+            } else {
+                context.runOnContext(v -> onDecision(d, err, failed));
+            }
+        });
+    }
+
+    private void onDecision(Decision decision, Throwable err, Endpoint failed) {
+        if (clientGone) {
+            if (decision instanceof RoutedRequest r) {
+                r.complete(ResponseOutcome.FAILED);
+            }
+            return;
+        }
+        if (err != null) {
+            LOG.warn("scheduling failed", err);
+            finishWithError(500, "scheduling failed: " + err.getMessage(), null);
+            return;
+        }
+        if (decision instanceof Decision.Rejected rejected) {
+            if (failed == null) {
+                finishWithError(rejected.status(), rejected.message(), rejected.droppedReason());
+            } else {
+                finishWithError(lastStatus, lastMessage, null); // the retry found nowhere else to go
+            }
+            return;
+        }
+        RoutedRequest r = (RoutedRequest) decision;
+        Endpoint first = firstUsable(r.targets());
+        if (first == null) {
+            first = proxy.alternativeTo(failed, failedAddresses);
+        }
+        if (first == null) {
+            r.complete(ResponseOutcome.FAILED);
+            finishWithError(lastStatus, lastMessage, null);
+            return;
+        }
+        routed = r;
+        decodeBody = null;
+        prefillCached = 0;
+        dispatch(first);
+    }
+
+    private Endpoint firstUsable(List<Endpoint> targets) {
+        for (Endpoint e : targets) {
+            if (!failedAddresses.contains(e.address())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private void dispatch(Endpoint endpoint) {
+        target = endpoint;
+        String prefiller = routed.addedHeaders().get(HeaderHygiene.PREFILLER);
+        if (decodeBody == null && prefiller != null && proxy.pdConfig().enabled()) {
+            if (!proxy.ssrfGuard().allowed(prefiller)) {
+                LOG.warnf("prefill destination %s is not an endpoint of the pool; decoding locally", prefiller);
+                send(routed.body(), false);
+                return;
+            }
+            proxy.metrics().prefill();
+            boolean responses = routed.request().api() == ApiType.RESPONSES;
+            proxy.prefiller().prefill(prefiller, uri, forwardHeaders(false), routed.body(), responses)
+                    .onComplete(ar -> onPrefill(ar.result()));
+            return;
+        }
+        send(decodeBody != null ? decodeBody : routed.body(), prefiller != null && !proxy.pdConfig().enabled());
+    }
+
+    private void onPrefill(Prefiller.Result result) {
+        if (clientGone) {
+            routed.complete(ResponseOutcome.FAILED);
+            return;
+        }
+        if (result instanceof Prefiller.Proceed p) {
+            decodeBody = p.decodeBody();
+            prefillCached = p.cachedTokens();
+            send(decodeBody, false);
+        } else if (result instanceof Prefiller.Reply reply) {
+            routed.complete(ResponseOutcome.FAILED);
+            finished = true;
+            response.setStatusCode(reply.status());
+            HeaderHygiene.copyResponseHeaders(reply.headers(), response.headers(), false);
+            response.putHeader(HeaderHygiene.SERVED_HEADER, routed.addedHeaders().get(HeaderHygiene.PREFILLER));
+            response.end(reply.body());
+        } else {
+            proxy.metrics().prefillFallback();
+            LOG.debugf("P/D fallback to local decode: %s", ((Prefiller.Fallback) result).reason());
+            send(routed.body(), false);
+        }
+    }
+
+    /** Headers for the model server: the client's (cleaned), the scheduler's, and the request id. */
+    private Map<String, String> forwardHeaders(boolean keepPrefillerHeader) {
+        Map<String, String> h = new HashMap<>(headers);
+        routed.addedHeaders().forEach((k, v) -> {
+            if (keepPrefillerHeader || !HeaderHygiene.PREFILLER.equals(k)) {
+                h.put(k, v);
+            }
+        });
+        h.put(HeaderHygiene.REQUEST_ID, routed.request().requestId());
+        h.putIfAbsent("content-type", "application/json");
+        return h;
+    }
+
+    /**
+     * @param keepPrefillerHeader forward {@code x-prefiller-host-port} (P/D delegated to a sidecar on the decode pod)
+     */
+    private void send(byte[] payload, boolean keepPrefillerHeader) {
+        Endpoint endpoint = target;
+        proxy.upstream().send(proxy.upstream().options(HttpMethod.POST, endpoint.address(), uri,
+                proxy.readTimeoutMillis()), forwardHeaders(keepPrefillerHeader), Buffer.buffer(payload))
+                .compose(req -> {
+                    upstream = req;
+                    if (clientGone) {
+                        req.reset();
+                    }
+                    return req.response();
+                })
+                .onComplete(ar -> {
+                    if (clientGone) {
+                        if (ar.succeeded()) {
+                            ar.result().request().reset();
+                        }
+                        return;
+                    }
+                    if (ar.failed()) {
+                        attemptFailed(endpoint, statusOf(ar.cause()), "the model server at " + endpoint.address()
+                                + " could not be reached: " + ResponseRelay.describe(ar.cause()));
+                        return;
+                    }
+                    HttpClientResponse resp = ar.result();
+                    if (resp.statusCode() == 503 && retriesLeft > 0) {
+                        resp.request().reset();
+                        attemptFailed(endpoint, 503, "the model server at " + endpoint.address() + " is unavailable");
+                        return;
+                    }
+                    relay(resp, endpoint);
+                });
+    }
+
+    private static int statusOf(Throwable t) {
+        if (t instanceof TimeoutException || t instanceof io.netty.channel.ConnectTimeoutException
+                || (t.getMessage() != null && t.getMessage().contains("timeout"))) {
+            return 504;
+        }
+        if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+            return 503;
+        }
+        return 502;
+    }
+
+    private void attemptFailed(Endpoint endpoint, int status, String message) {
+        proxy.metrics().upstreamFailure();
+        failedAddresses.add(endpoint.address());
+        lastStatus = status;
+        lastMessage = message;
+        LOG.debugf("attempt on %s failed: %s", endpoint.address(), message);
+        if (retriesLeft <= 0) {
+            routed.complete(ResponseOutcome.FAILED);
+            finishWithError(status, message, null);
+            return;
+        }
+        retriesLeft--;
+        proxy.metrics().retry();
+        Endpoint fallback = firstUsable(routed.targets());
+        if (fallback != null) {
+            dispatch(fallback); // the picker's fallback list; the decision (and any prefill) stands
+            return;
+        }
+        routed.complete(ResponseOutcome.FAILED);
+        routed = null;
+        decide(proxy.subsetExcluding(failedAddresses), endpoint);
+    }
+
+    private void relay(HttpClientResponse resp, Endpoint endpoint) {
+        RoutedRequest r = routed;
+        String incoming = r.request().model();
+        String targetModel = r.request().targetModel();
+        ModelNameRewriter rewriter = incoming.equals(targetModel) ? null : new ModelNameRewriter(targetModel, incoming);
+        long cached = prefillCached;
+        relay = new ResponseRelay(resp.request(), resp, response, rewriter, cached, new ResponseRelay.Listener() {
+            @Override
+            public void started(int status) {
+                r.responseStarted(endpoint);
+            }
+
+            @Override
+            public void firstChunk() {
+                r.firstChunk();
+            }
+
+            @Override
+            public void ended(int status, Optional<Usage> usage) {
+                finished = true;
+                boolean ok = status >= 200 && status < 300;
+                ResponseOutcome outcome = usage.map(u -> new ResponseOutcome(ok, u.promptTokens(),
+                        u.completionTokens(), u.cachedTokens() + (cached > 0 ? cached : 0)))
+                        .orElse(new ResponseOutcome(ok, -1, -1, cached > 0 ? cached : -1));
+                r.complete(outcome);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                finished = true;
+                if (!clientGone) {
+                    proxy.metrics().midStreamFailure();
+                }
+                r.complete(ResponseOutcome.FAILED);
+            }
+        });
+        relay.start(endpoint.address());
+    }
+
+    private void clientGone() {
+        if (finished || clientGone) {
+            return;
+        }
+        clientGone = true;
+        proxy.metrics().clientDisconnect();
+        if (relay != null) {
+            relay.cancel();
+        } else if (upstream != null) {
+            upstream.reset();
+        }
+        if (routed != null) {
+            routed.complete(ResponseOutcome.FAILED);
+        }
+    }
+
+    private void finishWithError(int status, String message, String droppedReason) {
+        finished = true;
+        OpenAiErrors.send(response, status, message, null, droppedReason);
+    }
+
+    static String hostOf(String address) {
+        return HostPort.parse(address).host();
+    }
+}
