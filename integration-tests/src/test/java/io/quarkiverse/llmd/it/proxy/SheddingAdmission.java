@@ -2,7 +2,6 @@ package io.quarkiverse.llmd.it.proxy;
 
 import java.util.List;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;
 
@@ -15,8 +14,8 @@ import io.quarkiverse.llmd.runtime.director.Decision;
  * Test admission (enabled by {@link FailureFleetProfile} only): refuses requests carrying {@code x-test-shed} as flow
  * control refuses a request when the pool is saturated, with a dropped reason.
  */
+// No @Priority: that would enable the alternative for every test app; the profile enables it alone.
 @Alternative
-@Priority(1)
 @Singleton
 public class SheddingAdmission implements Admission {
 

@@ -15,6 +15,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.request.ApiType;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.runtime.director.PendingDecision;
 import io.quarkiverse.llmd.runtime.director.RoutedRequest;
 import io.quarkiverse.llmd.runtime.pd.HostPort;
 import io.quarkiverse.llmd.runtime.pd.Prefiller;
@@ -55,6 +56,8 @@ final class ProxyExchange {
     private HttpClientRequest upstream;
     private ResponseRelay relay;
     private boolean clientGone;
+    /** The director's answer while it may still be queued by flow control. */
+    private PendingDecision pending;
     private boolean finished;
 
     ProxyExchange(OpenAiProxy proxy, HttpServerRequest request, Context context, Map<String, String> headers,
@@ -77,7 +80,8 @@ final class ProxyExchange {
     private void decide(List<String> subsetHint, Endpoint failed) {
         java.util.concurrent.CompletionStage<Decision> decision;
         try {
-            decision = proxy.director().decide(request.path(), headers, body, subsetHint);
+            pending = proxy.director().submit(request.path(), headers, body, subsetHint);
+            decision = pending;
         } catch (RuntimeException e) {
             decision = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
@@ -304,6 +308,9 @@ final class ProxyExchange {
         }
         clientGone = true;
         proxy.metrics().clientDisconnect();
+        if (pending != null && !pending.isDone()) {
+            pending.cancel(); // still queued by flow control: leave the queue
+        }
         if (relay != null) {
             relay.cancel();
         } else if (upstream != null) {
