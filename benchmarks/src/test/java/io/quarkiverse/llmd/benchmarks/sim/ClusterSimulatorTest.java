@@ -1,0 +1,94 @@
+package io.quarkiverse.llmd.benchmarks.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ClusterSimulatorTest {
+
+    @Test
+    void sameSeedGivesIdenticalSummary() throws Exception {
+        String a = Outputs.JSON.writeValueAsString(Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 7)));
+        String b = Outputs.JSON.writeValueAsString(Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 7)));
+        String c = Outputs.JSON.writeValueAsString(Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 8)));
+        assertThat(a).isEqualTo(b);
+        assertThat(c).isNotEqualTo(a);
+    }
+
+    @Test
+    void everyRequestCompletesWithConsistentTimes() {
+        RunResult run = TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "approx", 1);
+        RequestLog log = run.log();
+        Map<String, Object> s = Summary.of(run);
+        assertThat(log.size()).isGreaterThan(100);
+        assertThat(s.get("completed")).isEqualTo(s.get("requests"));
+        assertThat(s.get("failed")).isEqualTo(0);
+        for (int i = 0; i < log.size(); i++) {
+            assertThat(log.status(i)).isEqualTo(RequestLog.OK);
+            double ttft = log.firstToken(i) - log.arrival(i);
+            double e2e = log.finish(i) - log.arrival(i);
+            assertThat(ttft).isPositive().isLessThanOrEqualTo(e2e);
+            assertThat(log.cachedTokens(i)).isBetween(0, log.promptTokens(i) - 1);
+            assertThat(log.pod(i)).isBetween(0, 3);
+            if (i > 0) {
+                assertThat(log.arrival(i)).isGreaterThanOrEqualTo(log.arrival(i - 1));
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> stages = (List<Map<String, Object>>) s.get("stages");
+        assertThat(stages).hasSize(2);
+        int perStage = 0;
+        for (Map<String, Object> st : stages) {
+            perStage += (Integer) st.get("requests");
+            assertThat(((Number) st.get("output_tokens_per_s")).doubleValue()).isPositive();
+        }
+        assertThat(perStage).isEqualTo(log.size());
+        Map<?, ?> ttft = (Map<?, ?>) s.get("ttft_s");
+        assertThat(((Number) ttft.get("p50")).doubleValue()).isLessThanOrEqualTo(((Number) ttft.get("p90")).doubleValue());
+    }
+
+    @Test
+    void approximatePrefixRoutingHitsTheCacheMoreThanRandom() {
+        double approx = ((Number) Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "approx", 3))
+                .get("kv_hit_rate")).doubleValue();
+        double random = ((Number) Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.RANDOM_PICKER, "random", 3))
+                .get("kv_hit_rate")).doubleValue();
+        assertThat(approx).isGreaterThan(random + 0.1);
+    }
+
+    @Test
+    void roundRobinSpreadsEvenly() {
+        RunResult run = TestRuns.run(TestRuns.RANDOM, TestRuns.ROUND_ROBIN, "rr", 1);
+        int[] perPod = new int[4];
+        for (int i = 0; i < run.log().size(); i++) {
+            perPod[run.log().pod(i)]++;
+        }
+        assertThat(run.log().size()).isEqualTo(80); // constant 40/s for 2 s
+        assertThat(perPod).containsOnly(20);
+    }
+
+    @Test
+    void timeoutsAbortAndCountAsFailed() {
+        String overloaded = """
+                data:
+                  type: random
+                  input_distribution: 1500
+                  output_distribution: 200
+                load:
+                  type: constant
+                  request_timeout: 1
+                  stages:
+                  - {rate: 200, duration: 1}
+                """;
+        RunResult run = TestRuns.run(overloaded, TestRuns.ROUND_ROBIN, "rr", 1);
+        Map<String, Object> s = Summary.of(run);
+        assertThat((Integer) s.get("failed")).isPositive();
+        assertThat((Integer) s.get("completed") + (Integer) s.get("failed")).isEqualTo(s.get("requests"));
+        for (int i = 0; i < run.log().size(); i++) {
+            assertThat(run.log().finish(i) - run.log().arrival(i)).isLessThanOrEqualTo(1.0 + 1e-9);
+        }
+    }
+}
