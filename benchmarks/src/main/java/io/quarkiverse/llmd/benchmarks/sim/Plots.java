@@ -30,20 +30,21 @@ public final class Plots {
     public static List<Path> write(Path dir, String title, List<Map<String, Object>> summaries) {
         System.setProperty("java.awt.headless", "true");
         List<Path> files = new ArrayList<>();
-        files.add(plot(dir.resolve(TTFT_P90), title + ": TTFT p90 vs QPS", "TTFT p90 (s)", summaries,
-                s -> ((Number) ((Map<?, ?>) s.get("ttft_s")).get("p90")).doubleValue()));
-        files.add(plot(dir.resolve(THROUGHPUT), title + ": output throughput vs QPS", "output tokens/s", summaries,
-                s -> ((Number) s.get("output_tokens_per_s")).doubleValue()));
+        files.add(plot(dir.resolve(TTFT_P90), title + ": TTFT p90 vs QPS", "TTFT p90 (s, log scale)", true,
+                summaries, s -> ((Number) ((Map<?, ?>) s.get("ttft_s")).get("p90")).doubleValue()));
+        files.add(plot(dir.resolve(THROUGHPUT), title + ": output throughput vs QPS", "output tokens/s", false,
+                summaries, s -> ((Number) s.get("output_tokens_per_s")).doubleValue()));
         return files;
     }
 
     @SuppressWarnings("unchecked")
-    private static Path plot(Path file, String title, String yTitle, List<Map<String, Object>> summaries,
-            Function<Map<String, Object>, Double> metric) {
+    private static Path plot(Path file, String title, String yTitle, boolean log,
+            List<Map<String, Object>> summaries, Function<Map<String, Object>, Double> metric) {
         XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("offered load (QPS)")
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setYAxisLogarithmic(log);
         for (Map<String, Object> s : summaries) {
             List<Map<String, Object>> stages = (List<Map<String, Object>>) s.get("stages");
             int from = warmupStages(stages);
@@ -51,14 +52,21 @@ public final class Plots {
             if (n <= 0) {
                 continue;
             }
-            double[] x = new double[n];
-            double[] y = new double[n];
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Map<String, Object> st = stages.get(from + i);
-                x[i] = ((Number) st.get("rate")).doubleValue();
-                y[i] = metric.apply(st);
+                double v = metric.apply(st);
+                // a stage where every request failed has no latency to show (the report lists the failures)
+                if (((Number) st.get("completed")).intValue() == 0 || (log && v <= 0)) {
+                    continue;
+                }
+                x.add(((Number) st.get("rate")).doubleValue());
+                y.add(v);
             }
-            chart.addSeries(String.valueOf(s.get("scheduler")), x, y);
+            if (!x.isEmpty()) {
+                chart.addSeries(String.valueOf(s.get("scheduler")), x, y);
+            }
         }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
