@@ -45,7 +45,7 @@ public final class PromptCorpus {
     private final SplittableRandom random;
     private final BuiltinTokenizer tokenizer = BuiltinTokenizer.INSTANCE;
     private final String bodyHead;
-    private final int[][] outputByLength = new int[64][];
+    private int[][] outputByLength = new int[64][];
 
     // shared prefix
     private int[] order;
@@ -161,6 +161,9 @@ public final class PromptCorpus {
     }
 
     private int[] output(int n) {
+        if (n >= outputByLength.length && n < 1 << 16) {
+            outputByLength = Arrays.copyOf(outputByLength, Math.max(n + 1, outputByLength.length * 2));
+        }
         if (n < outputByLength.length) {
             int[] o = outputByLength[n];
             if (o == null) {

@@ -141,6 +141,34 @@ class WorkloadParserTest {
     }
 
     @Test
+    void multiTurnSessionsGrowAndExtendTheirPreviousTurn() {
+        WorkloadSpec w = parse("""
+                data: {type: shared_prefix, shared_prefix: {num_groups: 1, num_prompts_per_group: 2,
+                  system_prompt_len: 50, question_len: 10, output_len: 5, enable_multi_turn_chat: true}}
+                load: {stages: [{rate: 1, duration: 1}]}
+                """);
+        PromptCorpus corpus = new PromptCorpus(w, new SplittableRandom(2));
+        PromptCorpus.Draft d = new PromptCorpus.Draft();
+        int[][] first = new int[2][];
+        int[][] firstOut = new int[2][];
+        for (int i = 0; i < 4; i++) {
+            corpus.next(i, d);
+            if (i < 2) {
+                assertThat(d.promptTokens).hasSize(60);
+                first[d.prompt] = d.promptTokens;
+                firstOut[d.prompt] = d.outputTokens;
+            } else {
+                // turn 2 = turn 1's prompt + its answer + the question again
+                assertThat(d.promptTokens).hasSize(60 + 5 + 10);
+                assertThat(java.util.Arrays.copyOf(d.promptTokens, 60)).isEqualTo(first[d.prompt]);
+                assertThat(java.util.Arrays.copyOfRange(d.promptTokens, 60, 65)).isEqualTo(firstOut[d.prompt]);
+                String body = new String(d.body, java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(body).contains("\"role\":\"assistant\"");
+            }
+        }
+    }
+
+    @Test
     void distributionSamplesStayInRange() {
         Distribution d = new Distribution(10, 20, 15, 10);
         SplittableRandom r = new SplittableRandom(3);
