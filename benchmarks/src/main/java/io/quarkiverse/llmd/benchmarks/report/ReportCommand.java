@@ -175,9 +175,11 @@ public final class ReportCommand {
             md.append("```\n\n");
         }
         if (firstMachine != null) {
-            md.append(String.format(Locale.ROOT, "Machine: %s cores, %s, %s, max heap %s MB.%n",
+            md.append(String.format(Locale.ROOT, "Machine: %s cores, %s, %s, max heap %s MB%s.%n",
                     firstMachine.get("cores"), firstMachine.get("jvm"), firstMachine.get("os"),
-                    firstMachine.get("max_heap_mb")));
+                    firstMachine.get("max_heap_mb"), firstMachine.get("load_average") == null ? ""
+                            : ", load average " + firstMachine.get("load_average") + " when the first run started"
+                                    + " (wall times are indicative on a shared machine)"));
         }
         return md.toString();
     }

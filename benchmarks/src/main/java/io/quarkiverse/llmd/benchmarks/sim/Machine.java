@@ -16,6 +16,8 @@ public final class Machine {
         m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        m.put("load_average", load < 0 ? null : Math.round(load * 100) / 100.0);
         return m;
     }
 }

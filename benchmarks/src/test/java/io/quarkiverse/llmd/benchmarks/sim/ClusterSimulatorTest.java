@@ -2,20 +2,31 @@ package io.quarkiverse.llmd.benchmarks.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClusterSimulatorTest {
 
+    @TempDir
+    Path tmp;
+
     @Test
-    void sameSeedGivesIdenticalSummary() throws Exception {
-        String a = Outputs.JSON.writeValueAsString(Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 7)));
-        String b = Outputs.JSON.writeValueAsString(Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 7)));
+    void sameSeedGivesIdenticalSummaryAndCsv() throws Exception {
+        RunResult r1 = TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 7);
+        RunResult r2 = TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 7);
+        String a = Outputs.JSON.writeValueAsString(Summary.of(r1));
+        String b = Outputs.JSON.writeValueAsString(Summary.of(r2));
         String c = Outputs.JSON.writeValueAsString(Summary.of(TestRuns.run(TestRuns.SHARED, TestRuns.APPROX, "a", 8)));
         assertThat(a).isEqualTo(b);
         assertThat(c).isNotEqualTo(a);
+        Outputs.writeCsv(tmp.resolve("1.csv"), r1.log());
+        Outputs.writeCsv(tmp.resolve("2.csv"), r2.log());
+        assertThat(Files.readAllBytes(tmp.resolve("1.csv"))).isEqualTo(Files.readAllBytes(tmp.resolve("2.csv")));
     }
 
     @Test
