@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.benchmarks.sim;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,9 @@ import io.quarkiverse.llmd.simulator.engine.StepResult;
  * count), so decisions work on stale data exactly as in a real deployment.
  *
  * <p>Events: one pending arrival at a time (generated lazily from the load stages), one step completion per busy pod,
- * one scrape per pod, and a timeout per request when the workload sets {@code request_timeout}. A step's effects
+ * one scrape per pod, and a timeout per request when the workload sets {@code request_timeout} (counted from the
+ * send). With {@code num_workers × worker_max_concurrency} set, the client keeps at most that many requests in
+ * flight and holds later arrivals back, in order, until others end. A step's effects
  * (tokens, finished requests) become visible at its end. Deterministic: one {@link SplittableRandom} seeded with the
  * seed is split into the streams for data, arrivals, scrape phases and scheduler randomness; no wall clock; no hash
  * iteration order matters.
@@ -68,6 +71,10 @@ public final class ClusterSimulator {
         }
     }
 
+    /** A request the client's concurrency limit holds back. */
+    private record Held(int index, byte[] body, int[] prompt, int[] output) {
+    }
+
     private final WorkloadSpec workload;
     private final ClusterSpec cluster;
     private final Scheduler scheduler;
@@ -91,6 +98,10 @@ public final class ClusterSimulator {
     private final double[] pubKv;
     private List<Endpoint> candidates;
     private InFlight[] inFlightByIndex = new InFlight[1024];
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final int maxConcurrency;
+    private int inFlight;
+    private boolean candidatesDirty;
 
     private double now;
     private int stageIndex;
@@ -120,6 +131,7 @@ public final class ClusterSimulator {
             expected += s.rate() * s.duration();
         }
         this.log = new RequestLog((int) Math.min(50_000_000, expected * 1.05 + 16));
+        this.maxConcurrency = workload.load().maxConcurrency();
 
         int n = cluster.pods();
         engines = new EngineCore[n];
@@ -159,7 +171,6 @@ public final class ClusterSimulator {
         stageIndex = 0;
         nextArrival = 0;
         scheduleNextArrival(true);
-        boolean candidatesDirty = false;
         while (!events.isEmpty()) {
             if (arrivalsDone && outstanding == 0) {
                 break;
@@ -170,21 +181,23 @@ public final class ClusterSimulator {
             int arg = EventQueue.arg(payload);
             switch (EventQueue.kind(payload)) {
                 case ARRIVAL -> {
-                    if (candidatesDirty) {
-                        candidates = List.of(endpoints);
-                        candidatesDirty = false;
-                    }
                     arrive();
                     scheduleNextArrival(false);
                 }
                 case STEP_DONE -> stepDone(arg);
                 case SCRAPE -> {
                     scrape(arg);
-                    candidatesDirty = true;
                     events.add(now + cluster.scrapeIntervalSeconds(), SCRAPE, arg);
                 }
                 case TIMEOUT -> timeout(arg);
                 default -> throw new IllegalStateException("unknown event " + payload);
+            }
+            // requests the client held back go out as soon as others have ended (after the event, so that a pod
+            // finishing a step has started its next one before new work reaches it)
+            while (!held.isEmpty() && inFlight < maxConcurrency) {
+                Held h = held.pollFirst();
+                log.sent[h.index()] = now;
+                send(h.index(), h.body(), h.prompt(), h.output());
             }
         }
         long preemptions = 0;
@@ -232,10 +245,24 @@ public final class ClusterSimulator {
         corpus.next(i, draft);
         int idx = log.add(now, stage, draft.group, draft.promptTokens.length, draft.outputTokens.length);
         outstanding++;
+        if (maxConcurrency > 0 && inFlight >= maxConcurrency) {
+            held.addLast(new Held(idx, draft.body, draft.promptTokens, draft.outputTokens));
+            return;
+        }
+        send(idx, draft.body, draft.promptTokens, draft.outputTokens);
+    }
+
+    /** The gateway's part: parse, schedule, pre-request hooks, hand the request to the chosen pod. */
+    private void send(int idx, byte[] body, int[] prompt, int[] output) {
+        if (candidatesDirty) {
+            candidates = List.of(endpoints);
+            candidatesDirty = false;
+        }
+        inFlight++;
         String id = "req-" + idx;
         InferenceRequest request;
         try {
-            request = parser.parse(corpus.path(), Map.of(OpenAiRequestParser.REQUEST_ID_HEADER, id), draft.body);
+            request = parser.parse(corpus.path(), Map.of(OpenAiRequestParser.REQUEST_ID_HEADER, id), body);
         } catch (InvalidRequestException e) {
             throw new IllegalStateException("generated an invalid request: " + e.getMessage(), e);
         }
@@ -244,7 +271,7 @@ public final class ClusterSimulator {
         if (!result.succeeded()) {
             log.status[idx] = RequestLog.REJECTED;
             log.finish[idx] = now;
-            outstanding--;
+            ended();
             return;
         }
         scheduler.preRequest(context, result);
@@ -254,13 +281,13 @@ public final class ClusterSimulator {
             throw new IllegalStateException("scheduler picked an unknown endpoint " + served.name());
         }
         log.pod[idx] = pod;
-        SimRequest sr = new SimRequest(id, draft.promptTokens, draft.outputTokens, "length", null, null, false);
+        SimRequest sr = new SimRequest(id, prompt, output, "length", null, null, false);
         InFlight f = new InFlight(idx, context, served, pod, sr);
         sr.attach(f);
-        if (idx >= inFlightByIndex.length) {
-            inFlightByIndex = Arrays.copyOf(inFlightByIndex, Math.max(idx + 1, inFlightByIndex.length * 2));
-        }
         if (workload.load().requestTimeoutSeconds() > 0) {
+            if (idx >= inFlightByIndex.length) {
+                inFlightByIndex = Arrays.copyOf(inFlightByIndex, Math.max(idx + 1, inFlightByIndex.length * 2));
+            }
             inFlightByIndex[idx] = f;
             events.add(now + workload.load().requestTimeoutSeconds(), TIMEOUT, idx);
         }
@@ -269,6 +296,11 @@ public final class ClusterSimulator {
         if (pending[pod] == null) {
             startStep(pod);
         }
+    }
+
+    private void ended() {
+        outstanding--;
+        inFlight--;
     }
 
     private void startStep(int pod) {
@@ -312,7 +344,7 @@ public final class ClusterSimulator {
                 continue; // timed out earlier
             }
             log.finish[idx] = now;
-            outstanding--;
+            ended();
             if (idx < inFlightByIndex.length) {
                 inFlightByIndex[idx] = null;
             }
@@ -336,6 +368,7 @@ public final class ClusterSimulator {
 
     private void scrape(int pod) {
         Endpoint e = endpoints[pod];
+        candidatesDirty = true;
         endpoints[pod] = e.withMetrics(new EndpointMetrics(pubWaiting[pod], pubRunning[pod], pubKv[pod], Set.of(),
                 Set.of(), 0, cluster.hardware().blockSize(), cluster.hardware().kvBlocks(), instant(now)));
     }
@@ -348,7 +381,7 @@ public final class ClusterSimulator {
         inFlightByIndex[idx] = null;
         log.status[idx] = RequestLog.TIMEOUT;
         log.finish[idx] = now;
-        outstanding--;
+        ended();
         engines[f.pod].abort(f.request); // false when it finished inside the step that is still running
         scheduler.responseComplete(f.context, f.served, ResponseOutcome.FAILED);
     }

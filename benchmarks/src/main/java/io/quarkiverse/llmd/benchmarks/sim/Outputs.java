@@ -18,8 +18,8 @@ public final class Outputs {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Columns of requests.csv, in order. */
-    public static final String CSV_HEADER = "id,stage,group,pod,status,arrival_s,ttft_s,e2e_s,tpot_s,prompt_tokens,"
-            + "cached_tokens,output_tokens";
+    public static final String CSV_HEADER = "id,stage,group,pod,status,arrival_s,sent_s,ttft_s,e2e_s,tpot_s,"
+            + "prompt_tokens,cached_tokens,output_tokens";
 
     private Outputs() {
     }
@@ -52,11 +52,11 @@ public final class Outputs {
                 for (int i = 0; i < log.size(); i++) {
                     sb.setLength(0);
                     boolean ok = log.status(i) == RequestLog.OK;
-                    double ttft = log.firstToken(i) - log.arrival(i);
-                    double e2e = log.finish(i) - log.arrival(i);
+                    double ttft = log.firstToken(i) - log.sent(i);
+                    double e2e = log.finish(i) - log.sent(i);
                     sb.append(i).append(',').append(log.stage(i)).append(',').append(log.group(i)).append(',')
                             .append(log.pod(i)).append(',').append(RequestLog.statusName(log.status(i))).append(',')
-                            .append(num(log.arrival(i))).append(',')
+                            .append(num(log.arrival(i))).append(',').append(num(log.sent(i))).append(',')
                             .append(Double.isNaN(ttft) ? "" : num(ttft)).append(',')
                             .append(ok ? num(e2e) : "").append(',')
                             .append(ok && log.outputTokens(i) > 1

@@ -19,6 +19,8 @@ public final class RequestLog {
 
     private int size;
     double[] arrival;
+    /** When the client sent the request: the arrival, or later when its concurrency limit held it back. */
+    double[] sent;
     double[] firstToken;
     double[] finish;
     int[] stage;
@@ -32,6 +34,7 @@ public final class RequestLog {
     RequestLog(int capacity) {
         int c = Math.max(16, capacity);
         arrival = new double[c];
+        sent = new double[c];
         firstToken = new double[c];
         finish = new double[c];
         stage = new int[c];
@@ -47,6 +50,7 @@ public final class RequestLog {
         if (size == arrival.length) {
             int c = size * 2;
             arrival = Arrays.copyOf(arrival, c);
+            sent = Arrays.copyOf(sent, c);
             firstToken = Arrays.copyOf(firstToken, c);
             finish = Arrays.copyOf(finish, c);
             stage = Arrays.copyOf(stage, c);
@@ -59,6 +63,7 @@ public final class RequestLog {
         }
         int i = size++;
         arrival[i] = at;
+        sent[i] = at;
         firstToken[i] = Double.NaN;
         finish[i] = Double.NaN;
         stage[i] = stageIndex;
@@ -77,6 +82,10 @@ public final class RequestLog {
 
     public double arrival(int i) {
         return arrival[i];
+    }
+
+    public double sent(int i) {
+        return sent[i];
     }
 
     public double firstToken(int i) {

@@ -9,7 +9,9 @@ import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 
 /**
  * Aggregate metrics of a run, for the whole run and per load stage, with inference-perf's definitions (reference
- * benchmarks.md 10.2): TTFT = first token − arrival; E2E = last token − arrival; TPOT = (E2E − TTFT) / (output − 1)
+ * benchmarks.md 10.2), measured from when the client sent the request (its arrival, unless the client's concurrency
+ * limit held it back; that wait is {@code client_wait_s}): TTFT = first token − send; E2E = last token − send;
+ * TPOT = (E2E − TTFT) / (output − 1)
  * (requests with one output token have no TPOT); throughput = output tokens (or requests) of the completed requests
  * of the period / the period's duration, which runs from its first arrival to the last completion among its
  * requests; KV hit rate = prompt tokens the engine served from its prefix cache / prompt tokens of completed
@@ -90,14 +92,16 @@ public final class Summary {
         double[] ttft = new double[completed];
         double[] e2e = new double[completed];
         double[] tpot = new double[completed];
+        double[] wait = new double[completed];
         int k = 0;
         int kt = 0;
         for (int i = 0; i < n; i++) {
             if ((stage >= 0 && log.stage[i] != stage) || log.status[i] != RequestLog.OK) {
                 continue;
             }
-            ttft[k] = log.firstToken[i] - log.arrival[i];
-            e2e[k] = log.finish[i] - log.arrival[i];
+            ttft[k] = log.firstToken[i] - log.sent[i];
+            e2e[k] = log.finish[i] - log.sent[i];
+            wait[k] = log.sent[i] - log.arrival[i];
             k++;
             if (log.outputTokens[i] > 1) {
                 tpot[kt++] = (log.finish[i] - log.firstToken[i]) / (log.outputTokens[i] - 1);
@@ -114,6 +118,7 @@ public final class Summary {
         m.put("ttft_s", stats(ttft, completed));
         m.put("tpot_s", stats(tpot, kt));
         m.put("e2e_s", stats(e2e, completed));
+        m.put("client_wait_s", stats(wait, completed));
         m.put("kv_hit_rate", promptTokens == 0 ? 0.0 : round((double) cached / promptTokens));
         return m;
     }

@@ -17,10 +17,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * num_prompts_per_group (alias num_users_per_system_prompt), system_prompt_len, question_len, output_len,
  * enable_multi_turn_chat}} and the legacy {@code question_distribution} / {@code output_distribution};</li>
  * <li>{@code data.type: random} with {@code data.input_distribution} and {@code data.output_distribution};</li>
- * <li>{@code load: {type: poisson|constant, stages: [{rate, duration}], request_timeout}}.</li>
+ * <li>{@code load: {type: poisson|constant, stages: [{rate, duration}], request_timeout, num_workers,
+ * worker_max_concurrency}}: with both of the last two, the client keeps at most their product in flight.</li>
  * </ul>
  * Lengths are integers or {@code {min, max, mean, std_dev}}. Sections that only concern a live run
- * ({@code tokenizer}, {@code report}, {@code storage}, {@code metrics}, and the worker settings of {@code load}) are
+ * ({@code tokenizer}, {@code report}, {@code storage}, {@code metrics}, {@code interval} and
+ * {@code worker_max_tcp_connections} of {@code load}) are
  * accepted and ignored.
  */
 public final class WorkloadParser {
@@ -165,6 +167,18 @@ public final class WorkloadParser {
                     y.number(s, "duration", p, null, 0, true)));
         }
         double timeout = y.number(load, "request_timeout", "load", 0.0, 0, false);
-        return new WorkloadSpec.Load(type.equals("poisson"), List.copyOf(out), timeout);
+        int concurrency = 0;
+        if (load.has("worker_max_concurrency")) {
+            if (!load.has("num_workers")) {
+                throw y.error("load.worker_max_concurrency", "needs load.num_workers too (inference-perf's default is"
+                        + " the load generator's CPU count, which would make the simulation machine-dependent)");
+            }
+            long cap = (long) y.integer(load, "num_workers", "load", null, 1)
+                    * y.integer(load, "worker_max_concurrency", "load", null, 1);
+            concurrency = (int) Math.min(Integer.MAX_VALUE, cap);
+        } else if (load.has("num_workers")) {
+            y.integer(load, "num_workers", "load", null, 1);
+        }
+        return new WorkloadSpec.Load(type.equals("poisson"), List.copyOf(out), timeout, concurrency);
     }
 }

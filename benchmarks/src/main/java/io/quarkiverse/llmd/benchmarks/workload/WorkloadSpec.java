@@ -34,10 +34,12 @@ public record WorkloadSpec(String name, String model, boolean chat, boolean igno
     /**
      * @param poisson {@code type: poisson} (exponential gaps) or {@code constant} (gaps of exactly 1/rate)
      * @param stages rate in requests/s and duration in s, run back to back
-     * @param requestTimeoutSeconds client timeout; a request not finished by then is aborted and counted as failed
-     *        (0 = none)
+     * @param requestTimeoutSeconds client timeout from the send; a request not finished by then is aborted and counted
+     *        as failed (0 = none)
+     * @param maxConcurrency requests the client keeps in flight at most ({@code num_workers × worker_max_concurrency});
+     *        arrivals beyond it wait in the client, in order (0 = unlimited)
      */
-    public record Load(boolean poisson, List<Stage> stages, double requestTimeoutSeconds) {
+    public record Load(boolean poisson, List<Stage> stages, double requestTimeoutSeconds, int maxConcurrency) {
 
         public double totalDuration() {
             double d = 0;

@@ -102,4 +102,40 @@ class ClusterSimulatorTest {
             assertThat(run.log().finish(i) - run.log().arrival(i)).isLessThanOrEqualTo(1.0 + 1e-9);
         }
     }
+
+    @Test
+    void clientConcurrencyLimitHoldsRequestsBack() {
+        String limited = """
+                data:
+                  type: random
+                  input_distribution: 500
+                  output_distribution: 50
+                load:
+                  type: constant
+                  num_workers: 1
+                  worker_max_concurrency: 3
+                  stages:
+                  - {rate: 100, duration: 0.5}
+                """;
+        RunResult run = TestRuns.run(limited, TestRuns.ROUND_ROBIN, "rr", 1);
+        RequestLog log = run.log();
+        assertThat(log.size()).isEqualTo(50);
+        double maxWait = 0;
+        for (int i = 0; i < log.size(); i++) {
+            assertThat(log.status(i)).isEqualTo(RequestLog.OK);
+            assertThat(log.sent(i)).isGreaterThanOrEqualTo(log.arrival(i));
+            maxWait = Math.max(maxWait, log.sent(i) - log.arrival(i));
+            // at the moment request i is sent, at most 2 others are in flight
+            int others = 0;
+            for (int j = 0; j < log.size(); j++) {
+                if (j != i && log.sent(j) <= log.sent(i) && log.finish(j) > log.sent(i)) {
+                    others++;
+                }
+            }
+            assertThat(others).isLessThanOrEqualTo(2);
+        }
+        assertThat(maxWait).isPositive();
+        Map<?, ?> wait = (Map<?, ?>) Summary.of(run).get("client_wait_s");
+        assertThat(((Number) wait.get("p90")).doubleValue()).isPositive();
+    }
 }

@@ -47,6 +47,7 @@ class WorkloadParserTest {
         assertThat(w.load().poisson()).isTrue();
         assertThat(w.load().stages()).containsExactly(new WorkloadSpec.Stage(1.5, 10), new WorkloadSpec.Stage(3, 5));
         assertThat(w.load().requestTimeoutSeconds()).isEqualTo(300);
+        assertThat(w.load().maxConcurrency()).isZero();
         assertThat(w.load().totalDuration()).isEqualTo(15);
     }
 
@@ -88,6 +89,12 @@ class WorkloadParserTest {
         assertThatThrownBy(() -> parse("data: {type: random, input_distribution: 10, output_distribution: 5}"))
                 .hasMessageContaining("load: is required");
         assertThatThrownBy(() -> parse("dta: {}\nload: {}")).hasMessageContaining("unknown field [dta]");
+        assertThatThrownBy(() -> parse("data: {type: random, input_distribution: 10, output_distribution: 5}\n"
+                + "load: {worker_max_concurrency: 10, stages: [{rate: 1, duration: 1}]}"))
+                .hasMessageContaining("load.worker_max_concurrency: needs load.num_workers");
+        assertThat(parse("data: {type: random, input_distribution: 10, output_distribution: 5}\n"
+                + "load: {num_workers: 4, worker_max_concurrency: 10, stages: [{rate: 1, duration: 1}]}").load()
+                .maxConcurrency()).isEqualTo(40);
         assertThatThrownBy(() -> parse("data: [1, 2")).hasMessageContaining("invalid YAML");
     }
 
