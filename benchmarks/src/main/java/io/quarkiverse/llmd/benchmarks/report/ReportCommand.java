@@ -193,8 +193,8 @@ public final class ReportCommand {
             }
         }
         md.append("| scheduler | requests | failed | TTFT p50 (s) | TTFT p90 (s) | output tok/s | KV hit rate |"
-                + " TTFT p90 vs RR | tok/s vs RR | knee (QPS) | wall (s) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " TTFT p90 vs RR | tok/s vs RR | knee (QPS) | client wait p90 (s) | wall (s) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int i = 0; i < summaries.size(); i++) {
             Map<String, Object> s = summaries.get(i);
             Map<String, Object> ttft = (Map<String, Object>) s.get("ttft_s");
@@ -208,13 +208,17 @@ public final class ReportCommand {
                 r1 = bp90 > 0 ? String.format(Locale.ROOT, "%.3f×", p90 / bp90) : "–";
                 r2 = btps > 0 ? String.format(Locale.ROOT, "%.2f×", tps / btps) : "–";
             }
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.3f | %.0f | %.1f%% | %s | %s | %s | %.1f |%n",
+            Object wait = s.get("client_wait_s");
+            double waitP90 = wait instanceof Map<?, ?> w ? num(w.get("p90")) : 0;
+            md.append(String.format(Locale.ROOT,
+                    "| %s | %d | %d | %.3f | %.3f | %.0f | %.1f%% | %s | %s | %s | %.2f | %.1f |%n",
                     s.get("scheduler"), (int) num(s.get("requests")), (int) num(s.get("failed")), num(ttft.get("p50")),
-                    p90, tps, 100 * num(s.get("kv_hit_rate")), r1, r2, knee(s),
+                    p90, tps, 100 * num(s.get("kv_hit_rate")), r1, r2, knee(s), waitP90,
                     i < runs.size() ? num(runs.get(i).get("wall_s")) : 0));
         }
         md.append("\nKnee: the first QPS stage (warm-up excluded) whose TTFT p90 exceeds " + fmtRate(KNEE_TTFT_P90_S)
-                + " s or whose requests all failed; \"–\" when none.\n\n");
+                + " s or whose requests all failed; \"–\" when none. Latencies are measured from the send; client wait"
+                + " is the time the client's concurrency limit held a request back before sending it.\n\n");
     }
 
     /** TTFT p90 (s) above which a stage counts as past the knee. */
