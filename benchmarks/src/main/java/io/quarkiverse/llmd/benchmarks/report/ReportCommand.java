@@ -87,7 +87,9 @@ public final class ReportCommand {
                 return 1;
             }
             Path imageDir = images != null ? images : out.toAbsolutePath().getParent().resolve("images");
-            String md = render(runs, speed, notesDir, out, imageDir);
+            String md = render(runs, speed, notesDir, out, imageDir)
+                    + "\nThis page was generated with:\n\n```\nbin/llmd-bench report " + String.join(" ", args)
+                    + "\n```\n";
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, md, StandardCharsets.UTF_8);
             System.out.println("wrote " + out);
