@@ -1,7 +1,6 @@
 package io.quarkiverse.llmd.benchmarks.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -283,13 +282,5 @@ public final class ReportCommand {
 
     private static double num(Object o) {
         return o instanceof Number n ? n.doubleValue() : 0;
-    }
-
-    static void copy(Path from, Path to) {
-        try {
-            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
