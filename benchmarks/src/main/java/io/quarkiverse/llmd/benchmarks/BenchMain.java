@@ -13,6 +13,8 @@ public final class BenchMain {
             commands:
               jmh [JMH options]   JMH micro-benchmarks (for example: jmh SchedulingCycle -p endpoints=64 -prof gc)
               demo [--config F]   print scheduling decisions for sample requests over sample endpoints
+              sim [options]       discrete-event cluster simulation of a workload under schedulers (sim --help)
+              report [options]    regenerate the cluster benchmark report from sim runs (report --help)
             """;
 
     private BenchMain() {
@@ -27,6 +29,8 @@ public final class BenchMain {
         switch (args[0]) {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             case "demo" -> SchedulingDemo.main(rest);
+            case "sim" -> System.exit(io.quarkiverse.llmd.benchmarks.sim.SimCommand.main(rest));
+            case "report" -> System.exit(io.quarkiverse.llmd.benchmarks.report.ReportCommand.main(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

@@ -1,0 +1,33 @@
+package io.quarkiverse.llmd.benchmarks.sim;
+
+import java.nio.file.Path;
+
+import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
+import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+
+/** Loads EndpointPickerConfigs with the built-in plugins plus the benchmark-only ones ({@code round-robin-picker}). */
+public final class SchedulerConfigs {
+
+    private SchedulerConfigs() {
+    }
+
+    public static PluginRegistry registry() {
+        return BuiltInPlugins.registry().register(RoundRobinPicker.TYPE, RoundRobinPicker.FACTORY);
+    }
+
+    /** A fresh scheduler (plugins keep state: prefix index, in-flight counters), so load one per run. */
+    public static Scheduler load(Path file) {
+        return new EndpointPickerConfigLoader(registry()).load(file).scheduler();
+    }
+
+    public static Scheduler load(String source, String yaml) {
+        return new EndpointPickerConfigLoader(registry()).load(source, yaml).scheduler();
+    }
+
+    /** The scheduler's name in reports: the file name without extension. */
+    public static String nameOf(Path file) {
+        return file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    }
+}

@@ -1,0 +1,171 @@
+package io.quarkiverse.llmd.benchmarks.sim;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
+import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
+import io.quarkiverse.llmd.benchmarks.workload.WorkloadException;
+import io.quarkiverse.llmd.benchmarks.workload.WorkloadParser;
+import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
+import io.quarkiverse.llmd.engine.config.ConfigException;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.simulator.config.HardwareProfile;
+
+/** {@code llmd-bench sim}: runs a workload through the cluster simulator with one or more schedulers. */
+public final class SimCommand {
+
+    public static final String USAGE = """
+            usage: llmd-bench sim --workload W.yaml --scheduler S.yaml [--scheduler S2.yaml ...] [--cluster C.yaml]
+                                  [--pods N] [--hardware H] [--kv-blocks N] [--block-size N] [--max-num-seqs N]
+                                  [--max-num-batched-tokens N] [--seed N] --out DIR [--no-csv] [--no-plots]
+
+              Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
+              time, scheduling with each EndpointPickerConfig in turn. Flags override the cluster file.
+              One scheduler: DIR/summary.json, DIR/requests.csv, DIR/*.png.
+              Several: DIR/<scheduler>/summary.json and requests.csv, combined DIR/*.png.
+              DIR/run.json records the command, the machine and the wall-clock time of each run.
+            """;
+
+    private SimCommand() {
+    }
+
+    public static int main(String[] args) {
+        Path workloadFile = null;
+        Path clusterFile = null;
+        Path out = null;
+        List<Path> schedulers = new ArrayList<>();
+        long seed = 1;
+        boolean csv = true;
+        boolean plots = true;
+        Integer pods = null;
+        String hardware = null;
+        Integer kvBlocks = null;
+        Integer blockSize = null;
+        Integer maxSeqs = null;
+        Integer maxBatched = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--workload" -> workloadFile = Path.of(value(args, ++i, a));
+                    case "--scheduler" -> schedulers.add(Path.of(value(args, ++i, a)));
+                    case "--cluster" -> clusterFile = Path.of(value(args, ++i, a));
+                    case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
+                    case "--pods" -> pods = Integer.parseInt(value(args, ++i, a));
+                    case "--hardware" -> hardware = value(args, ++i, a);
+                    case "--kv-blocks" -> kvBlocks = Integer.parseInt(value(args, ++i, a));
+                    case "--block-size" -> blockSize = Integer.parseInt(value(args, ++i, a));
+                    case "--max-num-seqs" -> maxSeqs = Integer.parseInt(value(args, ++i, a));
+                    case "--max-num-batched-tokens" -> maxBatched = Integer.parseInt(value(args, ++i, a));
+                    case "--no-csv" -> csv = false;
+                    case "--no-plots" -> plots = false;
+                    case "-h", "--help" -> {
+                        System.out.print(USAGE);
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+                }
+            }
+            if (workloadFile == null || schedulers.isEmpty() || out == null) {
+                throw new IllegalArgumentException("--workload, --scheduler and --out are required");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        try {
+            WorkloadSpec workload = WorkloadParser.parse(workloadFile);
+            ClusterSpec cluster = clusterFile == null ? ClusterSpec.defaults() : ClusterSpec.parse(clusterFile);
+            HardwareProfile hw = hardware == null ? cluster.hardware() : HardwareProfile.byName(hardware);
+            if (hardware != null && kvBlocks == null && blockSize == null) {
+                cluster = cluster.withHardware(hw);
+            } else {
+                cluster = cluster.withHardware(hw.withKv(kvBlocks == null ? cluster.hardware().kvBlocks() : kvBlocks,
+                        blockSize == null ? cluster.hardware().blockSize() : blockSize));
+            }
+            if (pods != null) {
+                cluster = cluster.withPods(pods);
+            }
+            if (maxSeqs != null || maxBatched != null) {
+                cluster = cluster.withLimits(maxSeqs == null ? cluster.maxNumSeqs() : maxSeqs,
+                        maxBatched == null ? cluster.maxNumBatchedTokens() : maxBatched);
+            }
+            run(workload, cluster, schedulers, seed, out, csv, plots, args);
+            return 0;
+        } catch (WorkloadException | ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static void run(WorkloadSpec workload, ClusterSpec cluster, List<Path> schedulerFiles, long seed, Path out,
+            boolean csv, boolean plots, String[] args) {
+        long resident = new PromptCorpus(workload, new java.util.SplittableRandom(seed)).residentTokens();
+        long clusterKv = cluster.kvTokensPerPod() * cluster.pods();
+        System.out.printf(Locale.ROOT, "workload %s, cluster %s: %d pods x %s, %d KV tokens/pod%s%n", workload.name(),
+                cluster.name(), cluster.pods(), cluster.hardware().name(), cluster.kvTokensPerPod(),
+                resident > 0 ? String.format(Locale.ROOT, ", shared-prefix working set %d tokens = %.0f%% of cluster KV",
+                        resident, 100.0 * resident / clusterKv) : "");
+        List<Map<String, Object>> summaries = new ArrayList<>();
+        List<Map<String, Object>> runs = new ArrayList<>();
+        boolean several = schedulerFiles.size() > 1;
+        for (Path file : schedulerFiles) {
+            String name = SchedulerConfigs.nameOf(file);
+            Scheduler scheduler = SchedulerConfigs.load(file);
+            long t0 = System.nanoTime();
+            RunResult result = ClusterSimulator.run(workload, cluster, scheduler, name, seed);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> summary = Summary.of(result);
+            Path dir = several ? out.resolve(name) : out;
+            Outputs.writeJson(dir.resolve("summary.json"), summary);
+            if (csv) {
+                Outputs.writeCsv(dir.resolve("requests.csv"), result.log());
+            }
+            summaries.add(summary);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("scheduler", name);
+            r.put("scheduler_config", file.toString());
+            r.put("wall_s", Summary.round(wall));
+            r.put("requests", result.log().size());
+            r.put("events", result.events());
+            r.put("engine_steps", result.engineSteps());
+            r.put("simulated_requests_per_wall_s", Summary.round(result.log().size() / wall));
+            runs.add(r);
+            Map<?, ?> ttft = (Map<?, ?>) summary.get("ttft_s");
+            System.out.printf(Locale.ROOT,
+                    "%-16s %8d requests (%d failed) in %.1f s wall (%.0f req/s, %d events): %.0f out tok/s,"
+                            + " TTFT p50 %.3f s p90 %.3f s, hit rate %.1f%%%n",
+                    name, result.log().size(), ((Number) summary.get("failed")).intValue(), wall,
+                    result.log().size() / wall, result.events(),
+                    ((Number) summary.get("output_tokens_per_s")).doubleValue(), ((Number) ttft.get("p50")).doubleValue(),
+                    ((Number) ttft.get("p90")).doubleValue(),
+                    100 * ((Number) summary.get("kv_hit_rate")).doubleValue());
+        }
+        if (plots) {
+            Plots.write(out, workload.name(), summaries);
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("command", "bin/llmd-bench sim " + String.join(" ", args));
+        meta.put("workload", workload.name());
+        meta.put("seed", seed);
+        meta.put("machine", Machine.describe());
+        meta.put("runs", runs);
+        Outputs.writeJson(out.resolve("run.json"), meta);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+}
