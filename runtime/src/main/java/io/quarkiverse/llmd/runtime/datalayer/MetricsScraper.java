@@ -180,7 +180,17 @@ public class MetricsScraper {
                 sent[0].reset(0, new TimeoutException("scrape took longer than " + timeoutMillis + " ms"));
             }
         });
-        client.request(options)
+        io.vertx.core.Future<HttpClientRequest> request;
+        try {
+            request = client.request(options);
+        } catch (IllegalStateException closed) {
+            // Vert.x closed the client while the application shuts down, before our ShutdownEvent observer ran
+            vertx.cancelTimer(deadline);
+            inFlight.remove(e.name());
+            stopped = true;
+            return;
+        }
+        request
                 .compose(req -> {
                     sent[0] = req;
                     return req.send();
