@@ -34,8 +34,13 @@ final class LiveSummary {
         Map<String, Object> cluster = new LinkedHashMap<>();
         cluster.put("name", "live-" + mode);
         cluster.put("mode", mode);
-        cluster.put("pods", mode.equals("direct") ? targets.size()
-                : destinations != null && !destinations.isEmpty() ? destinations.size() : null);
+        Integer pods = null;
+        if (mode.equals("direct")) {
+            pods = targets.size();
+        } else if (destinations != null && !destinations.isEmpty()) {
+            pods = destinations.size();
+        }
+        cluster.put("pods", pods);
         cluster.put("hardware", "live");
         cluster.put("targets", targets);
         out.put("cluster", cluster);
