@@ -51,6 +51,7 @@ final class ExtProcDriver implements Driver {
     private final List<ExternalProcessorGrpc.ExternalProcessorStub> stubs = new ArrayList<>();
     private final AtomicLong next = new AtomicLong();
     private final Map<String, Integer> destinations = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger destinationIds = new java.util.concurrent.atomic.AtomicInteger();
     private final String model;
     private final ProtocolConfiguration protocol = ProtocolConfiguration.newBuilder()
             .setRequestBodyMode(BodySendMode.FULL_DUPLEX_STREAMED)
@@ -94,7 +95,7 @@ final class ExtProcDriver implements Driver {
         return List.of(target);
     }
 
-    /** Destinations the picker chose, by the pod index recorded in requests.csv. */
+    /** The pod index recorded in requests.csv for each destination the picker chose. */
     Map<String, Integer> destinations() {
         return destinations;
     }
@@ -160,7 +161,7 @@ final class ExtProcDriver implements Driver {
                 destination = destinationOf(r);
                 log.firstToken[i] = now;
                 if (destination != null) {
-                    log.pod[i] = destinations.computeIfAbsent(destination, d -> destinations.size());
+                    log.pod[i] = destinations.computeIfAbsent(destination, d -> destinationIds.getAndIncrement());
                 }
                 return;
             }

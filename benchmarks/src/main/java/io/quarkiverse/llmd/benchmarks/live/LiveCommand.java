@@ -26,7 +26,7 @@ public final class LiveCommand {
 
     public static final String USAGE = """
             usage: llmd-bench live --workload W.yaml --target URL[,URL...] [--mode proxy|direct|extproc] [--seed N]
-                                   --out DIR [--duration-scale X] [--model M] [--label NAME] [--connections N]
+                                   --out DIR | --group DIR  [--duration-scale X] [--model M] [--label NAME] [--connections N]
                                    [--drain-timeout S] [--tls-insecure] [--no-csv] [--no-plots]
 
               Sends the workload (inference-perf format, as `sim` reads it) in real time, open loop: each request
@@ -50,6 +50,10 @@ public final class LiveCommand {
                               are counted as timed out). The workload's request_timeout, if set, limits each request.
               Writes DIR/summary.json (the shape of `sim`'s), DIR/requests.csv, DIR/run.json and plots, readable
               by `llmd-bench report --runs DIR`.
+              --group DIR     instead of --out: writes DIR/<label>/summary.json and requests.csv and adds the run
+                              to DIR/run.json (replacing an earlier run of the same label), with combined plots in
+                              DIR, the layout of a multi-scheduler `sim` run: runs of the same workload under
+                              several labels (schedulers, modes) then appear in one report table.
             """;
 
     private LiveCommand() {
@@ -58,6 +62,7 @@ public final class LiveCommand {
     public static int main(String[] args) {
         Path workloadFile = null;
         Path out = null;
+        Path group = null;
         List<String> targets = new ArrayList<>();
         String mode = "proxy";
         long seed = 1;
@@ -84,6 +89,7 @@ public final class LiveCommand {
                     case "--mode" -> mode = value(args, ++i, a);
                     case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
                     case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--group" -> group = Path.of(value(args, ++i, a));
                     case "--duration-scale" -> scale = Double.parseDouble(value(args, ++i, a));
                     case "--model" -> model = value(args, ++i, a);
                     case "--label" -> label = value(args, ++i, a);
@@ -99,8 +105,8 @@ public final class LiveCommand {
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
-            if (workloadFile == null || targets.isEmpty() || out == null) {
-                throw new IllegalArgumentException("--workload, --target and --out are required");
+            if (workloadFile == null || targets.isEmpty() || (out == null) == (group == null)) {
+                throw new IllegalArgumentException("--workload, --target and one of --out and --group are required");
             }
             if (!List.of("proxy", "direct", "extproc").contains(mode)) {
                 throw new IllegalArgumentException("--mode is proxy, direct or extproc, got '" + mode + "'");
@@ -129,8 +135,16 @@ public final class LiveCommand {
             if (model != null) {
                 w = new WorkloadSpec(w.name(), model, w.chat(), w.ignoreEos(), w.data(), w.load());
             }
-            Map<String, Object> summary = run(w, mode, targets, seed, scale, label == null ? mode : label,
-                    connections, drain, tlsInsecure, out, csv, plots, args);
+            String name = label == null ? mode : label;
+            if (group != null && !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("--label must be a plain file name with --group, got '" + name
+                        + "'");
+            }
+            Map<String, Object> summary = run(w, mode, targets, seed, scale, name, connections, drain,
+                    tlsInsecure, group != null ? group.resolve(name) : out, csv, plots && group == null, args);
+            if (group != null) {
+                addToGroup(group, name, w, seed, plots, args);
+            }
             return ((Number) summary.get("completed")).intValue() > 0 ? 0 : 1;
         } catch (WorkloadException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
@@ -182,6 +196,53 @@ public final class LiveCommand {
         Outputs.writeJson(out.resolve("run.json"), meta);
         print(summary);
         return summary;
+    }
+
+    /** Registers the run written to {@code group/label} in {@code group/run.json} and redraws the combined plots. */
+    @SuppressWarnings("unchecked")
+    static void addToGroup(Path group, String label, WorkloadSpec workload, long seed, boolean plots, String[] args) {
+        Map<String, Object> single = Outputs.readJson(group.resolve(label).resolve("run.json"));
+        Path file = group.resolve("run.json");
+        Map<String, Object> meta = Files.exists(file) ? Outputs.readJson(file) : new LinkedHashMap<>();
+        if (meta.containsKey("workload") && !workload.name().equals(meta.get("workload"))) {
+            throw new IllegalArgumentException(file + " holds runs of workload " + meta.get("workload") + ", not "
+                    + workload.name());
+        }
+        List<Map<String, Object>> runs = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        if (meta.get("runs") instanceof List<?> l) {
+            for (Object o : l) {
+                Map<String, Object> r = (Map<String, Object>) o;
+                if (!label.equals(r.get("scheduler"))) {
+                    runs.add(r);
+                    if (r.get("command") != null) {
+                        commands.add(String.valueOf(r.get("command")));
+                    }
+                }
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>(((List<Map<String, Object>>) single.get("runs")).get(0));
+        String command = "bin/llmd-bench live " + String.join(" ", args);
+        r.put("command", command);
+        runs.add(r);
+        commands.add(command);
+        Map<String, Object> merged = new LinkedHashMap<>();
+        merged.put("command", String.join("\n", commands));
+        merged.put("workload", workload.name());
+        merged.put("seed", seed);
+        merged.put("machine", single.get("machine"));
+        merged.put("runs", runs);
+        Outputs.writeJson(file, merged);
+        if (plots) {
+            List<Map<String, Object>> summaries = new ArrayList<>();
+            for (Map<String, Object> run : runs) {
+                Path s = group.resolve(String.valueOf(run.get("scheduler"))).resolve("summary.json");
+                if (Files.exists(s)) {
+                    summaries.add(Outputs.readJson(s));
+                }
+            }
+            Plots.write(group, workload.name() + " (live)", summaries);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -77,7 +77,7 @@ final class LiveSummary {
                 m.putAll(decisions(log, s));
                 xs.add(m);
             }
-            x.put("destinations", destinations == null ? Map.of() : new java.util.TreeMap<>(destinations));
+            x.put("destinations", destinationCounts(log, destinations));
             x.put("stages", xs);
             out.put("extproc", x);
         }
@@ -85,6 +85,28 @@ final class LiveSummary {
         if (!errors.isEmpty()) {
             out.put("errors", errors);
         }
+        return out;
+    }
+
+    /** Requests per destination the picker chose (requests.csv's pod column is the index given here). */
+    static Map<String, Object> destinationCounts(LiveLog log, Map<String, Integer> destinations) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        if (destinations == null) {
+            return out;
+        }
+        int[] counts = new int[destinations.size() + 1];
+        for (int i = 0; i < log.size; i++) {
+            int p = log.pod[i];
+            if (p >= 0 && p < counts.length) {
+                counts[p]++;
+            }
+        }
+        destinations.forEach((address, index) -> {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("pod", index);
+            d.put("requests", index < counts.length ? counts[index] : 0);
+            out.put(address, d);
+        });
         return out;
     }
 

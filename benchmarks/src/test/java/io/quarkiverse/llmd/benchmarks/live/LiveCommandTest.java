@@ -65,11 +65,19 @@ class LiveCommandTest {
                 .timeScale(50).seed(3).build())) {
             String targets = String.join(",", fleet.baseUris().stream().map(Object::toString).toList());
             int rc = LiveCommand.main(new String[] { "--workload", workload.toString(), "--target", targets,
-                "--mode", "direct", "--seed", "5", "--out", out.toString(), "--duration-scale", "0.75",
+                "--mode", "direct", "--seed", "5", "--group", out.toString(), "--duration-scale", "0.75",
                 "--drain-timeout", "20" });
             assertThat(rc).isZero();
+            // a second run of the same workload joins the group under its label
+            rc = LiveCommand.main(new String[] { "--workload", workload.toString(), "--target",
+                fleet.baseUris().get(0).toString(), "--mode", "direct", "--label", "one-pod", "--seed", "5",
+                "--group", out.toString(), "--duration-scale", "0.25", "--no-csv" });
+            assertThat(rc).isZero();
         }
-        Map<String, Object> summary = Outputs.readJson(out.resolve("summary.json"));
+        assertThat(Outputs.readJson(out.resolve("run.json"))).containsKeys("command", "machine", "runs");
+        assertThat(out.resolve("one-pod/summary.json")).isNotEmptyFile();
+        assertThat(out.resolve(io.quarkiverse.llmd.benchmarks.sim.Plots.TTFT_P90)).isNotEmptyFile();
+        Map<String, Object> summary = Outputs.readJson(out.resolve("direct/summary.json"));
         assertThat(((Number) summary.get("completed")).intValue()).isPositive();
         assertThat(summary.get("failed")).isEqualTo(0);
         assertThat(summary.get("requests")).isEqualTo(summary.get("completed"));
@@ -85,14 +93,15 @@ class LiveCommandTest {
                 SchedulerConfigs.load("rr", RR), "rr", 5));
         assertSameShape(summary, sim);
 
-        List<String> csv = Files.readAllLines(out.resolve("requests.csv"));
+        List<String> csv = Files.readAllLines(out.resolve("direct/requests.csv"));
         assertThat(csv.get(0)).isEqualTo(Outputs.CSV_HEADER);
         assertThat(csv).hasSize(1 + (Integer) summary.get("requests"));
         assertThat(csv.get(1).split(",", -1)).hasSize(Outputs.CSV_HEADER.split(",").length);
 
         Path md = dir.resolve("report.md");
         assertThat(ReportCommand.main(new String[] { "--runs", out.toString(), "--out", md.toString() })).isZero();
-        assertThat(Files.readString(md)).contains("### Workload `tiny`", "| direct |", "bin/llmd-bench live");
+        assertThat(Files.readString(md)).contains("### Workload `tiny`", "| direct |", "| one-pod |",
+                "bin/llmd-bench live", "Live runs", "1.00×");
     }
 
     @SuppressWarnings("unchecked")
