@@ -65,11 +65,19 @@ final class HttpDriver implements Driver {
                 .setPort(base.getPort() > 0 ? base.getPort() : 80)
                 .setURI(stripSlash(base.getPath()) + path)
                 .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream");
-        if (timeoutMs > 0) {
-            options.setIdleTimeout(timeoutMs);
-        }
         Stream s = new Stream(i);
-        client.request(options).compose(req -> req.send(Buffer.buffer(body))).onComplete(ar -> {
+        client.request(options).compose(req -> {
+            if (timeoutMs > 0) {
+                // the workload's request_timeout, from the send: abort the request and count it as timed out
+                vertx.setTimer(timeoutMs, id -> {
+                    if (!log.isSettled(i)) {
+                        run.ended(i, RequestLog.TIMEOUT);
+                        req.reset();
+                    }
+                });
+            }
+            return req.send(Buffer.buffer(body));
+        }).onComplete(ar -> {
             if (ar.failed()) {
                 s.fail(ar.cause());
                 return;
