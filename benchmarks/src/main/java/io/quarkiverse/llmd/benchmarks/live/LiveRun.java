@@ -187,6 +187,9 @@ final class LiveRun {
     }
 
     void failed(int i, Throwable t) {
+        if (log.isSettled(i)) {
+            return; // the reset of a request that already timed out
+        }
         String kind = t.getClass().getSimpleName() + (t.getMessage() == null ? ""
                 : ": " + t.getMessage().lines().findFirst().orElse(""));
         if (kind.length() > 160) {

@@ -42,6 +42,21 @@ class LiveCommandTest {
               - {rate: 40, duration: 1}
             """;
 
+    /** Random prompts, constant arrivals, at most 2 in flight, a (generous) request timeout. */
+    static final String LIMITED = """
+            data:
+              type: random
+              input_distribution: {min: 20, max: 60, mean: 40, std_dev: 10}
+              output_distribution: 4
+            load:
+              type: constant
+              num_workers: 1
+              worker_max_concurrency: 2
+              request_timeout: 30
+              stages:
+              - {rate: 30, duration: 0.5}
+            """;
+
     static final String RR = """
             apiVersion: llm-d.ai/v1alpha1
             kind: EndpointPickerConfig
@@ -73,6 +88,15 @@ class LiveCommandTest {
                 fleet.baseUris().get(0).toString(), "--mode", "direct", "--label", "one-pod", "--seed", "5",
                 "--group", out.toString(), "--duration-scale", "0.25", "--no-csv" });
             assertThat(rc).isZero();
+            // the workload's concurrency limit holds arrivals back; none is lost
+            Path limited = dir.resolve("limited.yaml");
+            Files.writeString(limited, LIMITED);
+            rc = LiveCommand.main(new String[] { "--workload", limited.toString(), "--target", targets, "--mode",
+                "direct", "--seed", "1", "--out", dir.resolve("limited").toString(), "--no-plots" });
+            assertThat(rc).isZero();
+            Map<String, Object> s = Outputs.readJson(dir.resolve("limited/summary.json"));
+            assertThat(s.get("requests")).isEqualTo(15);
+            assertThat(s.get("completed")).isEqualTo(15);
         }
         assertThat(Outputs.readJson(out.resolve("run.json"))).containsKeys("command", "machine", "runs");
         assertThat(out.resolve("one-pod/summary.json")).isNotEmptyFile();
