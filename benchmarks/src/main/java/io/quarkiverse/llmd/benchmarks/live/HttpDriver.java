@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.llmd.benchmarks.sim.RequestLog;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +25,8 @@ import io.vertx.core.http.RequestOptions;
  * {@code proxy} mode sends every request to the gateway URL(s), {@code direct} mode round-robins over pod URLs. The
  * server-sent events are read as they arrive: the first chunk with non-empty content ({@code delta.content} or
  * {@code text}) is the first token; the {@code usage} chunk ({@code stream_options.include_usage}) gives prompt,
- * cached and completion tokens; {@code data: [DONE]} or the end of the response ends the request.
+ * cached and completion tokens; {@code data: [DONE]} or the end of the response ends the request. One event loop does
+ * all the I/O (the client is rarely the bottleneck of a streaming benchmark; {@code max_send_lag_s} would show it).
  */
 final class HttpDriver implements Driver {
 
@@ -35,6 +37,7 @@ final class HttpDriver implements Driver {
     private final boolean roundRobin;
     private final Vertx vertx;
     private final HttpClient client;
+    private final Context context;
     private final long timeoutMs;
     private final AtomicLong next = new AtomicLong();
 
@@ -42,8 +45,11 @@ final class HttpDriver implements Driver {
         this.run = run;
         this.targets = targets;
         this.roundRobin = roundRobin;
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1,
-                Math.min(4, Runtime.getRuntime().availableProcessors()))));
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        // every request is issued on this one event-loop context, so that a response's handlers are set in the same
+        // task that delivers its headers (from another thread the future's listeners run in a later task, by which
+        // time a short response may already have ended)
+        this.context = vertx.getOrCreateContext();
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setPipelining(false).setMaxInitialLineLength(8192),
                 new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
@@ -57,6 +63,14 @@ final class HttpDriver implements Driver {
 
     @Override
     public void send(int i, byte[] body, String path) {
+        if (Vertx.currentContext() == context) {
+            doSend(i, body, path);
+        } else {
+            context.runOnContext(v -> doSend(i, body, path));
+        }
+    }
+
+    private void doSend(int i, byte[] body, String path) {
         int t = roundRobin ? (int) (next.getAndIncrement() % targets.size()) : 0;
         URI base = targets.get(t);
         LiveLog log = run.log();
