@@ -14,6 +14,7 @@ public final class BenchMain {
               jmh [JMH options]   JMH micro-benchmarks (for example: jmh SchedulingCycle -p endpoints=64 -prof gc)
               demo [--config F]   print scheduling decisions for sample requests over sample endpoints
               sim [options]       discrete-event cluster simulation of a workload under schedulers (sim --help)
+              live [options]      send a workload to a live gateway, pods or ext_proc picker in real time (live --help)
               report [options]    regenerate the cluster benchmark report from sim runs (report --help)
             """;
 
@@ -30,6 +31,7 @@ public final class BenchMain {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             case "demo" -> SchedulingDemo.main(rest);
             case "sim" -> System.exit(io.quarkiverse.llmd.benchmarks.sim.SimCommand.main(rest));
+            case "live" -> System.exit(io.quarkiverse.llmd.benchmarks.live.LiveCommand.main(rest));
             case "report" -> System.exit(io.quarkiverse.llmd.benchmarks.report.ReportCommand.main(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);

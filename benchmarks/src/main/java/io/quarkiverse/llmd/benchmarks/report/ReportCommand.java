@@ -131,10 +131,22 @@ public final class ReportCommand {
                 md.append(Files.readString(notes).strip()).append("\n\n");
             }
             Map<String, Object> cluster = (Map<String, Object>) summaries.get(0).get("cluster");
-            md.append(String.format(Locale.ROOT, "Cluster: %s pods × `%s`, %s KV blocks of %s tokens per pod, "
-                    + "max-num-seqs %s, max-num-batched-tokens %s. Seed %s.%n%n", cluster.get("pods"),
-                    cluster.get("hardware"), cluster.get("kv_blocks_per_pod"), cluster.get("block_size"),
-                    cluster.get("max_num_seqs"), cluster.get("max_num_batched_tokens"), meta.get("seed")));
+            if (cluster.get("mode") != null) {
+                // `llmd-bench live` runs: real traffic in wall-clock time, no simulated cluster description
+                md.append("Live runs (`bin/llmd-bench live`, wall-clock time):");
+                for (Map<String, Object> s : summaries) {
+                    Map<String, Object> c = (Map<String, Object>) s.get("cluster");
+                    md.append(" `").append(s.get("scheduler")).append("` = ").append(c.get("mode")).append(" mode to ")
+                            .append(c.get("targets")).append(';');
+                }
+                md.setLength(md.length() - 1);
+                md.append(". Seed ").append(meta.get("seed")).append(".\n\n");
+            } else {
+                md.append(String.format(Locale.ROOT, "Cluster: %s pods × `%s`, %s KV blocks of %s tokens per pod, "
+                        + "max-num-seqs %s, max-num-batched-tokens %s. Seed %s.%n%n", cluster.get("pods"),
+                        cluster.get("hardware"), cluster.get("kv_blocks_per_pod"), cluster.get("block_size"),
+                        cluster.get("max_num_seqs"), cluster.get("max_num_batched_tokens"), meta.get("seed")));
+            }
             md.append("Command:\n\n```\n").append(meta.get("command")).append("\n```\n\n");
             overall(md, summaries, runs);
             perStage(md, summaries);
@@ -191,6 +203,11 @@ public final class ReportCommand {
         for (Map<String, Object> s : summaries) {
             if (BASELINE.equals(s.get("scheduler"))) {
                 base = s;
+            }
+        }
+        for (Map<String, Object> s : summaries) {
+            if (base == null && "direct".equals(s.get("mode"))) {
+                base = s; // a live run straight to the pods, round-robin: the baseline without a scheduler
             }
         }
         md.append("| scheduler | requests | failed | TTFT p50 (s) | TTFT p90 (s) | output tok/s | KV hit rate |"
