@@ -22,7 +22,7 @@ import io.quarkiverse.llmd.benchmarks.sim.Plots;
 public final class ReportCommand {
 
     public static final String USAGE = """
-            usage: llmd-bench report [--runs DIR ...] [--speed DIR ...] --out docs/benchmarks-cluster.md
+            usage: llmd-bench report [--runs DIR ...] [--speed DIR ...] --out docs/benchmarks.md
                                      [--images docs/images] [--notes benchmarks/workloads]
 
               DIR: output directories of `llmd-bench sim` (default: every directory under benchmarks/target/results
@@ -30,7 +30,12 @@ public final class ReportCommand {
               <workload>-<plot>.png and linked relatively. Notes for a workload (NOTES-DIR/<workload>.md, default
               benchmarks/workloads) are included under its heading. --speed DIR: sim runs listed only in the
               "Simulator speed" table (requests, events, wall time).
+              When --out exists, only the part between the report markers is replaced (appended when it has none),
+              so the hand-written sections of docs/benchmarks.md stay.
             """;
+
+    static final String BEGIN = "<!-- llmd-bench report: begin (generated, do not edit by hand) -->";
+    static final String END = "<!-- llmd-bench report: end -->";
 
     private static final String BASELINE = "round-robin";
 
@@ -87,10 +92,11 @@ public final class ReportCommand {
             }
             Path imageDir = images != null ? images : out.toAbsolutePath().getParent().resolve("images");
             String md = render(runs, speed, notesDir, out, imageDir)
-                    + "\nThis page was generated with:\n\n```\nbin/llmd-bench report " + String.join(" ", args)
+                    + "\nThis section was generated with:\n\n```\nbin/llmd-bench report " + String.join(" ", args)
                     + "\n```\n";
             Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.writeString(out, md, StandardCharsets.UTF_8);
+            String existing = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : null;
+            Files.writeString(out, splice(existing, md), StandardCharsets.UTF_8);
             System.out.println("wrote " + out);
             return 0;
         } catch (IOException e) {
@@ -100,6 +106,24 @@ public final class ReportCommand {
     }
 
     @SuppressWarnings("unchecked")
+    /**
+     * The file with {@code generated} between the report markers: replacing the previous report, appended when the
+     * file has no markers yet, or the whole file when there was none.
+     */
+    static String splice(String existing, String generated) {
+        String block = BEGIN + "\n" + generated.strip() + "\n" + END + "\n";
+        if (existing == null || existing.isBlank()) {
+            return block;
+        }
+        int begin = existing.indexOf(BEGIN);
+        int end = existing.indexOf(END);
+        if (begin < 0 || end < begin) {
+            return existing.stripTrailing() + "\n\n" + block;
+        }
+        String after = existing.substring(end + END.length());
+        return existing.substring(0, begin) + block + (after.startsWith("\n") ? after.substring(1) : after);
+    }
+
     static String render(List<Path> runDirs, List<Path> speedDirs, Path notesDir, Path out, Path imageDir)
             throws IOException {
         StringBuilder md = new StringBuilder();
