@@ -111,8 +111,9 @@ public class OpenAiProxy {
     }
 
     /**
-     * Reads the whole request body once, refusing more than {@code max} bytes with 413 (an OpenAI-style error, and
-     * the connection closed so the rest of the upload is not read).
+     * Reads the whole request body once, refusing more than {@code max} bytes with 413 (an OpenAI-style error; the
+     * rest of a moderately large upload is read and dropped before the connection closes, so that the client, still
+     * sending, is not reset before it reads the answer).
      */
     public static void readBody(RoutingContext ctx, long max, Handler<byte[]> then) {
         HttpServerRequest request = ctx.request();
@@ -128,8 +129,17 @@ public class OpenAiProxy {
         String length = request.getHeader("content-length");
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > max) {
+                long declared = Long.parseLong(length.trim());
+                if (declared > max) {
                     tooLarge(request, max);
+                    if (declared > DRAIN_LIMIT) {
+                        request.connection().close(); // too much to drain: the client may see a reset instead
+                    } else {
+                        request.handler(ignored -> {
+                        });
+                        request.endHandler(v -> request.connection().close());
+                        request.resume();
+                    }
                     return;
                 }
             } catch (NumberFormatException e) {
@@ -152,7 +162,9 @@ public class OpenAiProxy {
         });
         request.exceptionHandler(t -> refused[0] = true);
         request.endHandler(v -> {
-            if (!refused[0]) {
+            if (refused[0]) {
+                request.connection().close(); // the 413 is out and the client has finished sending
+            } else {
                 then.handle(body.getBytes());
             }
         });
@@ -165,9 +177,21 @@ public class OpenAiProxy {
             return;
         }
         response.setStatusCode(413).putHeader("content-type", "application/json").putHeader("connection", "close")
-                .end(OpenAiErrors.json(413, "Request body is larger than " + max + " bytes.", null))
-                .onComplete(v -> request.connection().close());
+                .end(OpenAiErrors.json(413, "Request body is larger than " + max + " bytes.", null));
+        if (request.isEnded()) {
+            request.connection().close();
+        } else {
+            // a client that stops sending halfway is cut after a while
+            io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+            if (context != null) {
+                context.owner().setTimer(DRAIN_TIMEOUT_MS, t -> request.connection().close());
+            }
+        }
     }
+
+    /** A refused upload up to this size is read and dropped so the client sees the 413; larger ones are cut. */
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
 
     /**
      * {@code GET /v1/models}: with {@code models=merge} every endpoint of the pool is asked in parallel and the lists

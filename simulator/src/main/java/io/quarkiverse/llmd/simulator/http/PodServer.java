@@ -108,6 +108,10 @@ public final class PodServer {
         handler.run();
     }
 
+    /** A refused body up to this size is read and dropped so that the client sees the 413; larger ones are cut. */
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
+
     /** Reads a bounded JSON body, then runs the handler with the parsed tree. */
     private void post(HttpServerRequest req, Consumer<JsonNode> handler) {
         if (req.method() != HttpMethod.POST) {
@@ -124,6 +128,13 @@ public final class PodServer {
             }
             if (n > max) {
                 refuseTooLarge(req, max);
+                if (n <= DRAIN_LIMIT) {
+                    req.handler(ignored -> {
+                    });
+                    req.endHandler(v -> req.connection().close());
+                } else {
+                    req.connection().close(); // too much to drain: the client may see a reset instead of the 413
+                }
                 return;
             }
         }
@@ -143,6 +154,7 @@ public final class PodServer {
         req.exceptionHandler(t -> refused[0] = true);
         req.endHandler(v -> {
             if (refused[0]) {
+                req.connection().close(); // the 413 is out and the client has finished sending
                 return;
             }
             try {
@@ -174,9 +186,15 @@ public final class PodServer {
         if (resp.ended()) {
             return;
         }
+        // Closing at once while the client still sends would make the kernel reset the connection, and the client
+        // might never read the 413: the caller drains the rest of the body (bounded) and closes at its end, and a
+        // timer closes a client that stops sending.
         resp.setStatusCode(413).putHeader("content-type", "application/json").putHeader("connection", "close")
-                .end(ApiException.json(413, "Request body is larger than " + max + " bytes.", null))
-                .onComplete(v -> req.connection().close());
+                .end(ApiException.json(413, "Request body is larger than " + max + " bytes.", null));
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        if (context != null) {
+            context.owner().setTimer(DRAIN_TIMEOUT_MS, t -> req.connection().close());
+        }
     }
 
     static void sendError(HttpServerResponse resp, ApiException e) {
