@@ -13,7 +13,6 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
@@ -66,13 +65,13 @@ class GatewaySmokeTest {
         assertThat(answer.body()).contains("chat.completion");
     }
 
-    /** End to end through the OpenAI proxy on the HTTP port; skipped until the proxy routes are in the app. */
+    /** End to end through the OpenAI proxy on the HTTP port, to a pod of the embedded fleet. */
     @Test
     void chatCompletionThroughTheProxy() {
         Response response = given().contentType("application/json").body(CHAT).post("/v1/chat/completions");
-        Assumptions.assumeTrue(response.statusCode() != 404, "the OpenAI proxy is not part of this build yet");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.jsonPath().getString("object")).isEqualTo("chat.completion");
         assertThat(response.jsonPath().getString("model")).isEqualTo("llmd-sim/llama-3-8b");
+        assertThat(response.header("x-gateway-destination-endpoint-served")).startsWith("127.0.0.1:");
     }
 }
