@@ -2,7 +2,6 @@ package io.quarkiverse.llmd.engine.plugins.prefix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -164,10 +163,9 @@ class PrefixRoutingTest {
         assertThat(producer.index().endpoints()).isNotEmpty();
     }
 
-    /** Runs once kv-cache-utilization-scorer is registered (written in another branch). */
+    /** llm-d's default configuration (queue, KV-cache and prefix scorers) keeps a repeated prompt where it was cached. */
     @Test
     void defaultConfigRoutesRepeatedPromptToTheSameEndpoint() {
-        assumeTrue(registry.find("kv-cache-utilization-scorer").isPresent(), "kv-cache-utilization-scorer missing");
         Scheduler scheduler = loader.loadDefault().scheduler();
         List<Endpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
