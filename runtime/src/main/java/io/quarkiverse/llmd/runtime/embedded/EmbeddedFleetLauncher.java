@@ -86,6 +86,11 @@ public class EmbeddedFleetLauncher {
         Config c = ConfigProvider.getConfig();
         boolean management = c.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false);
         String path = c.getOptionalValue("quarkus.micrometer.export.prometheus.path", String.class).orElse("metrics");
+        if (c.getOptionalValue("quarkus.llmd.metrics.server-enabled", Boolean.class).orElse(true)) {
+            // the extension's own Prometheus server, as llm-d's EPP serves :9090/metrics
+            return "http://localhost:" + c.getOptionalValue("quarkus.llmd.metrics.port", Integer.class).orElse(9090)
+                    + c.getOptionalValue("quarkus.llmd.metrics.path", String.class).orElse("/metrics");
+        }
         if (management) {
             String root = c.getOptionalValue("quarkus.management.root-path", String.class).orElse("/q");
             return "http://" + host(c, "quarkus.management.host") + ":"
