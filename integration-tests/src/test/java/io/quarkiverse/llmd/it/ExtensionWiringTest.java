@@ -9,7 +9,15 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
+import io.quarkiverse.llmd.engine.framework.scheduling.DecisionTrace;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulerProfile;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
+import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.runtime.director.DecisionObserver;
 import io.quarkiverse.llmd.runtime.director.Decision;
 import io.quarkiverse.llmd.runtime.director.RequestDirector;
 import io.quarkiverse.llmd.runtime.director.RoutedRequest;
@@ -36,6 +44,39 @@ class ExtensionWiringTest {
                 .toCompletableFuture().get();
         assertThat(decision).isInstanceOf(RoutedRequest.class);
         assertThat(((RoutedRequest) decision).destinationHeader()).isIn("127.0.0.1:18001", "127.0.0.2:18002");
+    }
+
+    @Test
+    void anObserverSeesEveryCycleWithItsScorerTrace() throws Exception {
+        java.util.List<String> scorers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<SchedulingResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+        director.observe(new DecisionObserver() {
+            @Override
+            public DecisionTrace trace() {
+                return new DecisionTrace() {
+                    @Override
+                    public void scored(SchedulerProfile profile, WeightedScorer scorer, java.util.List<Endpoint> endpoints,
+                            double[] scores) {
+                        scorers.add(scorer.scorer().typedName().type());
+                    }
+                };
+            }
+
+            @Override
+            public void decided(SchedulingContext context, SchedulingResult result) {
+                results.add(result);
+            }
+        });
+        try {
+            Decision decision = director.decide("/v1/completions", Map.of(),
+                    "{\"model\":\"m\",\"prompt\":\"observed\"}".getBytes(StandardCharsets.UTF_8), null)
+                    .toCompletableFuture().get();
+            ((RoutedRequest) decision).complete(ResponseOutcome.succeeded(1, 1, 0));
+        } finally {
+            director.observe(null);
+        }
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.succeeded()).isTrue());
+        assertThat(scorers).containsExactly("queue-scorer", "kv-cache-utilization-scorer", "prefix-cache-scorer");
     }
 
     @Test
