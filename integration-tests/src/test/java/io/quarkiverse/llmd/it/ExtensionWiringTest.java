@@ -69,8 +69,9 @@ class ExtensionWiringTest {
         });
         try {
             Decision decision = director.decide("/v1/completions", Map.of(),
-                    "{\"model\":\"m\",\"prompt\":\"observed\"}".getBytes(StandardCharsets.UTF_8), null)
+                    "{\"model\":\"observed-model\",\"prompt\":\"observed\"}".getBytes(StandardCharsets.UTF_8), null)
                     .toCompletableFuture().get();
+            // its own model name, so that the meters other tests of this app read are not touched
             ((RoutedRequest) decision).complete(ResponseOutcome.succeeded(1, 1, 0));
         } finally {
             director.observe(null);
