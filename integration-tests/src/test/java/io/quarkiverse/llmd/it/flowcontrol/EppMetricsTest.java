@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.it.flowcontrol;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +50,9 @@ class EppMetricsTest {
 
     @Test
     void llmdMetricNamesAreExposed() throws Exception {
-        Decision d = director.decide("/v1/completions", Map.of(), Pool.body("metrics"), null).toCompletableFuture()
+        // a model name of its own: other tests share this application and its meters
+        byte[] body = "{\"model\":\"metrics-model\",\"prompt\":\"metrics\"}".getBytes(StandardCharsets.UTF_8);
+        Decision d = director.decide("/v1/completions", Map.of(), body, null).toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
         RoutedRequest routed = (RoutedRequest) d;
         routed.responseStarted(null);
@@ -61,9 +64,11 @@ class EppMetricsTest {
         assertThat(q).contains(EXPOSED);
         // Quarkus answers in OpenMetrics or text 0.0.4 (which adds a trailing comma): drop that comma to compare.
         q = q.replace(",}", "}");
-        assertThat(q).contains("inference_objective_request_total{model_name=\"m\",target_model_name=\"m\"}")
+        assertThat(q).contains("inference_objective_request_total{model_name=\"metrics-model\","
+                + "target_model_name=\"metrics-model\"}")
                 .contains("error_code=\"BadRequest\"")
-                .contains("inference_objective_input_tokens_sum{model_name=\"m\",target_model_name=\"m\"} 12.0")
+                .contains("inference_objective_input_tokens_sum{model_name=\"metrics-model\","
+                        + "target_model_name=\"metrics-model\"} 12.0")
                 .contains("inference_pool_ready_pods{name=\"default-pool\"} 2.0")
                 .contains("model_server_pod=\"vllm-a-rank-0\"")
                 .contains("inference_extension_scheduler_attempts_total{namespace=\"default\"");
