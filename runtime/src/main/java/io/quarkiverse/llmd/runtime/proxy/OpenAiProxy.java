@@ -46,6 +46,10 @@ import io.vertx.ext.web.RoutingContext;
 public class OpenAiProxy {
 
     private static final Logger LOG = Logger.getLogger(OpenAiProxy.class);
+
+    /** A refused upload up to this size is read and dropped so the client sees the 413; larger ones are cut. */
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+    private static final long DRAIN_TIMEOUT_MS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The inference routes, scheduled and forwarded. */
@@ -188,10 +192,6 @@ public class OpenAiProxy {
             }
         }
     }
-
-    /** A refused upload up to this size is read and dropped so the client sees the 413; larger ones are cut. */
-    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
-    private static final long DRAIN_TIMEOUT_MS = 5_000;
 
     /**
      * {@code GET /v1/models}: with {@code models=merge} every endpoint of the pool is asked in parallel and the lists
