@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.benchmarks.live;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import io.quarkiverse.llmd.benchmarks.sim.RequestLog;
+import io.quarkiverse.llmd.benchmarks.sim.RequestRecords;
 
 /**
  * Per-request outcomes of a live run on primitive arrays sized up front (the arrival schedule is planned before the
@@ -11,7 +12,7 @@ import io.quarkiverse.llmd.benchmarks.sim.RequestLog;
  * request exactly once (a late answer after the drain timeout is ignored). The status codes are those of the
  * simulator's {@link RequestLog}.
  */
-final class LiveLog {
+final class LiveLog implements RequestRecords {
 
     final int size;
     final double[] arrival;
@@ -64,5 +65,55 @@ final class LiveLog {
 
     boolean isSettled(int i) {
         return settled.get(i) != 0;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public double arrival(int i) {
+        return arrival[i];
+    }
+
+    @Override
+    public double sent(int i) {
+        return sent[i];
+    }
+
+    @Override
+    public double firstToken(int i) {
+        return firstToken[i];
+    }
+
+    @Override
+    public double finish(int i) {
+        return finish[i];
+    }
+
+    @Override
+    public int stage(int i) {
+        return stage[i];
+    }
+
+    @Override
+    public int promptTokens(int i) {
+        return promptTokens[i];
+    }
+
+    @Override
+    public int cachedTokens(int i) {
+        return cachedTokens[i];
+    }
+
+    @Override
+    public int outputTokens(int i) {
+        return outputTokens[i];
+    }
+
+    @Override
+    public byte status(int i) {
+        return status[i];
     }
 }

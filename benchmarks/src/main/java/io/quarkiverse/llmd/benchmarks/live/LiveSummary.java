@@ -1,5 +1,8 @@
 package io.quarkiverse.llmd.benchmarks.live;
 
+import static io.quarkiverse.llmd.benchmarks.sim.Summary.percentile;
+import static io.quarkiverse.llmd.benchmarks.sim.Summary.round;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -7,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.quarkiverse.llmd.benchmarks.sim.RequestLog;
+import io.quarkiverse.llmd.benchmarks.sim.Summary;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 
 /**
@@ -46,7 +50,7 @@ final class LiveSummary {
         out.put("cluster", cluster);
         out.put("seed", seed);
         out.put("mode", mode);
-        out.putAll(period(log, -1));
+        out.putAll(Summary.period(log, -1));
         double end = 0;
         for (int i = 0; i < log.size; i++) {
             if (!Double.isNaN(log.finish[i])) {
@@ -63,7 +67,7 @@ final class LiveSummary {
             m.put("rate", stages.get(s).rate());
             m.put("duration_s", round(arrivals.stageDuration()[s]));
             m.put("start_s", round(arrivals.stageStart()[s]));
-            m.putAll(period(log, s));
+            m.putAll(Summary.period(log, s));
             perStage.add(m);
         }
         out.put("stages", perStage);
@@ -152,100 +156,5 @@ final class LiveSummary {
         l.put("max", round(n == 0 ? 0 : v[n - 1]));
         m.put("decision_latency_ms", l);
         return m;
-    }
-
-    /** Metrics of the requests of one stage, or of all requests when {@code stage < 0} (as sim's Summary). */
-    static Map<String, Object> period(LiveLog log, int stage) {
-        int n = log.size;
-        int requests = 0;
-        int completed = 0;
-        int failed = 0;
-        long outTokens = 0;
-        long promptTokens = 0;
-        long cached = 0;
-        double first = Double.POSITIVE_INFINITY;
-        double last = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            if (stage >= 0 && log.stage[i] != stage) {
-                continue;
-            }
-            requests++;
-            first = Math.min(first, log.arrival[i]);
-            if (log.status[i] == RequestLog.OK) {
-                completed++;
-                outTokens += log.outputTokens[i];
-                promptTokens += log.promptTokens[i];
-                cached += log.cachedTokens[i];
-                last = Math.max(last, log.finish[i]);
-            } else if (log.status[i] != RequestLog.PENDING) {
-                failed++;
-            }
-        }
-        double[] ttft = new double[completed];
-        double[] e2e = new double[completed];
-        double[] tpot = new double[completed];
-        double[] wait = new double[completed];
-        int k = 0;
-        int kt = 0;
-        for (int i = 0; i < n; i++) {
-            if ((stage >= 0 && log.stage[i] != stage) || log.status[i] != RequestLog.OK) {
-                continue;
-            }
-            double firstToken = Double.isNaN(log.firstToken[i]) ? log.finish[i] : log.firstToken[i];
-            ttft[k] = firstToken - log.sent[i];
-            e2e[k] = log.finish[i] - log.sent[i];
-            wait[k] = log.sent[i] - log.arrival[i];
-            k++;
-            if (log.outputTokens[i] > 1) {
-                tpot[kt++] = (log.finish[i] - firstToken) / (log.outputTokens[i] - 1);
-            }
-        }
-        double duration = completed == 0 ? 0 : last - first;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", requests);
-        m.put("completed", completed);
-        m.put("failed", failed);
-        m.put("output_tokens", outTokens);
-        m.put("output_tokens_per_s", duration > 0 ? round(outTokens / duration) : 0.0);
-        m.put("requests_per_s", duration > 0 ? round(completed / duration) : 0.0);
-        m.put("ttft_s", stats(ttft, completed));
-        m.put("tpot_s", stats(tpot, kt));
-        m.put("e2e_s", stats(e2e, completed));
-        m.put("client_wait_s", stats(wait, completed));
-        m.put("kv_hit_rate", promptTokens == 0 ? 0.0 : round((double) cached / promptTokens));
-        return m;
-    }
-
-    static Map<String, Object> stats(double[] values, int n) {
-        double[] v = Arrays.copyOf(values, n);
-        Arrays.sort(v);
-        double sum = 0;
-        for (double x : v) {
-            sum += x;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("p50", round(percentile(v, 50)));
-        m.put("p90", round(percentile(v, 90)));
-        m.put("p99", round(percentile(v, 99)));
-        m.put("mean", round(n == 0 ? 0 : sum / n));
-        return m;
-    }
-
-    /** Linear interpolation between closest ranks over a sorted array (numpy's default); 0 when empty. */
-    static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        double pos = (sorted.length - 1) * p / 100.0;
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-    }
-
-    static double round(double v) {
-        if (!Double.isFinite(v)) {
-            return 0;
-        }
-        return Math.round(v * 1e6) / 1e6;
     }
 }

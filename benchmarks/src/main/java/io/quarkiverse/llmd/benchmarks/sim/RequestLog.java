@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Per-request outcomes of a run, in arrival order, on primitive arrays (a million requests cost tens of MB, not
  * hundreds). Times are virtual seconds from the start of the run; {@code NaN} when the event never happened.
  */
-public final class RequestLog {
+public final class RequestLog implements RequestRecords {
 
     public static final byte PENDING = 0;
     public static final byte OK = 1;
@@ -76,26 +76,32 @@ public final class RequestLog {
         return i;
     }
 
+    @Override
     public int size() {
         return size;
     }
 
+    @Override
     public double arrival(int i) {
         return arrival[i];
     }
 
+    @Override
     public double sent(int i) {
         return sent[i];
     }
 
+    @Override
     public double firstToken(int i) {
         return firstToken[i];
     }
 
+    @Override
     public double finish(int i) {
         return finish[i];
     }
 
+    @Override
     public int stage(int i) {
         return stage[i];
     }
@@ -108,18 +114,22 @@ public final class RequestLog {
         return group[i];
     }
 
+    @Override
     public int promptTokens(int i) {
         return promptTokens[i];
     }
 
+    @Override
     public int cachedTokens(int i) {
         return cachedTokens[i];
     }
 
+    @Override
     public int outputTokens(int i) {
         return outputTokens[i];
     }
 
+    @Override
     public byte status(int i) {
         return status[i];
     }

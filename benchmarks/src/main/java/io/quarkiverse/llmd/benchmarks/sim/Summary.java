@@ -62,8 +62,11 @@ public final class Summary {
         return c;
     }
 
-    /** Metrics of the requests of one stage, or of all requests when {@code stage < 0}. */
-    static Map<String, Object> period(RequestLog log, int stage) {
+    /**
+     * Metrics of the requests of one stage, or of all requests when {@code stage < 0}. A completed request whose
+     * first token was never seen (a live response without content chunks) counts its finish as its first token.
+     */
+    public static Map<String, Object> period(RequestRecords log, int stage) {
         int n = log.size();
         int requests = 0;
         int completed = 0;
@@ -74,18 +77,19 @@ public final class Summary {
         double first = Double.POSITIVE_INFINITY;
         double last = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            if (stage >= 0 && log.stage[i] != stage) {
+            if (stage >= 0 && log.stage(i) != stage) {
                 continue;
             }
             requests++;
-            first = Math.min(first, log.arrival[i]);
-            if (log.status[i] == RequestLog.OK) {
+            first = Math.min(first, log.arrival(i));
+            byte status = log.status(i);
+            if (status == RequestLog.OK) {
                 completed++;
-                outTokens += log.outputTokens[i];
-                promptTokens += log.promptTokens[i];
-                cached += log.cachedTokens[i];
-                last = Math.max(last, log.finish[i]);
-            } else if (log.status[i] != RequestLog.PENDING) {
+                outTokens += log.outputTokens(i);
+                promptTokens += log.promptTokens(i);
+                cached += log.cachedTokens(i);
+                last = Math.max(last, log.finish(i));
+            } else if (status != RequestLog.PENDING) {
                 failed++;
             }
         }
@@ -96,15 +100,19 @@ public final class Summary {
         int k = 0;
         int kt = 0;
         for (int i = 0; i < n; i++) {
-            if ((stage >= 0 && log.stage[i] != stage) || log.status[i] != RequestLog.OK) {
+            if ((stage >= 0 && log.stage(i) != stage) || log.status(i) != RequestLog.OK) {
                 continue;
             }
-            ttft[k] = log.firstToken[i] - log.sent[i];
-            e2e[k] = log.finish[i] - log.sent[i];
-            wait[k] = log.sent[i] - log.arrival[i];
+            double sent = log.sent(i);
+            double finish = log.finish(i);
+            double firstToken = Double.isNaN(log.firstToken(i)) ? finish : log.firstToken(i);
+            ttft[k] = firstToken - sent;
+            e2e[k] = finish - sent;
+            wait[k] = sent - log.arrival(i);
             k++;
-            if (log.outputTokens[i] > 1) {
-                tpot[kt++] = (log.finish[i] - log.firstToken[i]) / (log.outputTokens[i] - 1);
+            int output = log.outputTokens(i);
+            if (output > 1) {
+                tpot[kt++] = (finish - firstToken) / (output - 1);
             }
         }
         double duration = completed == 0 ? 0 : last - first;
@@ -123,7 +131,8 @@ public final class Summary {
         return m;
     }
 
-    static Map<String, Object> stats(double[] values, int n) {
+    /** p50, p90, p99 and mean of the first {@code n} values. */
+    public static Map<String, Object> stats(double[] values, int n) {
         double[] v = Arrays.copyOf(values, n);
         Arrays.sort(v);
         double sum = 0;
@@ -139,7 +148,7 @@ public final class Summary {
     }
 
     /** Linear interpolation between closest ranks over a sorted array; 0 when empty. */
-    static double percentile(double[] sorted, double p) {
+    public static double percentile(double[] sorted, double p) {
         if (sorted.length == 0) {
             return 0;
         }
@@ -150,7 +159,7 @@ public final class Summary {
     }
 
     /** Six significant decimals are plenty and keep summary.json stable and readable. */
-    static double round(double v) {
+    public static double round(double v) {
         if (!Double.isFinite(v)) {
             return 0;
         }
