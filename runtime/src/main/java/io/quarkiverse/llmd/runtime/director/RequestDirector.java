@@ -246,7 +246,11 @@ public final class RequestDirector {
         return priority == null ? 0 : priority;
     }
 
-    private List<Endpoint> candidates(List<String> subsetHint) {
+    /**
+     * The endpoints a request may go to: the whole pool, or those whose IP is in the subset hint (matched by IP
+     * only, as llm-d does); null hint means no hint.
+     */
+    public List<Endpoint> candidates(List<String> subsetHint) {
         List<Endpoint> all = registry.endpoints();
         if (subsetHint == null) {
             return all;
@@ -265,7 +269,7 @@ public final class RequestDirector {
     }
 
     /** The IP of an {@code ip:port} entry (port stripped at the last colon unless it is a bare IPv6 address). */
-    static String hostOf(String address) {
+    public static String hostOf(String address) {
         String a = address.trim();
         if (a.startsWith("[")) {
             int close = a.indexOf(']');

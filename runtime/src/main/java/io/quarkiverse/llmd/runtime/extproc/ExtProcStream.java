@@ -261,22 +261,10 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
 
     /** Headers-only request (or a body Envoy will not send): a random endpoint, as llm-d picks for such requests. */
     private void routeWithoutBody() {
-        List<Endpoint> all = settings.director().registry().endpoints();
-        List<Endpoint> candidates = all;
-        if (subsetHint != null) {
-            candidates = new ArrayList<>();
-            for (Endpoint e : all) {
-                for (String hint : subsetHint) {
-                    if (e.host().equals(hostOf(hint))) {
-                        candidates.add(e);
-                        break;
-                    }
-                }
-            }
-            if (candidates.isEmpty()) {
-                reject(Decision.Rejected.noCandidates("no endpoint of the pool matches the subset hint " + subsetHint));
-                return;
-            }
+        List<Endpoint> candidates = settings.director().candidates(subsetHint);
+        if (candidates.isEmpty() && subsetHint != null) {
+            reject(Decision.Rejected.noCandidates("no endpoint of the pool matches the subset hint " + subsetHint));
+            return;
         }
         if (candidates.isEmpty()) {
             reject(Decision.Rejected.internal("no endpoints available in the pool"));
@@ -676,18 +664,4 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         return addresses;
     }
 
-    /** The host of {@code ip:port} ({@code [v6]:port} keeps its brackets), matched against {@link Endpoint#host()}. */
-    static String hostOf(String address) {
-        String a = address.trim();
-        if (a.startsWith("[")) {
-            int close = a.indexOf(']');
-            return close < 0 ? a : a.substring(0, close + 1);
-        }
-        int first = a.indexOf(':');
-        int last = a.lastIndexOf(':');
-        if (first >= 0 && first != last) {
-            return "[" + a + "]";
-        }
-        return last < 0 ? a : a.substring(0, last);
-    }
 }
