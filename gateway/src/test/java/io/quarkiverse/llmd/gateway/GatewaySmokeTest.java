@@ -16,9 +16,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.runtime.embedded.EmbeddedFleetLauncher;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -32,7 +32,7 @@ class GatewaySmokeTest {
              "messages":[{"role":"user","content":"What is an endpoint picker?"}]}""";
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
 
     @Inject
     EmbeddedFleetLauncher launcher;
@@ -40,7 +40,7 @@ class GatewaySmokeTest {
     @Test
     void embeddedFleetIsInThePool() {
         assertThat(launcher.isRunning()).isTrue();
-        List<Endpoint> endpoints = director.registry().endpoints();
+        List<Endpoint> endpoints = director.endpoints();
         // %test: one pod per profile (H100, L4)
         assertThat(endpoints).extracting(Endpoint::name).containsExactly("sim-h100-0", "sim-l4-0");
         assertThat(endpoints).allSatisfy(e -> assertThat(e.role()).isEqualTo("decode"));
@@ -52,7 +52,7 @@ class GatewaySmokeTest {
                 null).toCompletableFuture().get();
         assertThat(decision).isInstanceOf(RoutedRequest.class);
         RoutedRequest routed = (RoutedRequest) decision;
-        List<String> addresses = director.registry().endpoints().stream().map(Endpoint::address).toList();
+        List<String> addresses = director.endpoints().stream().map(Endpoint::address).toList();
         assertThat(addresses).contains(routed.served().address());
 
         // what the proxy will do: forward the body to the chosen pod

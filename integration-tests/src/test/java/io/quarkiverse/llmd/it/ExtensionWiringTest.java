@@ -16,11 +16,11 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulerProfile;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.DecisionObserver;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
-import io.quarkiverse.llmd.runtime.director.DecisionObserver;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The extension wires llm-d's default scheduler and the configured static endpoints into CDI. */
@@ -31,12 +31,12 @@ class ExtensionWiringTest {
     Scheduler scheduler;
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
 
     @Test
     void defaultConfigurationAndStaticEndpointsAreWired() throws Exception {
         assertThat(scheduler.profiles()).containsOnlyKeys("default");
-        assertThat(director.registry().endpoints()).extracting(e -> e.name())
+        assertThat(director.endpoints()).extracting(e -> e.name())
                 .containsExactly("default/vllm-a-rank-0", "default/vllm-b-rank-0");
 
         Decision decision = director.decide("/v1/completions", Map.of(),
@@ -50,7 +50,7 @@ class ExtensionWiringTest {
     void anObserverSeesEveryCycleWithItsScorerTrace() throws Exception {
         java.util.List<String> scorers = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.List<SchedulingResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
-        director.observe(new DecisionObserver() {
+        Runnable stopObserving = director.observe(new DecisionObserver() {
             @Override
             public DecisionTrace trace() {
                 return new DecisionTrace() {
@@ -74,7 +74,7 @@ class ExtensionWiringTest {
             // its own model name, so that the meters other tests of this app read are not touched
             ((RoutedRequest) decision).complete(ResponseOutcome.succeeded(1, 1, 0));
         } finally {
-            director.observe(null);
+            stopObserving.run();
         }
         assertThat(results).singleElement().satisfies(r -> assertThat(r.succeeded()).isTrue());
         assertThat(scorers).containsExactly("queue-scorer", "kv-cache-utilization-scorer", "prefix-cache-scorer");

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 
@@ -14,27 +15,33 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlPolicies;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.pipeline.Admission;
+import io.quarkiverse.llmd.engine.pipeline.DecisionObserver;
+import io.quarkiverse.llmd.engine.pipeline.FlowTicker;
+import io.quarkiverse.llmd.engine.pipeline.PipelineMetrics;
+import io.quarkiverse.llmd.engine.pipeline.RequestObserver;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.SaturationProbe;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
-import io.quarkiverse.llmd.runtime.director.Admission;
-import io.quarkiverse.llmd.runtime.director.DecisionObserver;
-import io.quarkiverse.llmd.runtime.director.FlowTicker;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.SaturationProbe;
+import io.quarkiverse.llmd.runtime.config.PoolConfig;
 import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.common.annotation.Identifier;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -88,23 +95,29 @@ public class LlmdProducers {
     @Singleton
     @DefaultBean
     EndpointPickerConfigLoader.Loaded endpointPickerConfig(LlmdConfig config, PluginRegistry registry) {
+        return loadPickerConfig("quarkus.llmd", config, registry);
+    }
+
+    /** Loads a pool's EndpointPickerConfig and logs what it holds. */
+    static EndpointPickerConfigLoader.Loaded loadPickerConfig(String prefix, PoolConfig config,
+            PluginRegistry registry) {
         EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry);
         if (config.configFile().isPresent() && config.configText().isPresent()) {
-            throw new ConfigException("quarkus.llmd", 0, "config-file",
+            throw new ConfigException(prefix, 0, "config-file",
                     "config-file and config-text are mutually exclusive, as --config-file and --config-text are");
         }
         EndpointPickerConfigLoader.Loaded loaded;
         if (config.configFile().isPresent()) {
             loaded = loader.load(config.configFile().get());
         } else if (config.configText().isPresent()) {
-            loaded = loader.load("quarkus.llmd.config-text", config.configText().get());
+            loaded = loader.load(prefix + ".config-text", config.configText().get());
         } else {
             loaded = loader.loadDefault();
         }
         for (String warning : loaded.warnings()) {
             LOG.warn(warning);
         }
-        LOG.infof("EndpointPickerConfig: profiles %s, plugins %s", loaded.scheduler().profiles().keySet(),
+        LOG.infof("EndpointPickerConfig of %s: profiles %s, plugins %s", prefix, loaded.scheduler().profiles().keySet(),
                 loaded.scheduler().plugins().keySet());
         return loaded;
     }
@@ -122,12 +135,25 @@ public class LlmdProducers {
     @DefaultBean
     EndpointRegistry endpointRegistry(LlmdConfig config) {
         EndpointRegistry registry = new EndpointRegistry();
+        registry.replaceAll(staticEndpoints("quarkus.llmd", config));
+        return registry;
+    }
+
+    /** The statically configured endpoints of a pool, sorted by name; an address without a valid port is refused. */
+    static List<Endpoint> staticEndpoints(String prefix, PoolConfig config) {
         List<Endpoint> endpoints = new ArrayList<>();
         for (Map.Entry<String, LlmdConfig.EndpointConfig> e : new TreeMap<>(config.endpoints()).entrySet()) {
-            endpoints.add(Endpoint.of(e.getKey(), e.getValue().address(), e.getValue().labels()));
+            String property = prefix + ".endpoints.\"" + e.getKey() + "\".address";
+            EndpointAddress address;
+            try {
+                address = EndpointAddress.parseWithPort(e.getValue().address());
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(property, 0, "address", ex.getMessage());
+            }
+            endpoints.add(new Endpoint(e.getKey(), e.getValue().address().trim(), e.getValue().labels(),
+                    io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics.NONE, address));
         }
-        registry.replaceAll(endpoints);
-        return registry;
+        return endpoints;
     }
 
     /** The EPP's meters, registered with Micrometer (exposed on /q/metrics and on the llm-d metrics port). */
@@ -160,33 +186,99 @@ public class LlmdProducers {
     @Produces
     @Singleton
     @DefaultBean
-    RequestDirector requestDirector(Scheduler scheduler, EndpointRegistry registry, Admission admission,
+    RequestPipeline requestPipeline(Scheduler scheduler, EndpointRegistry registry, Admission admission,
             LlmdConfig config, EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, EppMetrics metrics,
-            Vertx vertx, Instance<DecisionObserver> observers) {
+            Vertx vertx, @Any Instance<DecisionObserver> observers, @Any Instance<RequestObserver> requestObservers) {
+        RequestPipeline pipeline = new RequestPipeline(config.metrics().poolName(), scheduler, registry::endpoints,
+                admission, priorities(config), Clock.systemUTC(), metrics, System::nanoTime);
+        configure(pipeline, "quarkus.llmd", config, config, loaded, probe, vertx, observers, requestObservers);
+        return pipeline;
+    }
+
+    /**
+     * Every pool the gateway serves: the default pool (the flat {@code quarkus.llmd.*} properties, built from the
+     * beans above so an application can replace its parts) unless named pools replace it, and each
+     * {@code quarkus.llmd.pools."<name>"}.
+     */
+    @Produces
+    @Singleton
+    @DefaultBean
+    Pools pools(LlmdConfig config, RequestPipeline defaultPipeline, EndpointRegistry defaultRegistry,
+            PluginRegistry plugins, Instance<MeterRegistry> meterRegistry, Vertx vertx,
+            @Any Instance<DecisionObserver> observers, @Any Instance<RequestObserver> requestObservers) {
+        List<Pool> pools = new ArrayList<>();
+        if (config.pools().isEmpty() || defaultPoolActive(config)) {
+            pools.add(new Pool(config.metrics().poolName(), config.models().orElse(Set.of()), defaultRegistry,
+                    defaultPipeline));
+        }
+        for (Map.Entry<String, PoolConfig> e : new TreeMap<>(config.pools()).entrySet()) {
+            String name = e.getKey();
+            PoolConfig pc = e.getValue();
+            String prefix = "quarkus.llmd.pools.\"" + name + "\"";
+            EndpointPickerConfigLoader.Loaded loaded = loadPickerConfig(prefix, pc, plugins);
+            Scheduler scheduler = loaded.scheduler();
+            EndpointRegistry registry = new EndpointRegistry();
+            registry.replaceAll(staticEndpoints(prefix, pc));
+            PipelineMetrics metrics = config.metrics().enabled() && meterRegistry.isResolvable()
+                    ? new EppMetrics(meterRegistry.get(), name, registry) : PipelineMetrics.NOOP;
+            SaturationProbe probe = new SaturationProbe(loaded.saturationDetector(), scheduler);
+            RequestPipeline pipeline = new RequestPipeline(name, scheduler, registry::endpoints,
+                    Admission.legacy(probe, metrics::saturation), priorities(pc), Clock.systemUTC(), metrics,
+                    System::nanoTime);
+            configure(pipeline, prefix, pc, config, loaded, probe, vertx, observers, requestObservers);
+            pools.add(new Pool(name, pc.models().orElse(Set.of()), registry, pipeline));
+        }
+        try {
+            Pools all = new Pools(pools);
+            for (Pool p : all.all()) {
+                LOG.infof("Pool %s serves %s with %d endpoint(s) %s", p.name(),
+                        p.catchAll() ? "any model" : p.models(), p.registry().endpoints().size(),
+                        p.registry().endpoints().stream().map(ep -> ep.name() + "=" + ep.address()).toList());
+            }
+            return all;
+        } catch (IllegalArgumentException ex) {
+            throw new ConfigException("quarkus.llmd.pools", 0, "models", ex.getMessage());
+        }
+    }
+
+    /** With named pools, the flat properties form a pool only when they say something of their own. */
+    static boolean defaultPoolActive(LlmdConfig config) {
+        return !config.endpoints().isEmpty() || config.models().isPresent()
+                || !"static".equals(config.discovery().source());
+    }
+
+    private static Map<String, Integer> priorities(PoolConfig config) {
         Map<String, Integer> priorities = new TreeMap<>();
         config.objectives().forEach((name, objective) -> priorities.put(name, objective.priority()));
-        RequestDirector director = new RequestDirector(scheduler, registry, admission, priorities, Clock.systemUTC(),
-                metrics, System::nanoTime);
-        if (observers.isResolvable()) {
-            director.observe(observers.get()); // the Dev UI's decision log, in dev mode
+        return priorities;
+    }
+
+    /** Observers and flow control, the same for every pool. */
+    private static void configure(RequestPipeline pipeline, String prefix, PoolConfig pool, LlmdConfig config,
+            EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, Vertx vertx,
+            Instance<DecisionObserver> observers, Instance<RequestObserver> requestObservers) {
+        for (DecisionObserver o : observers) {
+            pipeline.observe(o); // the Dev UI's decision log, an application's own
+        }
+        for (RequestObserver o : requestObservers) {
+            pipeline.observeRequests(o);
         }
         // The section is validated even with the gate off, so that a typo fails at startup, not when switched on.
-        String source = config.configFile().map(Object::toString).orElse("quarkus.llmd.config-text");
+        String source = pool.configFile().map(Object::toString).orElse(prefix + ".config-text");
         FlowControlConfig flowControl = FlowControlConfig.parse(source, loaded.config().flowControl(),
-                scheduler.plugins()::get);
-        if (flowControlOn(config, loaded)) {
-            var fc = config.flowControl();
-            director.enableFlowControl(flowControl, probe, vertxTicker(vertx), fc.dispatchInterval(),
+                loaded.scheduler().plugins()::get);
+        if (flowControlOn(pool, loaded)) {
+            var fc = pool.flowControl();
+            pipeline.enableFlowControl(flowControl, probe, vertxTicker(vertx), fc.dispatchInterval(),
                     fc.expiryInterval(), fc.maxDispatchPerCycle(), LlmdProducers::callerContext);
-            LOG.infof("Flow control on: %d priority band(s), maxRequests %d, maxBytes %d, defaultRequestTTL %s",
-                    flowControl.bands().size(), flowControl.maxRequests(), flowControl.maxBytes(),
-                    flowControl.defaultRequestTTL());
+            LOG.infof("Flow control on for pool %s: %d priority band(s), maxRequests %d, maxBytes %d, "
+                    + "defaultRequestTTL %s", pipeline.pool(), flowControl.bands().size(), flowControl.maxRequests(),
+                    flowControl.maxBytes(), flowControl.defaultRequestTTL());
         }
-        return director;
     }
 
     /** The gate of the EndpointPickerConfig, the deprecated environment switch, or the explicit override. */
-    static boolean flowControlOn(LlmdConfig config, EndpointPickerConfigLoader.Loaded loaded) {
+    static boolean flowControlOn(PoolConfig config, EndpointPickerConfigLoader.Loaded loaded) {
         if (config.flowControl().enabled().isPresent()) {
             return config.flowControl().enabled().get();
         }

@@ -62,13 +62,7 @@ public class SchedulingCycleBenchmark {
     public void setUp() {
         scheduler = new EndpointPickerConfigLoader(BuiltInPlugins.registry()).loadDefault().scheduler();
         SplittableRandom seed = new SplittableRandom(42);
-        pool = new ArrayList<>(endpoints);
-        for (int i = 0; i < endpoints; i++) {
-            pool.add(new Endpoint("default/vllm-" + i + "-rank-0", "10.0." + (i / 250) + "." + (i % 250 + 1) + ":8000",
-                    Map.of("llm-d.ai/role", "decode"),
-                    new EndpointMetrics(seed.nextInt(8), seed.nextInt(32), seed.nextDouble(), java.util.Set.of(),
-                            java.util.Set.of(), 0, 16, 31_250, now)));
-        }
+        pool = pool(endpoints, seed, now);
         OpenAiRequestParser parser = new OpenAiRequestParser();
         // Warm the index: other prompts on every endpoint, and a share of this prompt on two endpoints.
         for (int i = 0; i < endpoints; i++) {
@@ -96,6 +90,18 @@ public class SchedulingCycleBenchmark {
     @Benchmark
     public SchedulingResult schedulingCycle() {
         return scheduler.schedule(new SchedulingContext(request, now, random), pool);
+    }
+
+    /** {@code n} decode endpoints with random load, as the benchmarks' pool. */
+    static List<Endpoint> pool(int n, SplittableRandom seed, Instant now) {
+        List<Endpoint> pool = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            pool.add(new Endpoint("default/vllm-" + i + "-rank-0", "10.0." + (i / 250) + "." + (i % 250 + 1) + ":8000",
+                    Map.of("llm-d.ai/role", "decode"),
+                    new EndpointMetrics(seed.nextInt(8), seed.nextInt(32), seed.nextDouble(), java.util.Set.of(),
+                            java.util.Set.of(), 0, 16, 31_250, now)));
+        }
+        return pool;
     }
 
     /** About {@code tokens} tokens of English-like text at four characters per token. */

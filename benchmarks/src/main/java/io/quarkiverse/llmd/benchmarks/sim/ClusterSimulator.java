@@ -1,6 +1,9 @@
 package io.quarkiverse.llmd.benchmarks.sim;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,13 +15,19 @@ import java.util.SplittableRandom;
 import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
 import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
+import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
-import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
-import io.quarkiverse.llmd.engine.request.InferenceRequest;
-import io.quarkiverse.llmd.engine.request.InvalidRequestException;
+import io.quarkiverse.llmd.engine.pipeline.Admission;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.FlowTicker;
+import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
+import io.quarkiverse.llmd.engine.pipeline.PipelineMetrics;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
+import io.quarkiverse.llmd.engine.pipeline.SaturationProbe;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.simulator.engine.EngineConfig;
@@ -30,10 +39,12 @@ import io.quarkiverse.llmd.simulator.engine.StepResult;
  * A discrete-event simulation of a gateway in front of N vLLM pods, in virtual time.
  *
  * <p>Each pod is the simulator's {@link EngineCore} (continuous batching, chunked prefill, KV blocks with prefix
- * caching). The gateway is the real engine {@link Scheduler} built from an EndpointPickerConfig, driven with the same
- * call sequence as the proxy: parse the OpenAI body → {@link SchedulingContext} at virtual now → schedule →
- * preRequest (in-flight counters, approximate prefix index) → submit to the chosen pod → responseStarted and
- * firstChunk when the first token is out → responseComplete when the last one is (or on timeout). The scheduler
+ * caching). The gateway is the engine's {@link RequestPipeline}, the same component the proxy and the ext_proc
+ * service drive, over the real {@link Scheduler} built from an EndpointPickerConfig: parse the OpenAI body → legacy
+ * admission, or flow control when the config's {@code flowControl} gate is on (queueing, TTL expiry and shedding in
+ * virtual time) → schedule → pre-request hooks (in-flight counters, approximate prefix index) → submit to the chosen
+ * pod → responseStarted and firstChunk when the first token is out → complete when the last one is (or on
+ * timeout). The scheduler
  * sees pod metrics the way the data layer does: every {@code scrape_interval} (50 ms) each pod is scraped, at its own
  * phase, for the values the engine last published at a step boundary (waiting, running, KV usage, block size and
  * count), so decisions work on stale data exactly as in a real deployment.
@@ -52,20 +63,19 @@ public final class ClusterSimulator {
     private static final int STEP_DONE = 1;
     private static final int SCRAPE = 2;
     private static final int TIMEOUT = 3;
+    private static final int FLOW_TICK = 4;
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
     /** State of one in-flight request, attached to its {@link SimRequest}. */
     private static final class InFlight {
         final int index;
-        final SchedulingContext context;
-        final Endpoint served;
+        final RoutedRequest routed;
         final int pod;
         final SimRequest request;
 
-        InFlight(int index, SchedulingContext context, Endpoint served, int pod, SimRequest request) {
+        InFlight(int index, RoutedRequest routed, int pod, SimRequest request) {
             this.index = index;
-            this.context = context;
-            this.served = served;
+            this.routed = routed;
             this.pod = pod;
             this.request = request;
         }
@@ -77,12 +87,11 @@ public final class ClusterSimulator {
 
     private final WorkloadSpec workload;
     private final ClusterSpec cluster;
-    private final Scheduler scheduler;
+    private final RequestPipeline pipeline;
     private final String schedulerName;
     private final long seed;
 
     private final EventQueue events = new EventQueue();
-    private final OpenAiRequestParser parser = new OpenAiRequestParser();
     private final PromptCorpus corpus;
     private final PromptCorpus.Draft draft = new PromptCorpus.Draft();
     private final SplittableRandom arrivalRandom;
@@ -98,10 +107,15 @@ public final class ClusterSimulator {
     private final double[] pubKv;
     private List<Endpoint> candidates;
     private InFlight[] inFlightByIndex = new InFlight[1024];
+    /** Requests waiting in flow control, by index, so that a client timeout can cancel them. */
+    private final Map<Integer, PendingDecision> queued = new HashMap<>();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final int maxConcurrency;
     private int inFlight;
     private boolean candidatesDirty;
+    private Runnable flowTick;
+    private long flowTickGeneration;
+    private double flowTickPeriod;
 
     private double now;
     private int stageIndex;
@@ -113,11 +127,25 @@ public final class ClusterSimulator {
     private long steps;
     private long processed;
 
+    /** A gateway that admits everything and has no flow control: the scheduler alone. */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler, String schedulerName,
             long seed) {
+        this(workload, cluster, scheduler, null, schedulerName, seed);
+    }
+
+    /**
+     * A gateway configured as the EndpointPickerConfig says, as the runtime builds it: legacy admission with the
+     * config's saturation detector, or flow control when its {@code flowControl} gate is on.
+     */
+    public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
+            String schedulerName, long seed) {
+        this(workload, cluster, loaded.scheduler(), loaded, schedulerName, seed);
+    }
+
+    private ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler,
+            EndpointPickerConfigLoader.Loaded loaded, String schedulerName, long seed) {
         this.workload = workload;
         this.cluster = cluster;
-        this.scheduler = scheduler;
         this.schedulerName = schedulerName;
         this.seed = seed;
         SplittableRandom root = new SplittableRandom(seed);
@@ -152,12 +180,74 @@ public final class ClusterSimulator {
             events.add(scrapeRandom.nextDouble() * cluster.scrapeIntervalSeconds(), SCRAPE, p);
         }
         candidates = List.of(endpoints);
+        this.pipeline = gateway(scheduler, loaded);
+    }
+
+    /** The engine pipeline in virtual time: the clock, monotonic time and flow control's ticks are the event queue's. */
+    private RequestPipeline gateway(Scheduler scheduler, EndpointPickerConfigLoader.Loaded loaded) {
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return ClusterSimulator.instant(now);
+            }
+        };
+        Admission admission = Admission.ALWAYS;
+        SaturationProbe probe = null;
+        if (loaded != null) {
+            probe = new SaturationProbe(loaded.saturationDetector(), scheduler);
+            admission = Admission.legacy(probe, null);
+        }
+        RequestPipeline p = new RequestPipeline(RequestPipeline.DEFAULT_POOL, scheduler, this::currentCandidates,
+                admission, Map.of(), clock, PipelineMetrics.NOOP, () -> (long) (now * 1e9));
+        p.useRandom(() -> schedulerRandom);
+        if (loaded != null && loaded.config().featureGate("flowControl")) {
+            FlowControlConfig fc = FlowControlConfig.parse(schedulerName, loaded.config().flowControl(),
+                    scheduler.plugins()::get);
+            FlowTicker ticker = (periodMillis, tick) -> {
+                long generation = ++flowTickGeneration;
+                flowTick = tick;
+                flowTickPeriod = periodMillis / 1000.0;
+                events.add(now + flowTickPeriod, FLOW_TICK, (int) (generation & 0x3fffffff));
+                return () -> {
+                    if (flowTickGeneration == generation) {
+                        flowTick = null;
+                    }
+                };
+            };
+            // the runtime's defaults (quarkus.llmd.flow-control.*): 5 ms cycle, TTL checked every 50 ms
+            p.enableFlowControl(fc, probe, ticker, Duration.ofMillis(5), Duration.ofMillis(50), 1024, null);
+        }
+        return p;
+    }
+
+    private List<Endpoint> currentCandidates() {
+        if (candidatesDirty) {
+            candidates = List.of(endpoints);
+            candidatesDirty = false;
+        }
+        return candidates;
     }
 
     /** Convenience: build and run. */
     public static RunResult run(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler, String name,
             long seed) {
         return new ClusterSimulator(workload, cluster, scheduler, name, seed).run();
+    }
+
+    /** Convenience: build and run a gateway configured as the EndpointPickerConfig says. */
+    public static RunResult run(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
+            String name, long seed) {
+        return new ClusterSimulator(workload, cluster, loaded, name, seed).run();
     }
 
     public RunResult run() {
@@ -190,6 +280,7 @@ public final class ClusterSimulator {
                     events.add(now + cluster.scrapeIntervalSeconds(), SCRAPE, arg);
                 }
                 case TIMEOUT -> timeout(arg);
+                case FLOW_TICK -> flowTick(arg);
                 default -> throw new IllegalStateException("unknown event " + payload);
             }
             // requests the client held back go out as soon as others have ended (after the event, so that a pod
@@ -252,49 +343,74 @@ public final class ClusterSimulator {
         send(idx, draft.body, draft.promptTokens, draft.outputTokens);
     }
 
-    /** The gateway's part: parse, schedule, pre-request hooks, hand the request to the chosen pod. */
+    /** The gateway's part: the pipeline decides (now, or later when flow control releases the request). */
     private void send(int idx, byte[] body, int[] prompt, int[] output) {
-        if (candidatesDirty) {
-            candidates = List.of(endpoints);
-            candidatesDirty = false;
-        }
         inFlight++;
         String id = "req-" + idx;
-        InferenceRequest request;
-        try {
-            request = parser.parse(corpus.path(), Map.of(OpenAiRequestParser.REQUEST_ID_HEADER, id), body);
-        } catch (InvalidRequestException e) {
-            throw new IllegalStateException("generated an invalid request: " + e.getMessage(), e);
+        PendingDecision pending = pipeline.submit(corpus.path(), Map.of(OpenAiRequestParser.REQUEST_ID_HEADER, id),
+                body, null);
+        if (workload.load().requestTimeoutSeconds() > 0) {
+            events.add(now + workload.load().requestTimeoutSeconds(), TIMEOUT, idx);
         }
-        SchedulingContext context = new SchedulingContext(request, instant(now), schedulerRandom);
-        SchedulingResult result = scheduler.schedule(context, candidates);
-        if (!result.succeeded()) {
+        if (pending.isDone()) {
+            decided(idx, pending.join(), prompt, output);
+        } else {
+            // flow control queued it: the decision arrives inside a later FLOW_TICK event
+            queued.put(idx, pending);
+            pending.thenAccept(d -> {
+                queued.remove(idx);
+                decided(idx, d, prompt, output);
+            });
+        }
+    }
+
+    private void decided(int idx, Decision decision, int[] prompt, int[] output) {
+        if (log.status[idx] != RequestLog.PENDING) { // the client timed out while the request was queued
+            if (decision instanceof RoutedRequest r) {
+                r.complete(ResponseOutcome.FAILED);
+            }
+            return;
+        }
+        if (decision instanceof Decision.Rejected rejected) {
+            if (rejected.status() == 400) {
+                throw new IllegalStateException("generated an invalid request: " + rejected.message());
+            }
             log.status[idx] = RequestLog.REJECTED;
             log.finish[idx] = now;
             ended();
             return;
         }
-        scheduler.preRequest(context, result);
-        Endpoint served = result.primary().primary();
+        RoutedRequest routed = (RoutedRequest) decision;
+        Endpoint served = routed.served();
         Integer pod = podByName.get(served.name());
         if (pod == null) {
             throw new IllegalStateException("scheduler picked an unknown endpoint " + served.name());
         }
         log.pod[idx] = pod;
-        SimRequest sr = new SimRequest(id, prompt, output, "length", null, null, false);
-        InFlight f = new InFlight(idx, context, served, pod, sr);
+        SimRequest sr = new SimRequest(routed.request().requestId(), prompt, output, "length", null, null, false);
+        InFlight f = new InFlight(idx, routed, pod, sr);
         sr.attach(f);
         if (workload.load().requestTimeoutSeconds() > 0) {
             if (idx >= inFlightByIndex.length) {
                 inFlightByIndex = Arrays.copyOf(inFlightByIndex, Math.max(idx + 1, inFlightByIndex.length * 2));
             }
             inFlightByIndex[idx] = f;
-            events.add(now + workload.load().requestTimeoutSeconds(), TIMEOUT, idx);
         }
         EngineCore engine = engines[pod];
         engine.submit(sr);
         if (pending[pod] == null) {
             startStep(pod);
+        }
+    }
+
+    private void flowTick(int generation) {
+        Runnable tick = flowTick;
+        if (tick == null || (flowTickGeneration & 0x3fffffff) != generation) {
+            return; // a ticker that was stopped (and maybe restarted): its old events fall silent
+        }
+        tick.run();
+        if (flowTick == tick && (flowTickGeneration & 0x3fffffff) == generation) {
+            events.add(now + flowTickPeriod, FLOW_TICK, generation);
         }
     }
 
@@ -330,8 +446,8 @@ public final class ClusterSimulator {
                 if (log.status[f.index] == RequestLog.PENDING && Double.isNaN(log.firstToken[f.index])) {
                     log.firstToken[f.index] = now;
                     log.cachedTokens[f.index] = sr.cachedTokens();
-                    scheduler.responseStarted(f.context, f.served);
-                    scheduler.firstChunk(f.context, f.served);
+                    f.routed.responseStarted(null);
+                    f.routed.firstChunk();
                 }
             }
         }
@@ -350,12 +466,11 @@ public final class ClusterSimulator {
             }
             if ("error".equals(sr.endReason())) {
                 log.status[idx] = RequestLog.ERROR;
-                scheduler.responseComplete(f.context, f.served, ResponseOutcome.FAILED);
+                f.routed.complete(ResponseOutcome.FAILED);
             } else {
                 log.status[idx] = RequestLog.OK;
                 log.cachedTokens[idx] = sr.cachedTokens();
-                scheduler.responseComplete(f.context, f.served, ResponseOutcome.succeeded(sr.promptTokens(),
-                        sr.numOutput(), sr.cachedTokens()));
+                f.routed.complete(ResponseOutcome.succeeded(sr.promptTokens(), sr.numOutput(), sr.cachedTokens()));
             }
         }
         EngineCore engine = engines[pod];
@@ -377,13 +492,20 @@ public final class ClusterSimulator {
         if (log.status[idx] != RequestLog.PENDING) {
             return;
         }
-        InFlight f = inFlightByIndex[idx];
-        inFlightByIndex[idx] = null;
+        InFlight f = idx < inFlightByIndex.length ? inFlightByIndex[idx] : null;
         log.status[idx] = RequestLog.TIMEOUT;
         log.finish[idx] = now;
         ended();
+        if (f == null) { // still queued in flow control: the client's disconnect takes it out of the queue
+            PendingDecision waiting = queued.remove(idx);
+            if (waiting != null) {
+                waiting.cancel();
+            }
+            return;
+        }
+        inFlightByIndex[idx] = null;
         engines[f.pod].abort(f.request); // false when it finished inside the step that is still running
-        scheduler.responseComplete(f.context, f.served, ResponseOutcome.FAILED);
+        f.routed.complete(ResponseOutcome.FAILED);
     }
 
     private static Instant instant(double seconds) {

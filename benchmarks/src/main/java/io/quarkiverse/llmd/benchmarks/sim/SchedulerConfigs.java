@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.benchmarks.sim;
 import java.nio.file.Path;
 
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.flowcontrol.FlowControlPolicies;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
@@ -14,12 +15,22 @@ public final class SchedulerConfigs {
     }
 
     public static PluginRegistry registry() {
-        return BuiltInPlugins.registry().register(RoundRobinPicker.TYPE, RoundRobinPicker.FACTORY);
+        return FlowControlPolicies.register(BuiltInPlugins.registry()).register(RoundRobinPicker.TYPE,
+                RoundRobinPicker.FACTORY);
     }
 
     /** A fresh scheduler (plugins keep state: prefix index, in-flight counters), so load one per run. */
     public static Scheduler load(Path file) {
         return new EndpointPickerConfigLoader(registry()).load(file).scheduler();
+    }
+
+    /** The whole configuration (scheduler, saturation detector, flow control), loaded afresh for one run. */
+    public static EndpointPickerConfigLoader.Loaded loadConfig(Path file) {
+        return new EndpointPickerConfigLoader(registry()).load(file);
+    }
+
+    public static EndpointPickerConfigLoader.Loaded loadConfig(String source, String yaml) {
+        return new EndpointPickerConfigLoader(registry()).load(source, yaml);
     }
 
     public static Scheduler load(String source, String yaml) {

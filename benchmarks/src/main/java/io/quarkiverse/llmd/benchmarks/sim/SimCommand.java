@@ -13,7 +13,6 @@ import io.quarkiverse.llmd.benchmarks.workload.WorkloadException;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadParser;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 import io.quarkiverse.llmd.engine.config.ConfigException;
-import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.simulator.config.HardwareProfile;
 
 /** {@code llmd-bench sim}: runs a workload through the cluster simulator with one or more schedulers. */
@@ -120,9 +119,10 @@ public final class SimCommand {
         boolean several = schedulerFiles.size() > 1;
         for (Path file : schedulerFiles) {
             String name = SchedulerConfigs.nameOf(file);
-            Scheduler scheduler = SchedulerConfigs.load(file);
+            // the gateway as the runtime builds it: admission, or flow control when the config's gate is on
+            var loaded = SchedulerConfigs.loadConfig(file);
             long t0 = System.nanoTime();
-            RunResult result = ClusterSimulator.run(workload, cluster, scheduler, name, seed);
+            RunResult result = ClusterSimulator.run(workload, cluster, loaded, name, seed);
             double wall = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> summary = Summary.of(result);
             Path dir = several ? out.resolve(name) : out;

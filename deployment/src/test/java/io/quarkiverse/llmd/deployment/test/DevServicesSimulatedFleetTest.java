@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkus.test.QuarkusUnitTest;
 
 /** No endpoints configured: Dev Services start 2 x H100 + 2 x L4 simulated pods and the pool holds them. */

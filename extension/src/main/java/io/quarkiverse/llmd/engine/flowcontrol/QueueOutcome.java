@@ -11,8 +11,8 @@ public enum QueueOutcome {
     DISPATCHED("Dispatched", 0, null),
     /** Refused at enqueue: a global or band limit ({@code maxRequests}, {@code maxBytes}) was reached. */
     REJECTED_CAPACITY("RejectedCapacity", 429, "rejected-saturated"),
-    /** Waited longer than its TTL. */
-    EVICTED_TTL("EvictedTTL", 503, "rejected-ttl-expired"),
+    /** Waited longer than its TTL: 429 while the pool has endpoints, as llm-d v0.10 answers (503 without). */
+    EVICTED_TTL("EvictedTTL", 429, "rejected-ttl-expired"),
     /** The client went away while the request waited. */
     EVICTED_CONTEXT_CANCELLED("EvictedContextCancelled", 503, "rejected-context-cancelled");
 

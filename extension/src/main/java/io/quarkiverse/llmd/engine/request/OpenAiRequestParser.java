@@ -51,7 +51,7 @@ public final class OpenAiRequestParser {
     /** Header carrying the client's request id. */
     public static final String REQUEST_ID_HEADER = "x-request-id";
     /** Header that overrides the model to route for. */
-    public static final String MODEL_REWRITE_HEADER = "x-gateway-model-name-rewrite";
+    public static final String MODEL_REWRITE_HEADER = RequestHeaders.MODEL_REWRITE;
     /** Default path when none is known, as in llm-d. */
     public static final String DEFAULT_PATH = "/v1/completions";
 
@@ -78,6 +78,24 @@ public final class OpenAiRequestParser {
             return ApiType.EMBEDDINGS;
         }
         return ApiType.COMPLETIONS;
+    }
+
+    /**
+     * The request of an exchange that has no body (an ext_proc stream that ended with its headers): no model and an
+     * empty prompt, so it is scheduled on load alone, as llm-d schedules such requests. The model is the rewrite
+     * header's, if the route set one.
+     */
+    public InferenceRequest withoutBody(String path, Map<String, String> headers) {
+        Map<String, String> h = lowerCaseKeys(headers);
+        ApiType api = apiTypeOf(resolvePath(path, h));
+        String rewrite = RequestHeaders.get(h, RequestHeaders.MODEL_REWRITE);
+        String model = rewrite == null ? "" : rewrite;
+        String requestId = h.get(REQUEST_ID_HEADER);
+        if (requestId == null || requestId.isEmpty()) {
+            requestId = randomUuid();
+        }
+        return new InferenceRequest(requestId, api, model, model, false, null, h,
+                new RequestBody.Completions(new PromptInput.Text(""), null), new byte[0], false);
     }
 
     /**
@@ -112,7 +130,7 @@ public final class OpenAiRequestParser {
         JsonNode streamNode = root.get("stream");
         boolean stream = streamNode != null && streamNode.isBoolean() && streamNode.booleanValue();
 
-        String rewrite = h.get(MODEL_REWRITE_HEADER);
+        String rewrite = RequestHeaders.get(h, RequestHeaders.MODEL_REWRITE);
         String targetModel = rewrite != null && !rewrite.isEmpty() ? rewrite : model;
         String requestId = h.get(REQUEST_ID_HEADER);
         if (requestId == null || requestId.isEmpty()) {

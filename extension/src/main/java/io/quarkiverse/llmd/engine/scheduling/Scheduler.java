@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointLifecycle;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.PreRequest;
@@ -100,6 +101,17 @@ public final class Scheduler {
     public void responseComplete(SchedulingContext context, Endpoint served, ResponseOutcome outcome) {
         for (int i = 0; i < responseObservers.size(); i++) {
             responseObservers.get(i).responseComplete(context, served, outcome);
+        }
+    }
+
+    /**
+     * An endpoint left the pool: every plugin that keeps per-endpoint state ({@link EndpointLifecycle}) drops it.
+     */
+    public void endpointRemoved(String endpointName) {
+        for (Plugin plugin : plugins.values()) {
+            if (plugin instanceof EndpointLifecycle lifecycle) {
+                lifecycle.endpointRemoved(endpointName);
+            }
         }
     }
 

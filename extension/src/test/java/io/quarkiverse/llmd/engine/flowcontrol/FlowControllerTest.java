@@ -224,7 +224,7 @@ class FlowControllerTest {
     void outcomesMapToLlmdStatuses() {
         assertThat(Map.of(QueueOutcome.REJECTED_CAPACITY.httpStatus(), QueueOutcome.REJECTED_CAPACITY.droppedReason()))
                 .containsEntry(429, "rejected-saturated");
-        assertThat(QueueOutcome.EVICTED_TTL.httpStatus()).isEqualTo(503);
+        assertThat(QueueOutcome.EVICTED_TTL.httpStatus()).isEqualTo(429);
         assertThat(QueueOutcome.EVICTED_TTL.droppedReason()).isEqualTo("rejected-ttl-expired");
         assertThat(QueueOutcome.EVICTED_CONTEXT_CANCELLED.droppedReason()).isEqualTo("rejected-context-cancelled");
     }

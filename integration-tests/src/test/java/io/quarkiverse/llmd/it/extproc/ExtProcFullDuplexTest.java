@@ -23,15 +23,15 @@ import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.Status;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.it.extproc.EnvoyExtProcClient.Exchange;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.extproc.ExtProcMessages;
 import io.quarkiverse.llmd.it.extproc.EnvoyExtProcClient.StreamedBody;
+import io.quarkiverse.llmd.runtime.extproc.ExtProcMessages;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.common.annotation.Identifier;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.common.annotation.Identifier;
 
 /** The picker in FULL_DUPLEX_STREAMED mode, llm-d's only mode, message by message (reference 1.2 to 1.7). */
 @QuarkusTest

@@ -13,7 +13,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 
 /** Every meter, rendered by the Prometheus registry, carries exactly llm-d's name and labels. */

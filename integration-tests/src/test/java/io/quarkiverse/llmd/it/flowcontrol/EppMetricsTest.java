@@ -12,9 +12,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.runtime.metrics.MetricsServer;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -43,7 +43,7 @@ class EppMetricsTest {
     };
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
 
     @Inject
     MetricsServer metricsServer;

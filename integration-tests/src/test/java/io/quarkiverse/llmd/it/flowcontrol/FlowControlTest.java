@@ -16,10 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.PendingDecision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -46,13 +47,16 @@ class FlowControlTest {
     }
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
+
+    @Inject
+    EndpointRegistry registry;
 
     private final List<PendingDecision> pending = new ArrayList<>();
 
     @BeforeEach
     void saturate() {
-        Pool.saturate(director.registry());
+        Pool.saturate(registry);
     }
 
     @AfterEach
@@ -63,7 +67,7 @@ class FlowControlTest {
                 r.complete(ResponseOutcome.FAILED);
             }
         }
-        Pool.relieve(director.registry());
+        Pool.relieve(registry);
     }
 
     private PendingDecision submit(String objective) {
@@ -80,7 +84,7 @@ class FlowControlTest {
         assertThat(p.queued()).isTrue();
         assertThat(director.flowControlQueueSize()).isEqualTo(1);
 
-        Pool.relieve(director.registry());
+        Pool.relieve(registry);
         Decision d = p.get(10, TimeUnit.SECONDS);
         assertThat(d).isInstanceOfSatisfying(RoutedRequest.class,
                 r -> assertThat(r.destinationHeader()).isIn("127.0.0.1:18001", "127.0.0.2:18002"));
@@ -99,7 +103,7 @@ class FlowControlTest {
             PendingDecision p = submit(objective);
             p.thenAccept(d -> order.add(((RoutedRequest) d).priority()));
         }
-        Pool.relieve(director.registry());
+        Pool.relieve(registry);
         for (PendingDecision p : pending) {
             p.get(10, TimeUnit.SECONDS);
         }

@@ -9,9 +9,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.PendingDecision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -34,20 +35,24 @@ class FlowControlTtlTest {
     }
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
+
+    @Inject
+    EndpointRegistry registry;
 
     @Test
-    void expiredRequestGets503WithDroppedReason() throws Exception {
-        Pool.saturate(director.registry());
+    void expiredRequestGets429WithDroppedReasonWhileThePoolHasEndpoints() throws Exception {
+        Pool.saturate(registry);
         PendingDecision p = director.submit("/v1/completions", Map.of(), Pool.body("hello"), null);
         Decision d = p.get(10, TimeUnit.SECONDS);
         assertThat(d).isInstanceOfSatisfying(Decision.Rejected.class, r -> {
-            assertThat(r.status()).isEqualTo(503);
-            assertThat(r.code()).isEqualTo("ServiceUnavailable");
+            // llm-d v0.10: an overloaded pool answers 429 (back off); 503 is kept for a pool with no endpoint
+            assertThat(r.status()).isEqualTo(429);
+            assertThat(r.code()).isEqualTo("ResourceExhausted");
             assertThat(r.droppedReason()).isEqualTo("rejected-ttl-expired");
-            assertThat(r.eppBody()).startsWith("inference error: ServiceUnavailable - ");
+            assertThat(r.eppBody()).startsWith("inference error: ResourceExhausted - ");
         });
         assertThat(director.flowControlQueueSize()).isZero();
-        Pool.relieve(director.registry());
+        Pool.relieve(registry);
     }
 }

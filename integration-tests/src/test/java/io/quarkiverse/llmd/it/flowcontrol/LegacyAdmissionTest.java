@@ -11,9 +11,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -33,11 +34,14 @@ class LegacyAdmissionTest {
     }
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
+
+    @Inject
+    EndpointRegistry registry;
 
     @AfterEach
     void relieve() {
-        Pool.relieve(director.registry());
+        Pool.relieve(registry);
     }
 
     private Decision decide(String objective) throws Exception {
@@ -52,7 +56,7 @@ class LegacyAdmissionTest {
     @Test
     void sheddableRequestIsRefusedWith429UnderSaturation() throws Exception {
         assertThat(director.flowControlEnabled()).isFalse();
-        Pool.saturate(director.registry());
+        Pool.saturate(registry);
         assertThat(decide("batch")).isInstanceOfSatisfying(Decision.Rejected.class, r -> {
             assertThat(r.status()).isEqualTo(429);
             assertThat(r.code()).isEqualTo("ResourceExhausted");
@@ -65,7 +69,7 @@ class LegacyAdmissionTest {
 
     @Test
     void sheddableRequestPassesWhenThePoolHasRoom() throws Exception {
-        Pool.relieve(director.registry());
+        Pool.relieve(registry);
         assertThat(decide("batch")).isInstanceOf(RoutedRequest.class);
     }
 }

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 
 /** Helpers: set the static endpoints' metrics (fresh) and build requests. */
 final class Pool {

@@ -11,10 +11,10 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -53,7 +53,7 @@ class CdiPluginsTest {
     Scheduler scheduler;
 
     @Inject
-    RequestDirector director;
+    RequestPipeline director;
 
     @Test
     void beanPluginsAreInstantiatedFromTheConfigAndSteerDecisions() throws Exception {
@@ -73,7 +73,7 @@ class CdiPluginsTest {
     void theFactoryBeanReceivedItsParameters() throws Exception {
         // the filter was built by the factory bean from its parameters: it drops vllm-c and keeps the others
         var filter = (io.quarkiverse.llmd.engine.framework.scheduling.Filter) scheduler.plugins().get("no-c");
-        var kept = filter.filter(null, director.registry().endpoints());
+        var kept = filter.filter(null, director.endpoints());
         assertThat(kept).extracting(e -> e.name()).containsExactly("default/vllm-a-rank-0", "default/vllm-b-rank-0");
     }
 }

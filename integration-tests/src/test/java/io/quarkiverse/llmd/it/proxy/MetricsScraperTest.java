@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.datalayer.MetricsScraper;
 import io.quarkiverse.llmd.simulator.SimulatedFleet;
 import io.quarkiverse.llmd.simulator.config.FailureConfig;

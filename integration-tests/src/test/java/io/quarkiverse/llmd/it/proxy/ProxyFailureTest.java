@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.proxy.HeaderHygiene;
 import io.quarkiverse.llmd.runtime.proxy.ProxyMetrics;
 import io.quarkus.test.junit.QuarkusTest;
@@ -109,9 +109,19 @@ class ProxyFailureTest {
     }
 
     @Test
-    void connectionDroppedBeforeTheResponseAndNowhereElseToGoIs502() {
+    void connectionDroppedBeforeTheResponseIsRescheduledOnAnotherPodOfTheSameIp() {
+        // the steering header names the dropping pod; the retry reschedules without it, and the testing filter's
+        // same-IP fallback then finds the healthy pod that shares its IP: the failed pod itself is never tried again
         String dropping = SimFleetResource.address("dropping");
         given().contentType(ContentType.JSON).header(STEER, dropping).body(COMPLETION + "}").post("/v1/completions")
+                .then().statusCode(200)
+                .header(HeaderHygiene.SERVED_HEADER, SimFleetResource.address("healthy"));
+    }
+
+    @Test
+    void anUnreachablePodWithNowhereElseToGoIs502() {
+        String dead = SimFleetResource.address("dead"); // alone on its IP: the retry finds no endpoint
+        given().contentType(ContentType.JSON).header(STEER, dead).body(COMPLETION + "}").post("/v1/completions")
                 .then().statusCode(502)
                 .body("error.code", equalTo(502))
                 .body("error.type", equalTo("BadGatewayError"))

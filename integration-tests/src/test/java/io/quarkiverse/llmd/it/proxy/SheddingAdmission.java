@@ -7,8 +7,8 @@ import jakarta.inject.Singleton;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
-import io.quarkiverse.llmd.runtime.director.Admission;
-import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.engine.pipeline.Admission;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
 
 /**
  * Test admission (enabled by {@link FailureFleetProfile} only): refuses requests carrying {@code x-test-shed} as flow

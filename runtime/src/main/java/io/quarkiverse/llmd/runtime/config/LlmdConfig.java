@@ -14,34 +14,19 @@ import io.smallrye.config.WithName;
 /** Runtime configuration of the llm-d scheduler ({@code quarkus.llmd.*}). */
 @ConfigMapping(prefix = "quarkus.llmd")
 @ConfigRoot(phase = ConfigPhase.RUN_TIME)
-public interface LlmdConfig {
+public interface LlmdConfig extends PoolConfig {
 
     /**
-     * Path of the EndpointPickerConfig YAML, like llm-d's {@code --config-file}. Without it (and without
-     * {@code config-text}) llm-d's default configuration runs: queue, KV-cache and prefix-cache scorers.
+     * More pools, by name, each with the same properties as the default pool ({@code endpoints}, {@code config-file}
+     * or {@code config-text}, {@code objectives}, {@code flow-control}, {@code models}, {@code discovery}). The proxy
+     * routes a request to the pool that serves its model; ext_proc to the pool named by the route's
+     * {@code x-llm-d-pool} header, else by model. With named pools, the default pool (the flat properties) is
+     * served only when it has endpoints, models or a discovery source of its own.
      */
-    Optional<Path> configFile();
-
-    /** Inline EndpointPickerConfig YAML, like llm-d's {@code --config-text}; cannot be combined with config-file. */
-    Optional<String> configText();
-
-    /**
-     * Static model-server endpoints, by name (llm-d names endpoints {@code <namespace>/<pod>-rank-<i>}). Kubernetes
-     * discovery adds more sources; with none configured in dev and test mode, Dev Services start a simulated fleet.
-     */
-    Map<String, EndpointConfig> endpoints();
+    Map<String, PoolConfig> pools();
 
     /** How model-server metrics are scraped. */
     DataLayerConfig dataLayer();
-
-    /**
-     * Priorities of InferenceObjectives by name, chosen per request with the {@code x-gateway-inference-objective}
-     * header (until objectives are watched in Kubernetes). A negative priority makes requests sheddable.
-     */
-    Map<String, ObjectiveConfig> objectives();
-
-    /** How the runtime drives flow control (switched on by the {@code flowControl} feature gate). */
-    FlowControlConfig flowControl();
 
     /** The EPP's Prometheus meters and metrics server. */
     MetricsConfig metrics();

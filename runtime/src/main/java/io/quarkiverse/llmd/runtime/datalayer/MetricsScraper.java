@@ -23,10 +23,9 @@ import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtraction;
 import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtractor;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.approximateprefix.ApproxPrefixCacheProducer;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
-import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.nohitlru.NoHitLruScorer;
-import io.quarkiverse.llmd.engine.scheduling.Scheduler;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -51,10 +50,8 @@ import io.vertx.core.http.RequestOptions;
  * stragglers. A failed scrape (connection error, timeout, non-200) is counted in
  * {@code llm_d_inference_scheduler_datalayer_poll_errors_total} and leaves the endpoint's metrics as they were, so
  * they go stale and the utilization detector treats the pod as saturated. The set of endpoints is re-read each
- * round, so pods added or removed at runtime are picked up.
- * <p>
- * Independently of scraping, endpoints that leave the pool are purged from the per-endpoint state of the scheduler's
- * plugins (approximate prefix index, in-flight load, no-hit LRU).
+ * round, so pods added or removed at runtime are picked up. Every pool is scraped, each published into its own
+ * registry. (Endpoints that leave a pool are purged from its plugins' state by the pool itself.)
  */
 @Singleton
 public class MetricsScraper {
@@ -62,31 +59,40 @@ public class MetricsScraper {
     private static final Logger LOG = Logger.getLogger(MetricsScraper.class);
 
     private final Vertx vertx;
-    private final EndpointRegistry registry;
+    private final Pools pools;
     private final LlmdConfig config;
-    private final Scheduler scheduler;
     private final MetricsExtractor extractor = MetricsExtractor.withDefaults();
     private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong scrapes = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
     private final Counter pollErrorCounter;
 
-    // confined to the timer's context
-    private final Set<String> inFlight = new HashSet<>();
-    private final Map<String, EndpointMetrics> pending = new HashMap<>();
-    private Set<String> known = Set.of();
-    private int outstanding;
+    /** What one pool's scrapes have in flight; confined to the timer's context. */
+    private static final class PoolRound {
+        final EndpointRegistry registry;
+        final Set<String> inFlight = new HashSet<>();
+        final Map<String, EndpointMetrics> pending = new HashMap<>();
+        Set<String> known = Set.of();
+        int outstanding;
+
+        PoolRound(EndpointRegistry registry) {
+            this.registry = registry;
+        }
+    }
+
+    private final List<PoolRound> poolRounds = new java.util.ArrayList<>();
     private HttpClient client;
     private long timerId = -1;
     private volatile boolean stopped;
 
     @Inject
-    public MetricsScraper(Vertx vertx, EndpointRegistry registry, LlmdConfig config, Scheduler scheduler,
-            Instance<MeterRegistry> meters) {
+    public MetricsScraper(Vertx vertx, Pools pools, LlmdConfig config, Instance<MeterRegistry> meters) {
         this.vertx = vertx;
-        this.registry = registry;
+        this.pools = pools;
         this.config = config;
-        this.scheduler = scheduler;
+        for (Pool p : pools.all()) {
+            poolRounds.add(new PoolRound(p.registry()));
+        }
         this.pollErrorCounter = meters.isResolvable()
                 ? Counter.builder("llm_d_inference_scheduler_datalayer_poll_errors")
                         .description("Failed polls of model-server metrics").register(meters.get())
@@ -94,7 +100,6 @@ public class MetricsScraper {
     }
 
     void onStart(@Observes StartupEvent event) {
-        registry.onRemoval(this::purge);
         LlmdConfig.DataLayerConfig dl = config.dataLayer();
         if (!dl.scrapeEnabled()) {
             LOG.debug("metrics scraping is off (quarkus.llmd.data-layer.scrape=false)");
@@ -148,27 +153,33 @@ public class MetricsScraper {
             return;
         }
         rounds.incrementAndGet();
-        flush();
-        List<Endpoint> endpoints = registry.endpoints();
+        for (PoolRound r : poolRounds) {
+            round(r, timeoutMillis);
+        }
+    }
+
+    private void round(PoolRound r, int timeoutMillis) {
+        flush(r);
+        List<Endpoint> endpoints = r.registry.endpoints();
         Set<String> names = new HashSet<>(endpoints.size() * 2);
         for (Endpoint e : endpoints) {
             names.add(e.name());
         }
-        if (!names.equals(known)) {
-            inFlight.retainAll(names);
-            pending.keySet().retainAll(names);
-            known = names;
+        if (!names.equals(r.known)) {
+            r.inFlight.retainAll(names);
+            r.pending.keySet().retainAll(names);
+            r.known = names;
         }
         for (Endpoint e : endpoints) {
-            if (inFlight.add(e.name())) {
-                outstanding++;
-                scrape(e, timeoutMillis);
+            if (r.inFlight.add(e.name())) {
+                r.outstanding++;
+                scrape(r, e, timeoutMillis);
             }
         }
     }
 
-    private void scrape(Endpoint e, int timeoutMillis) {
-        String host = host(e.address());
+    private void scrape(PoolRound r, Endpoint e, int timeoutMillis) {
+        String host = e.parsedAddress().host();
         int port = metricsPort(e);
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
                 .setURI(config.dataLayer().metricsPath()).setConnectTimeout(timeoutMillis)
@@ -186,7 +197,7 @@ public class MetricsScraper {
         } catch (IllegalStateException closed) {
             // Vert.x closed the client while the application shuts down, before our ShutdownEvent observer ran
             vertx.cancelTimer(deadline);
-            inFlight.remove(e.name());
+            r.inFlight.remove(e.name());
             stopped = true;
             return;
         }
@@ -204,15 +215,15 @@ public class MetricsScraper {
                 })
                 .onComplete(ar -> {
                     vertx.cancelTimer(deadline);
-                    inFlight.remove(e.name());
+                    r.inFlight.remove(e.name());
                     if (ar.succeeded()) {
-                        Endpoint current = registry.snapshot().byName().get(e.name());
+                        Endpoint current = r.registry.snapshot().byName().get(e.name());
                         if (current != null) {
-                            EndpointMetrics previous = pending.getOrDefault(e.name(), current.metrics());
+                            EndpointMetrics previous = r.pending.getOrDefault(e.name(), current.metrics());
                             MetricsExtraction x = extractor.extract(ar.result().getBytes(), current.labels(), previous,
                                     Instant.now());
                             if (x.updated()) {
-                                pending.put(e.name(), x.metrics());
+                                r.pending.put(e.name(), x.metrics());
                                 scrapes.incrementAndGet();
                             } else {
                                 failed(e, "no usable metric: " + x.problems());
@@ -221,9 +232,9 @@ public class MetricsScraper {
                     } else {
                         failed(e, ar.cause().toString());
                     }
-                    if (--outstanding <= 0) {
-                        outstanding = 0;
-                        flush();
+                    if (--r.outstanding <= 0) {
+                        r.outstanding = 0;
+                        flush(r);
                     }
                 });
     }
@@ -236,46 +247,24 @@ public class MetricsScraper {
         LOG.debugf("metrics scrape of %s (%s) failed: %s", e.name(), e.address(), why);
     }
 
-    private void flush() {
-        if (!pending.isEmpty()) {
-            registry.updateMetrics(Map.copyOf(pending));
-            pending.clear();
+    private static void flush(PoolRound r) {
+        if (!r.pending.isEmpty()) {
+            r.registry.updateMetrics(Map.copyOf(r.pending));
+            r.pending.clear();
         }
     }
 
+    /** The configured metrics port of a static endpoint (in any pool), else the port it serves the API on. */
     private int metricsPort(Endpoint e) {
         LlmdConfig.EndpointConfig configured = config.endpoints().get(e.name());
+        for (var pool : config.pools().values()) {
+            if (configured == null) {
+                configured = pool.endpoints().get(e.name());
+            }
+        }
         if (configured != null && configured.metricsPort().isPresent()) {
             return configured.metricsPort().get();
         }
-        int colon = e.address().lastIndexOf(':');
-        try {
-            return Integer.parseInt(e.address().substring(colon + 1));
-        } catch (RuntimeException ex) {
-            return 80;
-        }
-    }
-
-    private static String host(String address) {
-        String h = address.substring(0, Math.max(0, address.lastIndexOf(':')));
-        if (h.startsWith("[") && h.endsWith("]")) {
-            return h.substring(1, h.length() - 1);
-        }
-        return h.isEmpty() ? address : h;
-    }
-
-    /** Forgets an endpoint that left the pool in every plugin that keeps per-endpoint state. */
-    void purge(Endpoint removed) {
-        String name = removed.name();
-        for (ApproxPrefixCacheProducer p : scheduler.pluginsOf(ApproxPrefixCacheProducer.class)) {
-            p.removeEndpoint(name);
-        }
-        for (InFlightLoadProducer p : scheduler.pluginsOf(InFlightLoadProducer.class)) {
-            p.forget(name);
-        }
-        for (NoHitLruScorer s : scheduler.pluginsOf(NoHitLruScorer.class)) {
-            s.forget(name);
-        }
-        LOG.debugf("endpoint %s left the pool; its plugin state was purged", name);
+        return e.parsedAddress().hasPort() ? e.parsedAddress().port() : 80;
     }
 }

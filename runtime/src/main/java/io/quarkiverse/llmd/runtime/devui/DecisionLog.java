@@ -17,11 +17,11 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.Filter;
 import io.quarkiverse.llmd.engine.framework.scheduling.ProfileRunResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulerProfile;
-import io.quarkiverse.llmd.engine.framework.scheduling.ScoredEndpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
+import io.quarkiverse.llmd.engine.framework.scheduling.ScoredEndpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
-import io.quarkiverse.llmd.runtime.director.DecisionObserver;
+import io.quarkiverse.llmd.engine.pipeline.DecisionObserver;
 
 /**
  * The most recent scheduling decisions, for the Dev UI: a bounded ring buffer written by whoever schedules. It is a

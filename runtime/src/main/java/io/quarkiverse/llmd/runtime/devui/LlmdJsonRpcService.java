@@ -23,11 +23,11 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulerProfile;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.InvalidRequestException;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.embedded.EmbeddedFleet;
 
 /**

@@ -9,9 +9,9 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.config.EmbeddedFleetConfig;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 

@@ -19,7 +19,8 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ImmediateResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.StreamedBodyResponse;
 import io.envoyproxy.envoy.type.v3.HttpStatus;
-import io.quarkiverse.llmd.runtime.director.Decision;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.request.RequestHeaders;
 
 /** Names and message builders of the endpoint picker protocol (reference scheduler-epp.md 1.2 to 1.7). */
 public final class ExtProcMessages {
@@ -42,8 +43,9 @@ public final class ExtProcMessages {
     public static final int BODY_CHUNK_BYTES = 62_000;
 
     /** Headers never echoed back: the protocol's control and output headers, and content-length (reference 1.6). */
-    static final Set<String> SYSTEM_OWNED = Set.of("x-gateway-inference-fairness-id", "x-gateway-inference-objective",
-            "x-gateway-model-name-rewrite", SUBSET, DESTINATION, SERVED, "content-length");
+    static final Set<String> SYSTEM_OWNED = Set.of(RequestHeaders.FAIRNESS_ID, RequestHeaders.FAIRNESS_ID_LEGACY,
+            RequestHeaders.OBJECTIVE, RequestHeaders.OBJECTIVE_LEGACY, RequestHeaders.MODEL_REWRITE,
+            RequestHeaders.MODEL_REWRITE_LEGACY, RequestHeaders.POOL, SUBSET, DESTINATION, SERVED, "content-length");
 
     private ExtProcMessages() {
     }

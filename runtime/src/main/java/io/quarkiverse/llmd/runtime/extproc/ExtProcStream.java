@@ -7,10 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.jboss.logging.Logger;
 
@@ -34,14 +32,16 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
+import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.PendingDecision;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
 
 /**
  * One ext_proc stream, that is one HTTP request through Envoy (reference scheduler-epp.md 1.2).
@@ -84,7 +84,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     }
 
     /** What the stream needs from the application. */
-    record Settings(RequestDirector director, long maxBodyBytes, boolean ignoreSubsetHints) {
+    record Settings(Pools pools, long maxBodyBytes, boolean ignoreSubsetHints) {
     }
 
     private final Settings settings;
@@ -103,7 +103,9 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     private ByteString requestBody = ByteString.EMPTY;
     private boolean requestEndedWithTrailers;
     private RoutedRequest routed;
-    /** The director's answer while it may still be queued by flow control. */
+    /** Whether the request ended with its headers (no body to forward). */
+    private boolean headersOnly;
+    /** The pipeline's answer while it may still be queued by flow control. */
     private PendingDecision pending;
 
     // response
@@ -259,31 +261,13 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         unexpected("request_trailers");
     }
 
-    /** Headers-only request (or a body Envoy will not send): a random endpoint, as llm-d picks for such requests. */
+    /**
+     * Headers-only request (or a body Envoy will not send): it goes through the pipeline like any other (pool,
+     * admission, scheduling on load alone, in-flight accounting, completion), with an empty body.
+     */
     private void routeWithoutBody() {
-        List<Endpoint> candidates = settings.director().candidates(subsetHint);
-        if (candidates.isEmpty() && subsetHint != null) {
-            reject(Decision.Rejected.noCandidates("no endpoint of the pool matches the subset hint " + subsetHint));
-            return;
-        }
-        if (candidates.isEmpty()) {
-            reject(Decision.Rejected.internal("no endpoints available in the pool"));
-            return;
-        }
-        Endpoint pick = candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
-        HeaderMutation.Builder mutation = HeaderMutation.newBuilder();
-        mutation.addSetHeaders(ExtProcMessages.header(ExtProcMessages.DESTINATION, pick.address(), false));
-        echoRequestHeaders(mutation);
-        if (missingRequestId()) {
-            mutation.addSetHeaders(ExtProcMessages.header(OpenAiRequestParser.REQUEST_ID_HEADER,
-                    UUID.randomUUID().toString(), false));
-        }
-        state = State.FORWARDED;
-        write(ProcessingResponse.newBuilder()
-                .setRequestHeaders(HeadersResponse.newBuilder().setResponse(
-                        CommonResponse.newBuilder().setClearRouteCache(true).setHeaderMutation(mutation)))
-                .setDynamicMetadata(ExtProcMessages.destinationMetadata(pick.address()))
-                .build());
+        headersOnly = true;
+        decide();
     }
 
     private void decide() {
@@ -291,7 +275,9 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         String path = requestHeaders.get(":path");
         CompletionStage<Decision> decision;
         try {
-            pending = settings.director().submit(path, requestHeaders, requestBody.toByteArray(), subsetHint);
+            byte[] body = headersOnly ? new byte[0] : requestBody.toByteArray();
+            pending = settings.pools().submit(requestHeaders.get(RequestHeaders.POOL), path, requestHeaders, body,
+                    subsetHint);
             decision = pending;
         } catch (RuntimeException e) {
             decision = CompletableFuture.failedFuture(e);
@@ -302,7 +288,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
 
     private synchronized void decided(Decision decision, Throwable failure) {
         if (state != State.DECIDING) {
-            // the stream broke while the director was deciding: give back what the decision took
+            // the stream broke while the pipeline was deciding: give back what the decision took
             if (decision instanceof RoutedRequest r) {
                 r.complete(ResponseOutcome.FAILED);
             }
@@ -310,7 +296,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         }
         try {
             if (failure != null) {
-                LOG.errorf(failure, "request director failed");
+                LOG.errorf(failure, "request pipeline failed");
                 reject(Decision.Rejected.internal("endpoint picker error: " + failure.getMessage()));
             } else if (decision instanceof Decision.Rejected rejected) {
                 reject(rejected);
@@ -349,6 +335,12 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         CommonResponse.Builder common = CommonResponse.newBuilder().setClearRouteCache(true)
                 .setHeaderMutation(mutation);
         Struct metadata = ExtProcMessages.destinationMetadata(destination);
+        if (headersOnly) {
+            write(ProcessingResponse.newBuilder()
+                    .setRequestHeaders(HeadersResponse.newBuilder().setResponse(common))
+                    .setDynamicMetadata(metadata).build());
+            return;
+        }
         ByteString forwarded = ByteString.copyFrom(body);
         if (fullDuplex(requestMode)) {
             write(ProcessingResponse.newBuilder()
@@ -558,7 +550,8 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         if (comma >= 0) {
             address = address.substring(0, comma).trim();
         }
-        return settings.director().registry().snapshot().byAddress().get(address);
+        Pool pool = routed == null ? null : settings.pools().named(routed.pool());
+        return pool == null ? null : pool.registry().snapshot().byAddress().get(address);
     }
 
     // ------------------------------------------------------------------ endings

@@ -7,8 +7,8 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.BindableService;
 import io.grpc.stub.StreamObserver;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
 import io.quarkus.grpc.GrpcService;
 
 /**
@@ -26,8 +26,8 @@ public class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProc
 
     private final ExtProcStream.Settings settings;
 
-    public ExternalProcessorService(RequestDirector director, LlmdConfig config) {
-        this.settings = new ExtProcStream.Settings(director, config.extProc().maxBodySize().asLongValue(),
+    public ExternalProcessorService(Pools pools, LlmdConfig config) {
+        this.settings = new ExtProcStream.Settings(pools, config.extProc().maxBodySize().asLongValue(),
                 config.extProc().disableEndpointSubsetFilter());
     }
 

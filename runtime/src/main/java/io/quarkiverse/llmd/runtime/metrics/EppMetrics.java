@@ -19,7 +19,8 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pipeline.PipelineMetrics;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 
 /**
  * The EPP's Prometheus meters under llm-d's names (reference scheduler-epp.md 7.2). Micrometer names are chosen so
@@ -29,7 +30,7 @@ import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
  * <p>
  * Meters with per-request labels are cached per label set, so recording costs a map lookup, not a registration.
  */
-public final class EppMetrics {
+public final class EppMetrics implements PipelineMetrics {
 
     // Micrometer name -> exposed Prometheus name in the comment.
     static final String REQUEST = "inference_objective_request"; // _total
@@ -111,6 +112,7 @@ public final class EppMetrics {
                 .description("Last pool saturation computed for admission and flow control").register(registry);
     }
 
+    @Override
     public boolean enabled() {
         return registry != null;
     }
@@ -137,6 +139,7 @@ public final class EppMetrics {
     }
 
     /** A request refused before or instead of reaching a model server. */
+    @Override
     public void requestError(String model, String targetModel, String errorCode) {
         if (registry == null) {
             return;
@@ -148,6 +151,7 @@ public final class EppMetrics {
     }
 
     /** One scheduling cycle: its latency and whether it found an endpoint. */
+    @Override
     public void schedulingAttempt(long nanos, boolean success, String targetModel, Endpoint primary) {
         if (registry == null) {
             return;
@@ -165,6 +169,7 @@ public final class EppMetrics {
     }
 
     /** A request was placed and is about to be forwarded. */
+    @Override
     public void routed(String model, String targetModel, long requestBytes, String disaggDecision) {
         if (registry == null) {
             return;
@@ -178,6 +183,7 @@ public final class EppMetrics {
     }
 
     /** The first response chunk came, {@code nanos} after the request was received. */
+    @Override
     public void firstChunk(String model, String targetModel, long nanos) {
         if (registry == null) {
             return;
@@ -186,6 +192,7 @@ public final class EppMetrics {
     }
 
     /** A routed request ended, {@code nanos} after it was received. */
+    @Override
     public void completed(String model, String targetModel, long nanos, long promptTokens, long completionTokens,
             long cachedTokens) {
         if (registry == null) {
@@ -207,6 +214,7 @@ public final class EppMetrics {
     }
 
     /** How long a request waited in flow control and how it left. */
+    @Override
     public void queueOutcome(String fairnessId, int priority, QueueOutcome outcome, long nanos) {
         if (registry == null) {
             return;
@@ -220,11 +228,13 @@ public final class EppMetrics {
     }
 
     /** The pool saturation just computed (admission or a dispatch cycle). */
+    @Override
     public void saturation(double value) {
         this.saturation = value;
     }
 
     /** Registers the flow-control queue gauges of one priority band. */
+    @Override
     public <T> void flowControlBand(int priority, T state, ToDoubleFunction<T> requests, ToDoubleFunction<T> bytes) {
         if (registry == null) {
             return;

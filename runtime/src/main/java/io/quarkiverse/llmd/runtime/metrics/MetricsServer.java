@@ -9,8 +9,8 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;

@@ -10,10 +10,10 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PdConfig;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.proxy.HeaderHygiene;
 import io.quarkiverse.llmd.runtime.proxy.OpenAiErrors;
 import io.quarkiverse.llmd.runtime.proxy.OpenAiProxy;

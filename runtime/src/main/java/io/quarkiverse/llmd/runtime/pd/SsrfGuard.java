@@ -1,7 +1,7 @@
 package io.quarkiverse.llmd.runtime.pd;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 
 /**
  * Allows a prefill destination only when its IP belongs to an endpoint of the pool (any port), as the sidecar's

@@ -19,11 +19,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PdConfig;
 import io.quarkiverse.llmd.runtime.config.ProxyConfig;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
-import io.quarkiverse.llmd.runtime.director.RequestDirector;
 import io.quarkiverse.llmd.runtime.pd.Prefiller;
 import io.quarkiverse.llmd.runtime.pd.SsrfGuard;
 import io.vertx.core.Context;
@@ -38,7 +39,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The standalone OpenAI-compatible proxy on the HTTP port: {@code POST /v1/completions}, {@code /v1/chat/completions},
- * {@code /v1/responses} and {@code /v1/embeddings} are scheduled by the {@link RequestDirector} and forwarded to the
+ * {@code /v1/responses} and {@code /v1/embeddings} are scheduled by the {@link RequestPipeline} and forwarded to the
  * chosen model server; {@code GET /v1/models} merges the model lists of the pool. Everything runs on the event loop
  * and never blocks: the request body is read once (bounded), the response streams through.
  */
@@ -56,8 +57,7 @@ public class OpenAiProxy {
     public static final List<String> POST_PATHS = List.of("/v1/completions", "/v1/chat/completions", "/v1/responses",
             "/v1/embeddings");
 
-    private final RequestDirector director;
-    private final EndpointRegistry registry;
+    private final Pools pools;
     private final LlmdConfig config;
     private final UpstreamClient upstream;
     private final ProxyMetrics metrics;
@@ -65,10 +65,9 @@ public class OpenAiProxy {
     private final Prefiller prefiller;
 
     @Inject
-    public OpenAiProxy(RequestDirector director, EndpointRegistry registry, LlmdConfig config, UpstreamClient upstream,
+    public OpenAiProxy(Pools pools, EndpointRegistry registry, LlmdConfig config, UpstreamClient upstream,
             ProxyMetrics metrics) {
-        this.director = director;
-        this.registry = registry;
+        this.pools = pools;
         this.config = config;
         this.upstream = upstream;
         this.metrics = metrics;
@@ -194,18 +193,18 @@ public class OpenAiProxy {
     }
 
     /**
-     * {@code GET /v1/models}: with {@code models=merge} every endpoint of the pool is asked in parallel and the lists
-     * are merged by model id (first answer wins for duplicates, endpoint order); with {@code first} the endpoints are
-     * asked one after the other until one answers. No answer at all ⇒ 503.
+     * {@code GET /v1/models}: every pool's models. The models pools declare are listed as such; the endpoints of a
+     * pool that takes any model are asked: with {@code models=merge} in parallel, the lists merged by model id (first
+     * answer wins for duplicates, endpoint order); with {@code first} one after the other until one answers. Nothing
+     * to list at all ⇒ 503.
      */
     private void models(RoutingContext ctx) {
-        List<Endpoint> endpoints = registry.endpoints();
-        if (endpoints.isEmpty()) {
-            OpenAiErrors.send(ctx.response(), 503, "no endpoints available in the pool");
-            return;
-        }
+        Pool catchAll = pools.catchAll();
+        List<Endpoint> endpoints = catchAll == null ? List.of() : catchAll.registry().endpoints();
         Future<List<JsonNode>> lists;
-        if (config.proxy().models() == ProxyConfig.ModelsMode.FIRST) {
+        if (endpoints.isEmpty()) {
+            lists = Future.succeededFuture(List.of());
+        } else if (config.proxy().models() == ProxyConfig.ModelsMode.FIRST) {
             lists = firstModels(endpoints, 0).map(n -> n == null ? List.<JsonNode> of() : List.of(n));
         } else {
             List<Future<JsonNode>> all = new ArrayList<>();
@@ -224,12 +223,14 @@ public class OpenAiProxy {
             }).otherwise(List.of());
         }
         lists.onComplete(ar -> {
-            List<JsonNode> answers = ar.succeeded() ? ar.result() : List.of();
-            if (answers.isEmpty()) {
-                OpenAiErrors.send(ctx.response(), 503, "no endpoint of the pool answered GET /v1/models");
-                return;
-            }
             Map<String, JsonNode> byId = new LinkedHashMap<>();
+            for (Pool p : pools.all()) {
+                for (String model : p.models()) {
+                    byId.putIfAbsent(model, JSON.createObjectNode().put("id", model).put("object", "model")
+                            .put("owned_by", p.name()));
+                }
+            }
+            List<JsonNode> answers = ar.succeeded() ? ar.result() : List.of();
             for (JsonNode answer : answers) {
                 for (JsonNode m : answer.path("data")) {
                     String id = m.path("id").asText(null);
@@ -237,6 +238,11 @@ public class OpenAiProxy {
                         byId.putIfAbsent(id, m);
                     }
                 }
+            }
+            if (byId.isEmpty()) {
+                OpenAiErrors.send(ctx.response(), 503, endpoints.isEmpty() && catchAll != null
+                        ? "no endpoints available in the pool" : "no endpoint of the pool answered GET /v1/models");
+                return;
             }
             ObjectNode out = JSON.createObjectNode().put("object", "list");
             ArrayNode data = out.putArray("data");
@@ -274,8 +280,8 @@ public class OpenAiProxy {
 
     // ---- used by ProxyExchange
 
-    RequestDirector director() {
-        return director;
+    Pools pools() {
+        return pools;
     }
 
     ProxyConfig config() {
@@ -308,50 +314,5 @@ public class OpenAiProxy {
 
     long maxBodyBytes() {
         return config.proxy().maxBodySize().asLongValue();
-    }
-
-    /**
-     * The subset hint of a retry: every endpoint of the pool whose IP did not fail (the director matches hints by IP
-     * only). Null when that leaves nothing (all endpoints share the failed IP, as in a local fleet): the retry then
-     * schedules over the whole pool and skips the failed address itself.
-     */
-    List<String> subsetExcluding(Set<String> failedAddresses) {
-        Set<String> failedHosts = new HashSet<>();
-        for (String a : failedAddresses) {
-            failedHosts.add(ProxyExchange.hostOf(a));
-        }
-        List<String> hint = new ArrayList<>();
-        for (Endpoint e : registry.endpoints()) {
-            if (!failedHosts.contains(ProxyExchange.hostOf(e.address()))) {
-                hint.add(e.address());
-            }
-        }
-        return hint.isEmpty() ? null : hint;
-    }
-
-    /**
-     * An endpoint to retry on when the new decision chose a failed one again: the least loaded endpoint of the pool
-     * (waiting plus running requests) that has not failed, preferring the failed endpoint's role. Null if none.
-     */
-    Endpoint alternativeTo(Endpoint failed, Set<String> failedAddresses) {
-        Endpoint best = null;
-        long bestLoad = Long.MAX_VALUE;
-        String role = failed == null ? null : failed.role();
-        for (int pass = 0; pass < 2 && best == null; pass++) {
-            for (Endpoint e : registry.endpoints()) {
-                if (failedAddresses.contains(e.address())) {
-                    continue;
-                }
-                if (pass == 0 && role != null && !role.equals(e.role())) {
-                    continue;
-                }
-                long load = (long) e.metrics().waitingQueueSize() + e.metrics().runningRequestsSize();
-                if (load < bestLoad) {
-                    best = e;
-                    bestLoad = load;
-                }
-            }
-        }
-        return best;
     }
 }

@@ -12,12 +12,11 @@ import org.jboss.logging.Logger;
 
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.engine.request.ApiType;
 import io.quarkiverse.llmd.engine.request.Usage;
-import io.quarkiverse.llmd.runtime.director.Decision;
-import io.quarkiverse.llmd.runtime.director.PendingDecision;
-import io.quarkiverse.llmd.runtime.director.RoutedRequest;
-import io.quarkiverse.llmd.runtime.pd.HostPort;
 import io.quarkiverse.llmd.runtime.pd.Prefiller;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -45,14 +44,11 @@ final class ProxyExchange {
     private final String uri;
     private final Map<String, String> headers;
     private final byte[] body;
-    private final Set<String> failedAddresses = new HashSet<>();
     private RoutedRequest routed;
     private Endpoint target;
     private byte[] decodeBody;
     private long prefillCached;
     private int retriesLeft;
-    private int lastStatus = 502;
-    private String lastMessage = "no endpoint could serve the request";
     private HttpClientRequest upstream;
     private ResponseRelay relay;
     private boolean clientGone;
@@ -74,27 +70,23 @@ final class ProxyExchange {
 
     void start() {
         response.closeHandler(v -> clientGone());
-        decide(null, null);
-    }
-
-    private void decide(List<String> subsetHint, Endpoint failed) {
         java.util.concurrent.CompletionStage<Decision> decision;
         try {
-            pending = proxy.director().submit(request.path(), headers, body, subsetHint);
+            pending = proxy.pools().submit(null, request.path(), headers, body, null);
             decision = pending;
         } catch (RuntimeException e) {
             decision = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
         decision.whenComplete((d, err) -> {
             if (io.vertx.core.Vertx.currentContext() == context) {
-                onDecision(d, err, failed);
+                onDecision(d, err);
             } else {
-                context.runOnContext(v -> onDecision(d, err, failed));
+                context.runOnContext(v -> onDecision(d, err));
             }
         });
     }
 
-    private void onDecision(Decision decision, Throwable err, Endpoint failed) {
+    private void onDecision(Decision decision, Throwable err) {
         if (clientGone) {
             if (decision instanceof RoutedRequest r) {
                 r.complete(ResponseOutcome.FAILED);
@@ -107,36 +99,13 @@ final class ProxyExchange {
             return;
         }
         if (decision instanceof Decision.Rejected rejected) {
-            if (failed == null) {
-                finishWithError(rejected.status(), rejected.message(), rejected.droppedReason());
-            } else {
-                finishWithError(lastStatus, lastMessage, null); // the retry found nowhere else to go
-            }
+            finishWithError(rejected.status(), rejected.message(), rejected.droppedReason());
             return;
         }
-        RoutedRequest r = (RoutedRequest) decision;
-        Endpoint first = firstUsable(r.targets());
-        if (first == null) {
-            first = proxy.alternativeTo(failed, failedAddresses);
-        }
-        if (first == null) {
-            r.complete(ResponseOutcome.FAILED);
-            finishWithError(lastStatus, lastMessage, null);
-            return;
-        }
-        routed = r;
+        routed = (RoutedRequest) decision;
         decodeBody = null;
         prefillCached = 0;
-        dispatch(first);
-    }
-
-    private Endpoint firstUsable(List<Endpoint> targets) {
-        for (Endpoint e : targets) {
-            if (!failedAddresses.contains(e.address())) {
-                return e;
-            }
-        }
-        return null;
+        dispatch(routed.served());
     }
 
     private void dispatch(Endpoint endpoint) {
@@ -240,12 +209,13 @@ final class ProxyExchange {
         return 502;
     }
 
+    /**
+     * The endpoint failed before any byte reached the client: try the picker's next fallback (the decision and any
+     * prefill stand), else reschedule the parsed request without the endpoints that failed (no second admission).
+     */
     private void attemptFailed(Endpoint endpoint, int status, String message) {
         proxy.metrics().upstreamFailure();
-        failedAddresses.add(endpoint.address());
-        lastStatus = status;
-        lastMessage = message;
-        LOG.debugf("attempt on %s failed: %s", endpoint.address(), message);
+        LOG.debugf("attempt on %s (%s) failed: %s", endpoint.name(), endpoint.address(), message);
         if (retriesLeft <= 0) {
             routed.complete(ResponseOutcome.FAILED);
             finishWithError(status, message, null);
@@ -253,14 +223,21 @@ final class ProxyExchange {
         }
         retriesLeft--;
         proxy.metrics().retry();
-        Endpoint fallback = firstUsable(routed.targets());
-        if (fallback != null) {
-            dispatch(fallback); // the picker's fallback list; the decision (and any prefill) stands
+        List<Endpoint> fallbacks = routed.targets();
+        fallbacks.removeIf(e -> e.name().equals(endpoint.name()));
+        if (!fallbacks.isEmpty()) {
+            routed.failedOver(fallbacks.get(0));
+            dispatch(fallbacks.get(0));
             return;
         }
-        routed.complete(ResponseOutcome.FAILED);
-        routed = null;
-        decide(proxy.subsetExcluding(failedAddresses), endpoint);
+        if (!routed.retryExcluding(endpoint)) {
+            routed.complete(ResponseOutcome.FAILED);
+            finishWithError(status, message, null); // nowhere else to go: the client sees what the failure was
+            return;
+        }
+        decodeBody = null;
+        prefillCached = 0;
+        dispatch(routed.served());
     }
 
     private void relay(HttpClientResponse resp, Endpoint endpoint) {
@@ -326,7 +303,4 @@ final class ProxyExchange {
         OpenAiErrors.send(response, status, message, null, droppedReason);
     }
 
-    static String hostOf(String address) {
-        return HostPort.parse(address).host();
-    }
 }

@@ -2,6 +2,7 @@ package io.quarkiverse.llmd.engine.framework.scheduling;
 
 import java.util.Map;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 
 /**
@@ -12,8 +13,10 @@ import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
  * @param address {@code ip:port} the gateway routes to (IPv6 in brackets)
  * @param labels pod labels, among them {@code llm-d.ai/role}
  * @param metrics latest metrics, never null ({@link EndpointMetrics#NONE} before the first scrape)
+ * @param parsedAddress {@code address} parsed once, so that matching by host and port never re-parses it
  */
-public record Endpoint(String name, String address, Map<String, String> labels, EndpointMetrics metrics) {
+public record Endpoint(String name, String address, Map<String, String> labels, EndpointMetrics metrics,
+        EndpointAddress parsedAddress) {
 
     /** Label that tells prefill, decode and encode pods apart. */
     public static final String ROLE_LABEL = "llm-d.ai/role";
@@ -25,10 +28,21 @@ public record Endpoint(String name, String address, Map<String, String> labels, 
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException("endpoint address must not be blank: " + name);
         }
+        if (parsedAddress == null) {
+            try {
+                parsedAddress = EndpointAddress.parse(address);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("endpoint " + name + ": " + e.getMessage(), e);
+            }
+        }
         labels = Map.copyOf(labels);
         if (metrics == null) {
             metrics = EndpointMetrics.NONE;
         }
+    }
+
+    public Endpoint(String name, String address, Map<String, String> labels, EndpointMetrics metrics) {
+        this(name, address, labels, metrics, null);
     }
 
     public static Endpoint of(String name, String address, Map<String, String> labels) {
@@ -42,11 +56,10 @@ public record Endpoint(String name, String address, Map<String, String> labels, 
 
     /** Host part of the address (brackets kept for IPv6), used where llm-d matches by IP only. */
     public String host() {
-        int colon = address.lastIndexOf(':');
-        return colon < 0 ? address : address.substring(0, colon);
+        return parsedAddress.hostForUri();
     }
 
     public Endpoint withMetrics(EndpointMetrics newMetrics) {
-        return new Endpoint(name, address, labels, newMetrics);
+        return new Endpoint(name, address, labels, newMetrics, parsedAddress);
     }
 }

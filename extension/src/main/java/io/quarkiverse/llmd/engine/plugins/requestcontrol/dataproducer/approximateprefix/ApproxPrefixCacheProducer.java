@@ -5,6 +5,7 @@ import java.util.Set;
 
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
 import io.quarkiverse.llmd.engine.framework.data.PrefixCacheMatchInfo;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointLifecycle;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
@@ -31,7 +32,7 @@ import io.quarkiverse.llmd.engine.prefix.PrefixMatch;
  * independently, the index never tracks more than {@link ApproximatePrefixIndex#DEFAULT_MAX_ENDPOINTS} endpoints.
  * Thread-safe; one instance is shared by all requests.
  */
-public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest {
+public final class ApproxPrefixCacheProducer implements EndpointLifecycle, DataProducer, PreRequest {
 
     public static final String TYPE = "approx-prefix-cache-producer";
     /** Profile whose target also receives the request's blocks (P/D disaggregation). */
@@ -114,6 +115,12 @@ public final class ApproxPrefixCacheProducer implements DataProducer, PreRequest
     /** Forgets endpoints that are no longer in the pool; call whenever the endpoint set changes. */
     public void retainEndpoints(Set<String> endpointNames) {
         index.retainEndpoints(endpointNames);
+    }
+
+    /** Forgets one endpoint. */
+    @Override
+    public void endpointRemoved(String endpointName) {
+        removeEndpoint(endpointName);
     }
 
     /** Forgets one endpoint. */

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
 import io.quarkiverse.llmd.engine.framework.data.InFlightLoad;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointLifecycle;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.NoParameters;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
@@ -43,7 +44,8 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
  * name, so reading them on the scoring hot path is a map lookup with no allocation. The producer is itself the
  * {@link InFlightLoad} it publishes: readers see live counts.
  */
-public final class InFlightLoadProducer implements DataProducer, PreRequest, ResponseObserver, InFlightLoad {
+public final class InFlightLoadProducer
+        implements EndpointLifecycle, DataProducer, PreRequest, ResponseObserver, InFlightLoad {
 
     public static final String TYPE = "inflight-load-producer";
     public static final PluginFactory FACTORY = (name, parameters, handle) -> {
@@ -152,6 +154,12 @@ public final class InFlightLoadProducer implements DataProducer, PreRequest, Res
      * Drops the counters of a deleted endpoint. Requests still in flight to it release into the dropped counters, so
      * an endpoint that comes back under the same name starts from zero.
      */
+    @Override
+    public void endpointRemoved(String endpointName) {
+        forget(endpointName);
+    }
+
+    /** Same as {@link #endpointRemoved}. */
     public void forget(String endpointName) {
         counters.remove(endpointName);
     }

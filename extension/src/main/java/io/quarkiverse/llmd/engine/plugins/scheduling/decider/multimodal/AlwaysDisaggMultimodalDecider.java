@@ -5,8 +5,8 @@ import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.PdDecider;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
-import io.quarkiverse.llmd.engine.plugins.scheduling.profilehandler.disagg.PdDecider;
 
 /**
  * {@code always-disagg-multimodal-decider}: runs the stage (typically encode) exactly for multimodal requests, those

@@ -11,8 +11,8 @@ import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataConsumer;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.PdDecider;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
-import io.quarkiverse.llmd.engine.plugins.scheduling.profilehandler.disagg.PdDecider;
 
 /**
  * {@code prefix-based-pd-decider}: sends the prefill to a prefill pod only when the decode pod would have to compute

@@ -10,10 +10,10 @@ import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.Picker;
-import io.quarkiverse.llmd.engine.framework.scheduling.ScoredEndpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.framework.scheduling.ScoredEndpoint;
 import io.quarkiverse.llmd.engine.plugins.scheduling.picker.PickerParameters;
-import io.quarkiverse.llmd.engine.plugins.scheduling.picker.random.RandomPicker;
+import io.quarkiverse.llmd.engine.plugins.scheduling.picker.RandomPicks;
 
 /**
  * {@code weighted-random-picker}: draws {@code maxNumOfEndpoints} candidates without replacement with probability
@@ -50,7 +50,7 @@ public final class WeightedRandomPicker implements Picker {
         }
         RandomGenerator random = context.random();
         if (!anyPositive(scores, n)) {
-            return RandomPicker.uniform(random, endpoints, scores, maxNumOfEndpoints);
+            return RandomPicks.uniform(random, endpoints, scores, maxNumOfEndpoints);
         }
         if (maxNumOfEndpoints == 1) {
             // Single pass: no key array, no sort. Only positive scores can win here.

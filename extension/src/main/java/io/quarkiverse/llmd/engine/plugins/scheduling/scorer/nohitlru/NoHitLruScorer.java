@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
 import io.quarkiverse.llmd.engine.framework.data.PrefixCacheMatchInfo;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointLifecycle;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
@@ -41,7 +42,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.ScorerCategory;
  * <p>
  * Thread-safe: the LRU is shared by all requests and guarded by its own lock, held only for map operations.
  */
-public final class NoHitLruScorer implements Scorer, PreRequest, DataConsumer {
+public final class NoHitLruScorer implements EndpointLifecycle, Scorer, PreRequest, DataConsumer {
 
     public static final String TYPE = "no-hit-lru-scorer";
     public static final PluginFactory FACTORY = (name, parameters, handle) -> new NoHitLruScorer(name,
@@ -182,6 +183,12 @@ public final class NoHitLruScorer implements Scorer, PreRequest, DataConsumer {
     }
 
     /** Drops a deleted endpoint from the LRU. */
+    @Override
+    public void endpointRemoved(String endpointName) {
+        forget(endpointName);
+    }
+
+    /** Same as {@link #endpointRemoved}. */
     public void forget(String endpointName) {
         synchronized (lru) {
             lru.remove(endpointName);

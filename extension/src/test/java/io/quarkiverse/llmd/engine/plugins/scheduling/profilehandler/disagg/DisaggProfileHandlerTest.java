@@ -17,6 +17,7 @@ import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfig;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
+import io.quarkiverse.llmd.engine.framework.scheduling.DisaggDecision;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;

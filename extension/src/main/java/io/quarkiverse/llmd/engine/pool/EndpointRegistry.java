@@ -1,4 +1,4 @@
-package io.quarkiverse.llmd.runtime.datalayer;
+package io.quarkiverse.llmd.engine.pool;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.quarkiverse.llmd.engine.plugins.scheduling.profilehandler.disagg;
+package io.quarkiverse.llmd.engine.framework.scheduling;
 
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 

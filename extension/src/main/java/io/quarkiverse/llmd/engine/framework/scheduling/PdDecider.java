@@ -1,8 +1,6 @@
-package io.quarkiverse.llmd.engine.plugins.scheduling.profilehandler.disagg;
+package io.quarkiverse.llmd.engine.framework.scheduling;
 
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
-import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 
 /**
  * Decides, once the decode endpoint is known, whether a disaggregation stage (remote prefill, or remote encode)

@@ -1,4 +1,4 @@
-package io.quarkiverse.llmd.runtime.director;
+package io.quarkiverse.llmd.engine.pipeline;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -8,7 +8,7 @@ import io.quarkiverse.llmd.engine.flowcontrol.FlowItem;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 
 /**
- * The director's answer for one request, possibly still waiting in flow control. It completes normally with a
+ * The pipeline's answer for one request, possibly still waiting in flow control. It completes normally with a
  * {@link Decision} (never exceptionally for a refusal). When the client goes away before the decision arrives, the
  * edge calls {@link #cancel()}: a queued request leaves the queue at once and the decision completes with 503
  * {@code rejected-context-cancelled}. Once the decision is a {@link RoutedRequest}, cancelling does nothing: the edge
@@ -19,24 +19,27 @@ public final class PendingDecision extends CompletableFuture<Decision> {
     final InferenceRequest request;
     final byte[] forwardBody;
     final int priority;
+    final String fairnessId;
     final List<String> subsetHint;
     final long receivedNanos;
     final Executor completeOn;
     FlowItem<PendingDecision> item;
     FlowGate gate;
 
-    PendingDecision(InferenceRequest request, byte[] forwardBody, int priority, List<String> subsetHint,
-            long receivedNanos, Executor completeOn) {
+    PendingDecision(InferenceRequest request, byte[] forwardBody, int priority, String fairnessId,
+            List<String> subsetHint, long receivedNanos, Executor completeOn) {
         this.request = request;
         this.forwardBody = forwardBody;
         this.priority = priority;
+        this.fairnessId = fairnessId;
         this.subsetHint = subsetHint;
         this.receivedNanos = receivedNanos;
         this.completeOn = completeOn;
     }
 
-    static PendingDecision completed(Decision decision) {
-        PendingDecision p = new PendingDecision(null, null, 0, null, 0, null);
+    /** A decision already made (a refusal, or a placement without flow control). */
+    public static PendingDecision completed(Decision decision) {
+        PendingDecision p = new PendingDecision(null, null, 0, null, null, 0, null);
         p.complete(decision);
         return p;
     }

@@ -1,4 +1,4 @@
-package io.quarkiverse.llmd.runtime.director;
+package io.quarkiverse.llmd.engine.pipeline;
 
 import java.util.ArrayList;
 import java.util.Collections;

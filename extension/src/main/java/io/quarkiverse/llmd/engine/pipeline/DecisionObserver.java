@@ -1,11 +1,11 @@
-package io.quarkiverse.llmd.runtime.director;
+package io.quarkiverse.llmd.engine.pipeline;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.DecisionTrace;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 
 /**
- * Watches the director's scheduling cycles, for tools such as the Dev UI's decision log. Called on the request's
+ * Watches the pipeline's scheduling cycles, for tools such as the Dev UI's decision log. Called on the request's
  * thread: implementations must be quick and must not block.
  */
 public interface DecisionObserver {

@@ -1,14 +1,11 @@
-package io.quarkiverse.llmd.runtime.director;
+package io.quarkiverse.llmd.engine.pipeline;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
-
-import org.jboss.logging.Logger;
 
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowController;
@@ -17,7 +14,6 @@ import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
-import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 
 /**
  * The runtime side of flow control: owns the {@link FlowController}, serialises access to it with a short lock
@@ -26,7 +22,7 @@ import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
  */
 final class FlowGate {
 
-    private static final Logger LOG = Logger.getLogger(FlowGate.class);
+    private static final System.Logger LOG = System.getLogger(FlowGate.class.getName());
 
     /**
      * @param dispatchInterval period of the dispatch cycle while requests wait
@@ -34,15 +30,14 @@ final class FlowGate {
      * @param maxDispatchPerCycle most requests released by one cycle
      */
     record Settings(Duration dispatchInterval, Duration expiryInterval, int maxDispatchPerCycle) {
-        static final Settings DEFAULT = new Settings(Duration.ofMillis(5), Duration.ofMillis(50), 1024);
     }
 
-    private final RequestDirector director;
+    private final RequestPipeline pipeline;
     private final FlowController<PendingDecision> controller;
     private final SaturationProbe probe;
     private final Settings settings;
     private final FlowTicker ticker;
-    private final EppMetrics metrics;
+    private final PipelineMetrics metrics;
     private final LongSupplier nanoTime;
     private final Clock clock;
     private final Object lock = new Object();
@@ -52,9 +47,9 @@ final class FlowGate {
     private boolean swept;
     private InferenceRequest probeRequest;
 
-    FlowGate(RequestDirector director, FlowControlConfig config, SaturationProbe probe, Settings settings,
-            FlowTicker ticker, EppMetrics metrics, LongSupplier nanoTime, Clock clock) {
-        this.director = director;
+    FlowGate(RequestPipeline pipeline, FlowControlConfig config, SaturationProbe probe, Settings settings,
+            FlowTicker ticker, PipelineMetrics metrics, LongSupplier nanoTime, Clock clock) {
+        this.pipeline = pipeline;
         this.controller = new FlowController<>(config);
         this.probe = probe;
         this.settings = settings;
@@ -90,7 +85,7 @@ final class FlowGate {
             }
         }
         if (admit == FlowController.Admit.REJECTED_CAPACITY) {
-            drop(pending, QueueOutcome.REJECTED_CAPACITY, 0);
+            drop(pending, QueueOutcome.REJECTED_CAPACITY, 0, pipeline.endpoints().isEmpty());
         }
     }
 
@@ -101,7 +96,8 @@ final class FlowGate {
             removed = pending.item != null && controller.remove(pending.item);
         }
         if (removed) {
-            drop(pending, QueueOutcome.EVICTED_CONTEXT_CANCELLED, nanoTime.getAsLong() - pending.item.enqueuedAt());
+            drop(pending, QueueOutcome.EVICTED_CONTEXT_CANCELLED, nanoTime.getAsLong() - pending.item.enqueuedAt(),
+                    false);
         }
         return removed;
     }
@@ -125,10 +121,13 @@ final class FlowGate {
                     swept = true;
                 }
             }
+            boolean poolEmpty = pipeline.endpoints().isEmpty();
             for (FlowItem<PendingDecision> item : expired) {
-                drop(item.payload(), QueueOutcome.EVICTED_TTL, now - item.enqueuedAt());
+                drop(item.payload(), QueueOutcome.EVICTED_TTL, now - item.enqueuedAt(), poolEmpty);
             }
-            for (int n = 0; n < settings.maxDispatchPerCycle(); n++) {
+            // With no endpoint nothing can be scheduled: requests wait (until their TTL) for the first one to appear,
+            // which is how a pool scaled to zero keeps the requests that wake it.
+            for (int n = 0; !poolEmpty && n < settings.maxDispatchPerCycle(); n++) {
                 FlowItem<PendingDecision> item;
                 synchronized (lock) {
                     item = controller.dispatchOne(now, this::saturation);
@@ -140,10 +139,10 @@ final class FlowGate {
                 metrics.queueOutcome(item.flowId(), item.priority(), QueueOutcome.DISPATCHED, now - item.enqueuedAt());
                 Decision decision;
                 try {
-                    decision = director.route(pending);
+                    decision = pipeline.route(pending);
                 } catch (RuntimeException e) {
-                    LOG.error("scheduling a request released by flow control failed", e);
-                    decision = Decision.Rejected.internal("scheduling failed: " + e);
+                    LOG.log(System.Logger.Level.ERROR, "scheduling a request released by flow control failed", e);
+                    decision = pipeline.rejected(pending.request, Decision.Rejected.internal("scheduling failed: " + e));
                 }
                 pending.finish(decision);
             }
@@ -159,18 +158,16 @@ final class FlowGate {
 
     /** Pool saturation now, over every endpoint of the pool (called under the lock; cheap). */
     private double saturation() {
-        List<Endpoint> pool = director.registry().endpoints();
-        SchedulingContext context = new SchedulingContext(probeRequest, clock.instant(), ThreadLocalRandom.current());
+        List<Endpoint> pool = pipeline.endpoints();
+        SchedulingContext context = pipeline.newContext(probeRequest);
         double s = probe.saturation(context, pool);
         metrics.saturation(s);
         return s;
     }
 
-    private void drop(PendingDecision pending, QueueOutcome outcome, long waitedNanos) {
+    private void drop(PendingDecision pending, QueueOutcome outcome, long waitedNanos, boolean poolEmpty) {
         metrics.queueOutcome(pending.item.flowId(), pending.priority, outcome, waitedNanos);
-        Decision.Rejected rejected = Decision.Rejected.flowControl(outcome);
-        metrics.requestError(pending.request.model(), pending.request.targetModel(), rejected.code());
-        pending.finish(rejected);
+        pending.finish(pipeline.rejected(pending.request, Decision.Rejected.flowControl(outcome, poolEmpty)));
     }
 
     private void registerBandGauges(int priority) {

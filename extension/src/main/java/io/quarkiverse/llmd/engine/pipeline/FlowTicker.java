@@ -1,4 +1,4 @@
-package io.quarkiverse.llmd.runtime.director;
+package io.quarkiverse.llmd.engine.pipeline;
 
 /**
  * Runs flow control's dispatch cycle periodically while requests wait. The runtime implements it with a Vert.x
@@ -14,7 +14,7 @@ public interface FlowTicker {
      */
     Runnable start(long periodMillis, Runnable tick);
 
-    /** Never ticks by itself: the owner calls {@link RequestDirector#runFlowControlCycle()}. */
+    /** Never ticks by itself: the owner calls {@link RequestPipeline#runFlowControlCycle()}. */
     FlowTicker MANUAL = (period, tick) -> () -> {
     };
 }

@@ -1,0 +1,57 @@
+package io.quarkiverse.llmd.engine.pipeline;
+
+import java.util.function.ToDoubleFunction;
+
+import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+
+/**
+ * Where the request pipeline records what happens to requests. The runtime implements it with Micrometer meters
+ * under llm-d's names; the cluster simulator and unit tests use {@link #NOOP}. Implementations are called on the
+ * request path and must not block.
+ */
+public interface PipelineMetrics {
+
+    /** Records nothing. */
+    PipelineMetrics NOOP = new PipelineMetrics() {
+    };
+
+    /** Whether anything is recorded (lets callers skip work that only feeds meters). */
+    default boolean enabled() {
+        return false;
+    }
+
+    /** A request refused before or instead of reaching a model server. */
+    default void requestError(String model, String targetModel, String errorCode) {
+    }
+
+    /** One scheduling cycle: its latency and whether it found an endpoint. */
+    default void schedulingAttempt(long nanos, boolean success, String targetModel, Endpoint primary) {
+    }
+
+    /** A request was placed and is about to be forwarded. */
+    default void routed(String model, String targetModel, long requestBytes, String disaggDecision) {
+    }
+
+    /** The first response chunk came, {@code nanos} after the request was received. */
+    default void firstChunk(String model, String targetModel, long nanos) {
+    }
+
+    /** A routed request ended, {@code nanos} after it was received; token counts are -1 when unknown. */
+    default void completed(String model, String targetModel, long nanos, long promptTokens, long completionTokens,
+            long cachedTokens) {
+    }
+
+    /** How long a request waited in flow control and how it left. */
+    default void queueOutcome(String fairnessId, int priority, QueueOutcome outcome, long nanos) {
+    }
+
+    /** The pool saturation just computed (admission or a dispatch cycle). */
+    default void saturation(double value) {
+    }
+
+    /** Registers the flow-control queue gauges of one priority band. */
+    default <T> void flowControlBand(int priority, T state, ToDoubleFunction<T> requests,
+            ToDoubleFunction<T> bytes) {
+    }
+}
