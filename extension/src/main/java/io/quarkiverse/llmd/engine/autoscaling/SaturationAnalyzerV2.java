@@ -57,6 +57,7 @@ public final class SaturationAnalyzerV2 {
         double supply = 0;
         double anticipated = 0;
         boolean informed = false;
+        boolean demandKnown = true;
         for (VariantSpec spec : specs) {
             VariantObservation obs = observed.get(spec.name());
             int current = obs == null ? 0 : obs.currentReplicas();
@@ -70,6 +71,9 @@ public final class SaturationAnalyzerV2 {
                     }
                 }
             }
+            // Serving replicas whose KV size or usage is missing hide their demand: reading that as "no demand"
+            // would scale down blind, so the analyzer keeps out of the decision instead.
+            demandKnown &= perReplica.size() >= ready;
             double cap = perReplica.isEmpty() ? fallbackCapacity(spec, mix) : median(perReplica);
             informed |= cap > 0;
             capacity.put(spec.name(), cap);
@@ -77,16 +81,19 @@ public final class SaturationAnalyzerV2 {
             supply += ready * cap;
             anticipated += current * cap;
         }
+        informed &= demandKnown;
         double required = demand / config.scaleUpThreshold() - anticipated;
         double spare = supply - demand / config.scaleDownBoundary();
+        double shortfall = 0;
         if (informed) {
             if (required > 0) {
-                addReplicas(specs, capacity, targets, required);
+                shortfall = addReplicas(specs, capacity, targets, required);
             } else if (spare > 0) {
                 removeReplicas(specs, capacity, targets, spare);
             }
         }
-        return new SaturationAnalysis(informed, demand, supply, anticipated, required, spare, capacity, targets);
+        return new SaturationAnalysis(informed, demand, supply, anticipated, required, spare, shortfall, capacity,
+                targets);
     }
 
     private static double charge(Role role, TokenMix mix, ReplicaMetrics r) {
@@ -160,8 +167,9 @@ public final class SaturationAnalyzerV2 {
         return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
     }
 
-    private static void addReplicas(List<VariantSpec> specs, Map<String, Double> capacity, Map<String, Integer> targets,
-            double required) {
+    /** Adds replicas by cost per capacity; returns the tokens no variant had room for. */
+    private static double addReplicas(List<VariantSpec> specs, Map<String, Double> capacity,
+            Map<String, Integer> targets, double required) {
         List<VariantSpec> order = new ArrayList<>(specs);
         order.removeIf(s -> capacity.get(s.name()) <= 0);
         order.sort(Comparator.<VariantSpec> comparingDouble(s -> s.costPerReplicaHour() / capacity.get(s.name()))
@@ -179,6 +187,7 @@ public final class SaturationAnalyzerV2 {
                 remaining -= add * cap;
             }
         }
+        return Math.max(0, remaining);
     }
 
     private static void removeReplicas(List<VariantSpec> specs, Map<String, Double> capacity,

@@ -229,6 +229,7 @@ public final class VariantAutoscaler {
             w.supplyTokens = sat.supplyTokens();
             if (sat.informed()) {
                 w.saturationTarget = sat.targets().get(s.name());
+                w.saturationShortfall = sat.shortfallTokens();
             }
             w.combine();
         }
@@ -245,7 +246,7 @@ public final class VariantAutoscaler {
         if (idle) {
             for (VariantSpec s : group) {
                 Work w = work.get(s.name());
-                if (w.desired != s.minReplicas()) {
+                if (w.desired != s.minReplicas() || w.current != s.minReplicas()) {
                     w.set(s.minReplicas(), ScalingReason.SCALE_TO_ZERO, String.format(Locale.ROOT,
                             "no load for %.0f s (scale to zero after %d s); minimum %d", idleNanos / 1e9,
                             config.scaleToZeroAfter().toSeconds(), s.minReplicas()));
@@ -365,6 +366,7 @@ public final class VariantAutoscaler {
         Integer modelTarget;
         Integer saturationTarget;
         double unmet;
+        double saturationShortfall;
         double demandTokens;
         double supplyTokens;
         int desired;
@@ -407,9 +409,13 @@ public final class VariantAutoscaler {
                 int bounded = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), desired));
                 set(bounded, ScalingReason.BOUNDS, String.format(Locale.ROOT, "%d clamped to [%d, %d]", desired,
                         spec.minReplicas(), spec.maxReplicas()));
-            } else if (unmet > 0 && desired == spec.maxReplicas()) {
+            } else if (desired == spec.maxReplicas() && reason == ScalingReason.MODEL && unmet > 0) {
                 set(desired, ScalingReason.BOUNDS, String.format(Locale.ROOT,
                         "at maximum %d; %.3f req/s beyond what the model's variants can carry", desired, unmet));
+            } else if (desired == spec.maxReplicas() && reason != ScalingReason.MODEL && saturationShortfall > 0) {
+                set(desired, ScalingReason.BOUNDS, String.format(Locale.ROOT,
+                        "at maximum %d; saturation needs %.0f more KV tokens than the variants can add (%s)", desired,
+                        saturationShortfall, detail));
             }
         }
 
