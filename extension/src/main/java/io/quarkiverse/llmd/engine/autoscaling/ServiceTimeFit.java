@@ -169,18 +169,13 @@ final class ServiceTimeFit {
     }
 
     /**
-     * A fit: parameters, their weighted residual and posterior covariance.
+     * A fit.
+     *
+     * @param parameters the non-negative least-squares parameters
+     * @param residual their weighted (relative) residual sum of squares
+     * @param covariance the posterior covariance of (alpha, beta, gamma)
      */
-    static final class Result {
-        final ServiceParameters parameters;
-        final double residual;
-        final double[][] covariance;
-
-        Result(ServiceParameters parameters, double residual, double[][] covariance) {
-            this.parameters = parameters;
-            this.residual = residual;
-            this.covariance = covariance;
-        }
+    record Result(ServiceParameters parameters, double residual, double[][] covariance) {
 
         /**
          * The largest relative standard error of the predicted decode step and first token at batch sizes 1 and

@@ -254,8 +254,8 @@ public final class VariantAutoscaler {
             }
             return;
         }
-        boolean requestsWait = snapshot.waitingRequests() > 0 || snapshot.arrivalRate() > 0;
-        if (desired == 0 && (current > 0 || requestsWait)) {
+        boolean demandNow = snapshot.waitingRequests() > 0 || snapshot.arrivalRate() > 0;
+        if (desired == 0 && (current > 0 || demandNow)) {
             Work keeper = keeper(group, work);
             if (keeper == null) {
                 return;
@@ -270,7 +270,7 @@ public final class VariantAutoscaler {
                         "idle for %.0f s of the %d s before scaling to zero", idleNanos / 1e9,
                         config.scaleToZeroAfter().toSeconds()));
             }
-        } else if (current == 0 && desired > 0 && requestsWait) {
+        } else if (current == 0 && desired > 0 && demandNow) {
             for (VariantSpec s : group) {
                 Work w = work.get(s.name());
                 if (w.desired > 0) {

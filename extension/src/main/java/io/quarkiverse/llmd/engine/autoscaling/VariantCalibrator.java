@@ -63,13 +63,13 @@ public final class VariantCalibrator {
         double samples = fit.rows();
         ServiceTimeFit.Result result = fit.solve();
         if (result == null || mix == null) {
-            return new Calibration(result == null ? null : result.parameters, samples, Double.POSITIVE_INFINITY, 0,
+            return new Calibration(result == null ? null : result.parameters(), samples, Double.POSITIVE_INFINITY, 0,
                     false, maxBatch);
         }
         double error = result.relativeError(mix, maxBatch);
         double confidence = Math.min(1, samples / config.minSamples())
                 * Math.max(0, Math.min(1, 1 - error / (2 * config.maxRelativeError())));
         boolean confident = samples >= config.minSamples() && error <= config.maxRelativeError();
-        return new Calibration(result.parameters, samples, error, confidence, confident, maxBatch);
+        return new Calibration(result.parameters(), samples, error, confidence, confident, maxBatch);
     }
 }

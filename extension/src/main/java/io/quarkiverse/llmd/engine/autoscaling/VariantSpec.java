@@ -57,11 +57,6 @@ public record VariantSpec(String name, String modelId, String hardwareClass, Rol
                 maxNumSeqs, maxNumBatchedTokens, coldStartSeconds);
     }
 
-    public VariantSpec withMaxNumSeqs(int newMaxNumSeqs) {
-        return new VariantSpec(name, modelId, hardwareClass, role, costPerReplicaHour, minReplicas, maxReplicas,
-                newMaxNumSeqs, maxNumBatchedTokens, coldStartSeconds);
-    }
-
     /** The mix one replica of this variant serves, given the model's mix. */
     TokenMix mixFor(TokenMix modelMix) {
         return role == Role.PREFILL ? modelMix.prefillOnly() : modelMix;
