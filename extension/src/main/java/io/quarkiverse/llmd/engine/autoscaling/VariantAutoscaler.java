@@ -76,6 +76,7 @@ public final class VariantAutoscaler {
         calibrators.keySet().retainAll(next.keySet());
         history.keySet().retainAll(next.keySet());
         firstDecided.keySet().retainAll(next.keySet());
+        lastLoad.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
     }
 
     /** The known variants, by name. */
@@ -138,10 +139,10 @@ public final class VariantAutoscaler {
             return List.of();
         }
         boolean load = snapshot.arrivalRate() > 0 || snapshot.waitingRequests() > 0;
-        Map<String, Work> work = new LinkedHashMap<>();
+        Map<String, DecisionDraft> work = new LinkedHashMap<>();
         for (VariantSpec s : modelSpecs) {
             VariantObservation o = observed.get(s.name());
-            Work w = new Work(s, o == null ? 0 : o.currentReplicas(), o == null ? 0 : o.readyReplicas());
+            DecisionDraft w = new DecisionDraft(s, o == null ? 0 : o.currentReplicas(), o == null ? 0 : o.readyReplicas());
             work.put(s.name(), w);
             if (o != null) {
                 for (ReplicaMetrics r : o.replicas()) {
@@ -165,7 +166,7 @@ public final class VariantAutoscaler {
             applyPdRatio(ratio, groups.get(0), groups.get(1), work);
         }
         List<ScalingDecision> decisions = new ArrayList<>();
-        for (Work w : work.values()) {
+        for (DecisionDraft w : work.values()) {
             stabilize(w, nowNanos);
             decisions.add(w.decision(snapshot, nowNanos));
         }
@@ -192,13 +193,13 @@ public final class VariantAutoscaler {
     }
 
     private void plan(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, VariantObservation> observed,
-            Map<String, Work> work) {
+            Map<String, DecisionDraft> work) {
         TokenMix mix = snapshot.mix();
         SloTargets targets = config.targetsFor(snapshot.modelId());
         double horizon = config.coldStartHorizon().toNanos() / 1e9;
         List<CostOptimizer.Candidate> candidates = new ArrayList<>();
         for (VariantSpec s : group) {
-            Work w = work.get(s.name());
+            DecisionDraft w = work.get(s.name());
             w.calibration = calibrator(s.name()).calibration(mix == null ? null : s.mixFor(mix), s.maxNumSeqs());
             if (w.calibration.confident()) {
                 QueueingModel q = new QueueingModel(w.calibration.parameters(), s.mixFor(mix),
@@ -216,7 +217,7 @@ public final class VariantAutoscaler {
             CostOptimizer.Allocation up = CostOptimizer.allocate(candidates, rate);
             CostOptimizer.Allocation down = CostOptimizer.allocate(candidates, rate * (1 + config.scaleDownMargin()));
             for (CostOptimizer.Candidate c : candidates) {
-                Work w = work.get(c.name());
+                DecisionDraft w = work.get(c.name());
                 int atRate = up.replicas().get(c.name());
                 w.modelTarget = Math.max(atRate, Math.min(w.current, down.replicas().get(c.name())));
                 w.unmet = up.unmet();
@@ -224,7 +225,7 @@ public final class VariantAutoscaler {
         }
         SaturationAnalysis sat = saturation.analyze(group, observed, mix, snapshot.queuedTokens());
         for (VariantSpec s : group) {
-            Work w = work.get(s.name());
+            DecisionDraft w = work.get(s.name());
             w.demandTokens = sat.demandTokens();
             w.supplyTokens = sat.supplyTokens();
             if (sat.informed()) {
@@ -235,7 +236,7 @@ public final class VariantAutoscaler {
         }
     }
 
-    private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, Work> work,
+    private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, DecisionDraft> work,
             boolean load, boolean idle, long idleNanos) {
         int current = 0;
         int desired = 0;
@@ -245,7 +246,7 @@ public final class VariantAutoscaler {
         }
         if (idle) {
             for (VariantSpec s : group) {
-                Work w = work.get(s.name());
+                DecisionDraft w = work.get(s.name());
                 if (w.desired != s.minReplicas() || w.current != s.minReplicas()) {
                     w.set(s.minReplicas(), ScalingReason.SCALE_TO_ZERO, String.format(Locale.ROOT,
                             "no load for %.0f s (scale to zero after %d s); minimum %d", idleNanos / 1e9,
@@ -256,7 +257,7 @@ public final class VariantAutoscaler {
         }
         boolean demandNow = snapshot.waitingRequests() > 0 || snapshot.arrivalRate() > 0;
         if (desired == 0 && (current > 0 || demandNow)) {
-            Work keeper = keeper(group, work);
+            DecisionDraft keeper = keeper(group, work);
             if (keeper == null) {
                 return;
             }
@@ -272,7 +273,7 @@ public final class VariantAutoscaler {
             }
         } else if (current == 0 && desired > 0 && demandNow) {
             for (VariantSpec s : group) {
-                Work w = work.get(s.name());
+                DecisionDraft w = work.get(s.name());
                 if (w.desired > 0) {
                     w.set(w.desired, ScalingReason.SCALE_FROM_ZERO, snapshot.waitingRequests()
                             + " requests waiting and no replica: " + w.detail);
@@ -282,15 +283,15 @@ public final class VariantAutoscaler {
     }
 
     /** The variant that keeps a group alive: the cheapest one running, else the cheapest one allowed to run. */
-    private static Work keeper(List<VariantSpec> group, Map<String, Work> work) {
-        Comparator<Work> cheapest = Comparator.<Work> comparingDouble(w -> w.spec.costPerReplicaHour())
+    private static DecisionDraft keeper(List<VariantSpec> group, Map<String, DecisionDraft> work) {
+        Comparator<DecisionDraft> cheapest = Comparator.<DecisionDraft> comparingDouble(w -> w.spec.costPerReplicaHour())
                 .thenComparing(w -> w.spec.name());
         return group.stream().map(s -> work.get(s.name())).filter(w -> w.current > 0).min(cheapest)
                 .or(() -> group.stream().map(s -> work.get(s.name())).min(cheapest)).orElse(null);
     }
 
     private static void applyPdRatio(PdRatio ratio, List<VariantSpec> prefill, List<VariantSpec> decode,
-            Map<String, Work> work) {
+            Map<String, DecisionDraft> work) {
         int p = total(prefill, work);
         int d = total(decode, work);
         if (d == 0) {
@@ -307,7 +308,7 @@ public final class VariantAutoscaler {
         }
     }
 
-    private static int total(List<VariantSpec> group, Map<String, Work> work) {
+    private static int total(List<VariantSpec> group, Map<String, DecisionDraft> work) {
         int t = 0;
         for (VariantSpec s : group) {
             t += work.get(s.name()).desired;
@@ -316,12 +317,12 @@ public final class VariantAutoscaler {
     }
 
     /** Adds replicas to the cheapest variants with room, one variant at a time. */
-    private static void raise(List<VariantSpec> group, Map<String, Work> work, int replicas, String why) {
+    private static void raise(List<VariantSpec> group, Map<String, DecisionDraft> work, int replicas, String why) {
         List<VariantSpec> order = new ArrayList<>(group);
         order.sort(Comparator.comparingDouble(VariantSpec::costPerReplicaHour).thenComparing(VariantSpec::name));
         int left = replicas;
         for (VariantSpec s : order) {
-            Work w = work.get(s.name());
+            DecisionDraft w = work.get(s.name());
             int add = Math.min(left, s.maxReplicas() - w.desired);
             if (add > 0) {
                 w.set(w.desired + add, ScalingReason.PD_RATIO, why);
@@ -331,7 +332,7 @@ public final class VariantAutoscaler {
     }
 
     /** Scale-down only as far as every target of the last window allows; scale-up passes. */
-    private void stabilize(Work w, long nowNanos) {
+    private void stabilize(DecisionDraft w, long nowNanos) {
         String name = w.spec.name();
         long window = config.stabilizationWindow().toNanos();
         Deque<Recommendation> h = history.computeIfAbsent(name, k -> new ArrayDeque<>());
@@ -353,81 +354,6 @@ public final class VariantAutoscaler {
             w.set(floor, ScalingReason.HYSTERESIS, String.format(Locale.ROOT,
                     "lower target %d not held for %d s (highest in window %d); %s", w.desired,
                     config.stabilizationWindow().toSeconds(), covered ? held : w.current, w.detail));
-        }
-    }
-
-    /** One variant's decision under construction. */
-    private static final class Work {
-        final VariantSpec spec;
-        final int current;
-        final int ready;
-        Calibration calibration;
-        ReplicaCapacity capacity;
-        Integer modelTarget;
-        Integer saturationTarget;
-        double unmet;
-        double saturationShortfall;
-        double demandTokens;
-        double supplyTokens;
-        int desired;
-        ScalingReason reason;
-        String detail;
-
-        Work(VariantSpec spec, int current, int ready) {
-            this.spec = spec;
-            this.current = current;
-            this.ready = ready;
-            this.desired = current;
-        }
-
-        void set(int replicas, ScalingReason why, String text) {
-            desired = replicas;
-            reason = why;
-            detail = text;
-        }
-
-        /** Any-up / all-down of model and saturation targets, then the variant's bounds. */
-        void combine() {
-            if (modelTarget == null && saturationTarget == null) {
-                set(current, ScalingReason.LOW_CONFIDENCE, "no confident model and no replica capacity known: holding");
-            } else if (modelTarget == null) {
-                boolean confident = calibration != null && calibration.confident();
-                set(saturationTarget, confident ? ScalingReason.SATURATION_GUARD : ScalingReason.LOW_CONFIDENCE,
-                        confident ? "the latency targets cannot be met on this variant at any rate; saturation decided"
-                                : String.format(Locale.ROOT,
-                                        "model not calibrated (%.0f samples, relative error %.3f); saturation decided",
-                                        calibration.samples(), calibration.relativeError()));
-            } else if (saturationTarget == null || modelTarget >= saturationTarget) {
-                set(modelTarget, ScalingReason.MODEL, String.format(Locale.ROOT,
-                        "cheapest cover of the rate at %.3f req/s per replica (bound by %s)", capacity.ratePerSecond(),
-                        capacity.limit()));
-            } else {
-                set(saturationTarget, ScalingReason.SATURATION_GUARD, String.format(Locale.ROOT,
-                        "saturation asks %d, model %d", saturationTarget, modelTarget));
-            }
-            if (desired > spec.maxReplicas() || desired < spec.minReplicas()) {
-                int bounded = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), desired));
-                set(bounded, ScalingReason.BOUNDS, String.format(Locale.ROOT, "%d clamped to [%d, %d]", desired,
-                        spec.minReplicas(), spec.maxReplicas()));
-            } else if (desired == spec.maxReplicas() && reason == ScalingReason.MODEL && unmet > 0) {
-                set(desired, ScalingReason.BOUNDS, String.format(Locale.ROOT,
-                        "at maximum %d; %.3f req/s beyond what the model's variants can carry", desired, unmet));
-            } else if (desired == spec.maxReplicas() && reason != ScalingReason.MODEL && saturationShortfall > 0) {
-                set(desired, ScalingReason.BOUNDS, String.format(Locale.ROOT,
-                        "at maximum %d; saturation needs %.0f more KV tokens than the variants can add (%s)", desired,
-                        saturationShortfall, detail));
-            }
-        }
-
-        ScalingDecision decision(ModelSnapshot snapshot, long nowNanos) {
-            TokenMix mix = snapshot.mix();
-            ScalingDecision.Inputs inputs = new ScalingDecision.Inputs(snapshot.arrivalRate(),
-                    mix == null ? 0 : mix.promptTokens(), mix == null ? 0 : mix.outputTokens(),
-                    snapshot.waitingRequests(), calibration, capacity == null ? 0 : capacity.ratePerSecond(),
-                    capacity == null ? null : capacity.limit(), modelTarget, saturationTarget, demandTokens,
-                    supplyTokens, unmet);
-            return new ScalingDecision(spec.name(), spec.modelId(), spec.hardwareClass(), spec.role(), nowNanos,
-                    current, ready, desired, reason, detail, inputs);
         }
     }
 }
