@@ -32,6 +32,8 @@ public final class QueueingModel {
     private final int states;
     /** mu[m], requests per millisecond with m requests in the batch, m = 1..N. */
     private final double[] mu;
+    /** log(mu[m]), so that a solve costs no logarithm per state. */
+    private final double[] logMu;
 
     /**
      * @param service the replica's iteration-time model
@@ -51,12 +53,14 @@ public final class QueueingModel {
         this.maxBatch = maxBatch;
         this.states = maxBatch + queueToBatchRatio * maxBatch;
         this.mu = new double[maxBatch + 1];
+        this.logMu = new double[maxBatch + 1];
         for (int m = 1; m <= maxBatch; m++) {
             double t = service.serviceMillis(m, mix);
             if (!(t > 0) || Double.isInfinite(t)) {
                 throw new IllegalArgumentException("service time at batch " + m + " is " + t + " ms");
             }
             mu[m] = m / t;
+            logMu[m] = Math.log(mu[m]);
         }
     }
 
@@ -96,10 +100,11 @@ public final class QueueingModel {
             return new QueueState(0, 0, 0, 0, s, s, 0, 0, 0, lat.ttftMillis(), lat.itlMillis());
         }
         double lambda = ratePerSecond / 1000;
+        double logLambda = Math.log(lambda);
         double[] p = new double[states + 1];
         double max = 0;
         for (int n = 1; n <= states; n++) {
-            p[n] = p[n - 1] + Math.log(lambda / mu[Math.min(n, maxBatch)]);
+            p[n] = p[n - 1] + logLambda - logMu[Math.min(n, maxBatch)];
             max = Math.max(max, p[n]);
         }
         double sum = 0;

@@ -135,6 +135,15 @@ class SaturationAnalyzerV2Test {
     }
 
     @Test
+    void rolesComeFromTheLlmdRoleLabel() {
+        assertThat(Role.fromLabel("prefill")).isEqualTo(Role.PREFILL);
+        assertThat(Role.fromLabel("decode")).isEqualTo(Role.DECODE);
+        assertThat(Role.fromLabel("both")).isEqualTo(Role.BOTH);
+        assertThat(Role.fromLabel(null)).isEqualTo(Role.BOTH);
+        assertThat(Role.DECODE.label()).isEqualTo("decode");
+    }
+
+    @Test
     void thresholdsAreValidated() {
         assertThatThrownBy(() -> new SaturationConfig(0.8, 5, 0.7, 0.7)).hasMessageContaining("scaleDownBoundary");
         assertThatThrownBy(() -> new SaturationConfig(1.2, 5, 0.85, 0.7)).hasMessageContaining("kvCacheThreshold");

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -212,6 +213,31 @@ class VariantAutoscalerTest {
         assertThat(wake).filteredOn(d -> d.desiredReplicas() == 1).singleElement()
                 .satisfies(d -> assertThat(d.reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO))
                 .satisfies(d -> assertThat(d.variant()).isEqualTo("l40s"));
+    }
+
+    @Test
+    void wakingFromZeroSizesForTheRateWhenTheModelKnowsIt() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10));
+        calibrate(a, "h100", FAST);
+        // A burst arrives at a model scaled to zero: no window delays it, and it asks for the rate's replicas.
+        ScalingDecision d = only(a.decide(load(3 * capacity(FAST), 40, replicas("h100", 0)), 0));
+        assertThat(d.desiredReplicas()).isEqualTo(3);
+        assertThat(d.reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO);
+        assertThat(d.detail()).startsWith("40 requests waiting");
+    }
+
+    @Test
+    void wakingFromZeroNeedsNoMixNorCalibration() {
+        // Nothing completed yet, so no token mix: the cheapest variant allowed to run gets one replica.
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10),
+                spec("l40s", "L40S", 4, 0, 10));
+        List<ScalingDecision> ds = a.decide(new ModelSnapshot(MODEL, 0, null, 2, 0,
+                List.of(replicas("h100", 0), replicas("l40s", 0))), 0);
+        assertThat(ds).extracting(ScalingDecision::variant, ScalingDecision::desiredReplicas)
+                .containsExactly(Tuple.tuple("h100", 0),
+                        Tuple.tuple("l40s", 1));
+        assertThat(ds.get(1).reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO);
+        assertThat(ds.get(1).inputs().promptTokens()).isZero();
     }
 
     @Test
