@@ -1,0 +1,151 @@
+package io.quarkiverse.llmd.engine.autoscaling;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Chooses replicas per variant so that their summed capacity carries a demand at the least cost.
+ *
+ * <p>
+ * Minimize {@code sum(cost_v * r_v) + sum(coldStart_v for v woken from zero)} subject to
+ * {@code sum(capacity_v * r_v) >= demand} and {@code min_v <= r_v <= max_v}. That is an integer covering problem;
+ * with the handful of variants a model has, a depth-first branch and bound solves it exactly: variants in order of
+ * cost per unit of capacity, each tried from the most useful count down, pruned by the fractional (LP) bound. Equal
+ * costs prefer the allocation that moves fewer replicas. When demand exceeds every variant at its maximum, all run
+ * at their maximum and the shortfall is reported.
+ */
+final class CostOptimizer {
+
+    /** Search budget; past it the best allocation found so far (the greedy one first) is returned. */
+    static final int MAX_NODES = 200_000;
+    private static final double EPS = 1e-9;
+
+    /**
+     * One variant as the optimizer sees it.
+     *
+     * @param name the variant
+     * @param capacity requests per second one replica carries (0 when it cannot meet the targets)
+     * @param cost cost per replica-hour
+     * @param min lowest replicas
+     * @param max highest replicas
+     * @param current replicas now, for tie-breaking and the cold-start penalty
+     * @param coldStartPenalty cost added when the variant goes from 0 to some replicas
+     */
+    record Candidate(String name, double capacity, double cost, int min, int max, int current,
+            double coldStartPenalty) {
+    }
+
+    /**
+     * @param replicas chosen replicas per variant
+     * @param cost total cost per hour (penalties included)
+     * @param unmet demand no allocation within the bounds can carry, requests per second
+     */
+    record Allocation(Map<String, Integer> replicas, double cost, double unmet) {
+    }
+
+    private CostOptimizer() {
+    }
+
+    static Allocation allocate(List<Candidate> candidates, double demand) {
+        Map<String, Integer> base = new HashMap<>();
+        double remaining = demand;
+        double baseCost = 0;
+        List<Candidate> free = new ArrayList<>();
+        double room = 0;
+        for (Candidate c : candidates) {
+            base.put(c.name(), c.min());
+            remaining -= c.min() * c.capacity();
+            baseCost += c.min() * c.cost() + penalty(c, c.min());
+            if (c.capacity() > 0 && c.max() > c.min()) {
+                free.add(c);
+                room += (c.max() - c.min()) * c.capacity();
+            }
+        }
+        if (remaining <= EPS * Math.max(1, demand)) {
+            return new Allocation(base, baseCost, 0);
+        }
+        if (room < remaining - EPS * Math.max(1, demand)) {
+            Map<String, Integer> all = new HashMap<>(base);
+            double cost = baseCost;
+            for (Candidate c : free) {
+                all.put(c.name(), c.max());
+                cost += (c.max() - c.min()) * c.cost() + penalty(c, c.max()) - penalty(c, c.min());
+            }
+            return new Allocation(all, cost, remaining - room);
+        }
+        free.sort(Comparator.comparingDouble((Candidate c) -> c.cost() / c.capacity()).thenComparing(Candidate::name));
+        Search s = new Search(free, demand);
+        s.run(0, remaining, baseCost, new int[free.size()]);
+        Map<String, Integer> chosen = new HashMap<>(base);
+        for (int i = 0; i < free.size(); i++) {
+            chosen.merge(free.get(i).name(), s.best[i], Integer::sum);
+        }
+        return new Allocation(chosen, s.bestCost, 0);
+    }
+
+    private static double penalty(Candidate c, int replicas) {
+        return c.current() == 0 && replicas > 0 ? c.coldStartPenalty() : 0;
+    }
+
+    /** Depth-first search over extra replicas (above min) per free variant. */
+    private static final class Search {
+        private final List<Candidate> free;
+        private final double tolerance;
+        /** suffixRatio[i] = the lowest cost per capacity among free[i..]. */
+        private final double[] suffixRatio;
+        int[] best;
+        double bestCost = Double.POSITIVE_INFINITY;
+        int bestMoves = Integer.MAX_VALUE;
+        int nodes;
+
+        Search(List<Candidate> free, double demand) {
+            this.free = free;
+            this.tolerance = EPS * Math.max(1, demand);
+            this.suffixRatio = new double[free.size() + 1];
+            suffixRatio[free.size()] = Double.POSITIVE_INFINITY;
+            for (int i = free.size() - 1; i >= 0; i--) {
+                Candidate c = free.get(i);
+                suffixRatio[i] = Math.min(suffixRatio[i + 1], c.cost() / c.capacity());
+            }
+        }
+
+        void run(int i, double remaining, double cost, int[] extra) {
+            nodes++;
+            if (remaining <= tolerance) {
+                offer(cost, extra);
+                return;
+            }
+            if (i == free.size() || nodes > MAX_NODES && best != null) {
+                return;
+            }
+            // Fractional bound: the rest covered at the best remaining cost per capacity.
+            if (cost + remaining * suffixRatio[i] > bestCost + EPS * Math.max(1, bestCost)) {
+                return;
+            }
+            Candidate c = free.get(i);
+            int most = (int) Math.min(c.max() - c.min(), (long) Math.ceil(remaining / c.capacity() - 1e-12));
+            for (int k = most; k >= 0; k--) {
+                extra[i] = k;
+                double penalty = penalty(c, c.min() + k) - penalty(c, c.min());
+                run(i + 1, remaining - k * c.capacity(), cost + k * c.cost() + penalty, extra);
+            }
+            extra[i] = 0;
+        }
+
+        private void offer(double cost, int[] extra) {
+            int moves = 0;
+            for (int i = 0; i < free.size(); i++) {
+                moves += Math.abs(free.get(i).min() + extra[i] - free.get(i).current());
+            }
+            double slack = EPS * Math.max(1, Math.abs(bestCost));
+            if (cost < bestCost - slack || (cost <= bestCost + slack && moves < bestMoves)) {
+                bestCost = cost;
+                bestMoves = moves;
+                best = extra.clone();
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.quarkiverse.llmd.engine.autoscaling;
+
+/**
+ * Online calibration of one variant's model from what the gateway sees.
+ *
+ * <ul>
+ * <li>Completed requests ({@link RequestSample}) feed the fit of the iteration-time parameters.</li>
+ * <li>Pod scrapes ({@link PodSample}) feed the batch limit N: a replica that queues
+ * {@code queueLengthThreshold} or more requests runs at its limit, so its running count is that limit; and the KV
+ * share of one running request tells how many fit below the KV threshold ({@code kvCacheThreshold / share}). Both
+ * are smoothed; the lowest of them and the configured {@code --max-num-seqs} is N.</li>
+ * </ul>
+ * Not thread-safe: the caller serializes observations and decisions, as everywhere in the engine.
+ */
+public final class VariantCalibrator {
+
+    private final CalibrationConfig config;
+    private final SaturationConfig thresholds;
+    private final ServiceTimeFit fit;
+    private double kvPerRequest = Double.NaN;
+    private double saturatedRunning = Double.NaN;
+
+    public VariantCalibrator(CalibrationConfig config, SaturationConfig thresholds) {
+        this.config = config;
+        this.thresholds = thresholds;
+        this.fit = new ServiceTimeFit(config.forgetting());
+    }
+
+    /** Records one completed request. */
+    public void observe(RequestSample sample) {
+        fit.add(sample);
+    }
+
+    /** Records one scrape of one replica. */
+    public void observe(PodSample pod) {
+        if (pod.running() > 0 && pod.kvUsage() > 0) {
+            kvPerRequest = smooth(kvPerRequest, pod.kvUsage() / pod.running());
+        }
+        if (pod.running() > 0 && pod.waiting() >= thresholds.queueLengthThreshold()) {
+            saturatedRunning = smooth(saturatedRunning, pod.running());
+        }
+    }
+
+    private double smooth(double old, double value) {
+        return Double.isNaN(old) ? value : old + config.podSmoothing() * (value - old);
+    }
+
+    /** The batch limit N for the queueing model, given the configured {@code --max-num-seqs}. */
+    public int maxBatch(int configuredMaxNumSeqs) {
+        double n = configuredMaxNumSeqs;
+        if (!Double.isNaN(kvPerRequest)) {
+            n = Math.min(n, Math.floor(thresholds.kvCacheThreshold() / kvPerRequest));
+        }
+        if (!Double.isNaN(saturatedRunning)) {
+            n = Math.min(n, Math.round(saturatedRunning));
+        }
+        return (int) Math.max(1, n);
+    }
+
+    /** The calibrated model for {@code mix} and its confidence. */
+    public Calibration calibration(TokenMix mix, int configuredMaxNumSeqs) {
+        int maxBatch = maxBatch(configuredMaxNumSeqs);
+        double samples = fit.rows();
+        ServiceTimeFit.Result result = fit.solve();
+        if (result == null || mix == null) {
+            return new Calibration(result == null ? null : result.parameters(), samples, Double.POSITIVE_INFINITY, 0,
+                    false, maxBatch);
+        }
+        double error = result.relativeError(mix, maxBatch);
+        double confidence = Math.min(1, samples / config.minSamples())
+                * Math.max(0, Math.min(1, 1 - error / (2 * config.maxRelativeError())));
+        boolean confident = samples >= config.minSamples() && error <= config.maxRelativeError();
+        return new Calibration(result.parameters(), samples, error, confidence, confident, maxBatch);
+    }
+}

@@ -1,0 +1,141 @@
+package io.quarkiverse.llmd.engine.autoscaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class CalibrationTest {
+
+    /** Shaped like a 32B model on two H100s: 14 ms per step, heavier per-token slopes. */
+    static final ServiceParameters TRUTH = new ServiceParameters(14, 0.05, 0.0001);
+    static final TokenMix MIX = new TokenMix(2000, 300);
+
+    private static VariantCalibrator calibrator() {
+        return new VariantCalibrator(CalibrationConfig.defaults(), SaturationConfig.defaults());
+    }
+
+    @Test
+    void convergesOnSamplesFromKnownParameters() {
+        VariantCalibrator c = calibrator();
+        Synthetic gen = new Synthetic(TRUTH, 7, 0.02);
+        for (int i = 0; i < 3000; i++) {
+            c.observe(gen.next(64));
+        }
+        Calibration cal = c.calibration(MIX, 64);
+        assertThat(cal.confident()).isTrue();
+        assertThat(cal.confidence()).isGreaterThan(0.9);
+        assertThat(cal.relativeError()).isLessThan(0.01);
+        ServiceParameters fit = cal.parameters();
+        assertThat(fit.alpha()).isCloseTo(TRUTH.alpha(), within(TRUTH.alpha() * 0.05));
+        assertThat(fit.beta()).isCloseTo(TRUTH.beta(), within(TRUTH.beta() * 0.05));
+        assertThat(fit.gamma()).isCloseTo(TRUTH.gamma(), within(TRUTH.gamma() * 0.10));
+        // What the queueing model needs: the iteration times at the observed mix.
+        for (int n : new int[] { 1, 32, 64 }) {
+            assertThat(fit.decodeMillis(n, MIX)).isCloseTo(TRUTH.decodeMillis(n, MIX),
+                    within(TRUTH.decodeMillis(n, MIX) * 0.01));
+            assertThat(fit.prefillMillis(n, MIX)).isCloseTo(TRUTH.prefillMillis(n, MIX),
+                    within(TRUTH.prefillMillis(n, MIX) * 0.01));
+        }
+    }
+
+    @Test
+    void noiselessSamplesRecoverTheParametersExactly() {
+        VariantCalibrator c = calibrator();
+        Synthetic gen = new Synthetic(TRUTH, 11, 0);
+        for (int i = 0; i < 200; i++) {
+            c.observe(gen.next(128));
+        }
+        ServiceParameters fit = c.calibration(MIX, 128).parameters();
+        assertThat(fit.alpha()).isCloseTo(14, within(1e-3));
+        assertThat(fit.beta()).isCloseTo(0.05, within(1e-6));
+        assertThat(fit.gamma()).isCloseTo(0.0001, within(1e-8));
+    }
+
+    @Test
+    void aParameterThatIsZeroStaysZero() {
+        // No memory-bound slope at all: the unconstrained fit would wander below zero on noise.
+        ServiceParameters truth = new ServiceParameters(20, 0.08, 0);
+        VariantCalibrator c = calibrator();
+        Synthetic gen = new Synthetic(truth, 5, 0.03);
+        for (int i = 0; i < 2000; i++) {
+            c.observe(gen.next(64));
+        }
+        ServiceParameters fit = c.calibration(MIX, 64).parameters();
+        assertThat(fit.gamma()).isGreaterThanOrEqualTo(0).isLessThan(2e-6);
+        assertThat(fit.beta()).isCloseTo(0.08, within(0.004));
+    }
+
+    @Test
+    void followsAChangeOfHardwareThroughForgetting() {
+        VariantCalibrator c = calibrator();
+        Synthetic before = new Synthetic(new ServiceParameters(30, 0.1, 0.0003), 1, 0.02);
+        for (int i = 0; i < 3000; i++) {
+            c.observe(before.next(64));
+        }
+        Synthetic after = new Synthetic(TRUTH, 2, 0.02);
+        for (int i = 0; i < 3000; i++) {
+            c.observe(after.next(64));
+        }
+        ServiceParameters fit = c.calibration(MIX, 64).parameters();
+        assertThat(fit.alpha()).isCloseTo(TRUTH.alpha(), within(TRUTH.alpha() * 0.05));
+        assertThat(fit.beta()).isCloseTo(TRUTH.beta(), within(TRUTH.beta() * 0.05));
+    }
+
+    @Test
+    void tooFewSamplesAreNotConfident() {
+        VariantCalibrator c = calibrator();
+        assertThat(c.calibration(MIX, 64).parameters()).isNull();
+        assertThat(c.calibration(MIX, 64).confidence()).isZero();
+        Synthetic gen = new Synthetic(TRUTH, 3, 0.02);
+        for (int i = 0; i < 5; i++) {
+            c.observe(gen.next(64));
+        }
+        Calibration cal = c.calibration(MIX, 64);
+        assertThat(cal.parameters()).isNotNull();
+        assertThat(cal.samples()).isCloseTo(10, within(0.1));
+        assertThat(cal.confident()).isFalse();
+        assertThat(cal.confidence()).isLessThan(0.5);
+    }
+
+    @Test
+    void samplesThatCannotSeparateTheSlopesAreNotConfident() {
+        // Always the same batch size and mix: the fit reproduces that one point, but nothing tells how the
+        // step time grows with the batch, which the queueing model needs.
+        VariantCalibrator c = calibrator();
+        Synthetic gen = new Synthetic(TRUTH, 4, 0.02);
+        for (int i = 0; i < 2000; i++) {
+            c.observe(gen.sample(8, 2000, 300));
+        }
+        Calibration cal = c.calibration(MIX, 64);
+        assertThat(cal.samples()).isGreaterThan(CalibrationConfig.defaults().minSamples());
+        assertThat(cal.confident()).isFalse();
+        assertThat(cal.relativeError()).isGreaterThan(0.1);
+        assertThat(cal.parameters().decodeMillis(8, MIX)).isCloseTo(TRUTH.decodeMillis(8, MIX),
+                within(TRUTH.decodeMillis(8, MIX) * 0.01));
+    }
+
+    @Test
+    void podMetricsBoundTheBatch() {
+        VariantCalibrator c = calibrator();
+        assertThat(c.maxBatch(256)).isEqualTo(256);
+        // 40 running at 50 % KV: one request holds 1.25 %, so 0.80 / 0.0125 = 64 fit below the KV threshold.
+        c.observe(new PodSample(0, 40, 0.5));
+        assertThat(c.maxBatch(256)).isEqualTo(64);
+        assertThat(c.maxBatch(32)).isEqualTo(32);
+        // 6 queued (at or above queueLengthThreshold 5) with 40 running: 40 is where this replica stops admitting.
+        c.observe(new PodSample(6, 40, 0.5));
+        assertThat(c.maxBatch(256)).isEqualTo(40);
+        // a short queue says nothing about the limit
+        c.observe(new PodSample(2, 10, 0.125));
+        assertThat(c.maxBatch(256)).isEqualTo(40);
+    }
+
+    @Test
+    void configIsValidated() {
+        assertThatThrownBy(() -> new CalibrationConfig(100, 0.1, 0.99, 0.2)).hasMessageContaining("remembers");
+        assertThatThrownBy(() -> new CalibrationConfig(2, 0.1, 1, 0.2)).hasMessageContaining("minSamples");
+        assertThatThrownBy(() -> new RequestSample(10, 0, 1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,146 @@
+package io.quarkiverse.llmd.engine.autoscaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkiverse.llmd.engine.autoscaling.CostOptimizer.Allocation;
+import io.quarkiverse.llmd.engine.autoscaling.CostOptimizer.Candidate;
+
+class CostOptimizerTest {
+
+    /** 10 req/s for 10 per hour: 1.0 per unit of rate. */
+    private static Candidate big(int min, int max, int current) {
+        return new Candidate("big", 10, 10, min, max, current, 0);
+    }
+
+    /** 4 req/s for 5 per hour: 1.25 per unit of rate. */
+    private static Candidate small(int min, int max, int current) {
+        return new Candidate("small", 4, 5, min, max, current, 0);
+    }
+
+    @Test
+    void zeroDemandRunsTheMinimums() {
+        Allocation a = CostOptimizer.allocate(List.of(big(0, 5, 3), small(1, 5, 2)), 0);
+        assertThat(a.replicas()).isEqualTo(Map.of("big", 0, "small", 1));
+        assertThat(a.cost()).isEqualTo(5);
+        assertThat(a.unmet()).isZero();
+    }
+
+    @Test
+    void integerCoverBeatsTheGreedyRatio() {
+        // 13 req/s: two big = 20 per hour; big + small = 14 req/s for 15; four small = 20.
+        Allocation a = CostOptimizer.allocate(List.of(big(0, 5, 0), small(0, 5, 0)), 13);
+        assertThat(a.replicas()).isEqualTo(Map.of("big", 1, "small", 1));
+        assertThat(a.cost()).isEqualTo(15);
+    }
+
+    @Test
+    void oneHardwareClassExhaustedByItsMax() {
+        // 30 req/s, big capped at 2 (20 req/s): the other 10 need three small.
+        Allocation a = CostOptimizer.allocate(List.of(big(0, 2, 2), small(0, 10, 0)), 30);
+        assertThat(a.replicas()).isEqualTo(Map.of("big", 2, "small", 3));
+        assertThat(a.cost()).isEqualTo(35);
+        assertThat(a.unmet()).isZero();
+    }
+
+    @Test
+    void demandBeyondEveryMaximumRunsAllAtMaxAndReportsTheShortfall() {
+        Allocation a = CostOptimizer.allocate(List.of(big(0, 2, 0), small(0, 3, 0)), 50);
+        assertThat(a.replicas()).isEqualTo(Map.of("big", 2, "small", 3));
+        assertThat(a.unmet()).isCloseTo(50 - 32, within(1e-9));
+    }
+
+    @Test
+    void minimumsCountTowardsTheDemand() {
+        // small's minimum 3 already carries 12 of 13.
+        Allocation a = CostOptimizer.allocate(List.of(big(0, 5, 0), small(3, 5, 3)), 13);
+        assertThat(a.replicas()).isEqualTo(Map.of("big", 0, "small", 4));
+    }
+
+    @Test
+    void infeasibleVariantsAreNeverChosen() {
+        Candidate useless = new Candidate("useless", 0, 1, 0, 10, 0, 0);
+        Allocation a = CostOptimizer.allocate(List.of(useless, small(0, 10, 0)), 7);
+        assertThat(a.replicas()).isEqualTo(Map.of("useless", 0, "small", 2));
+    }
+
+    @Test
+    void equalCostPrefersTheAllocationThatMovesLess() {
+        // 8 req/s: two small (10) or one big (10). Two small already run.
+        Allocation keep = CostOptimizer.allocate(List.of(big(0, 5, 0), small(0, 5, 2)), 8);
+        assertThat(keep.replicas()).isEqualTo(Map.of("big", 0, "small", 2));
+        Allocation other = CostOptimizer.allocate(List.of(big(0, 5, 1), small(0, 5, 0)), 8);
+        assertThat(other.replicas()).isEqualTo(Map.of("big", 1, "small", 0));
+    }
+
+    @Test
+    void coldStartPenaltyKeepsARunningVariantInCloseCalls() {
+        // Same cost per rate; "asleep" is slightly cheaper per hour but is at zero and costs 2 to wake.
+        Candidate awake = new Candidate("awake", 10, 10, 0, 5, 1, 2);
+        Candidate asleep = new Candidate("asleep", 10, 9.5, 0, 5, 0, 2);
+        assertThat(CostOptimizer.allocate(List.of(awake, asleep), 9).replicas())
+                .isEqualTo(Map.of("awake", 1, "asleep", 0));
+        // Once the saving outweighs the penalty it wakes: three asleep cost 15 + 2, three awake 30.
+        Candidate muchCheaper = new Candidate("asleep", 10, 5, 0, 5, 0, 2);
+        assertThat(CostOptimizer.allocate(List.of(awake, muchCheaper), 25).replicas())
+                .isEqualTo(Map.of("awake", 0, "asleep", 3));
+    }
+
+    @Test
+    void matchesExhaustiveSearchOnRandomInstances() {
+        Random random = new Random(42);
+        for (int round = 0; round < 300; round++) {
+            List<Candidate> cs = new ArrayList<>();
+            int n = 1 + random.nextInt(3);
+            for (int i = 0; i < n; i++) {
+                int min = random.nextInt(2);
+                int max = min + 1 + random.nextInt(5);
+                cs.add(new Candidate("v" + i, 1 + random.nextInt(20), 1 + random.nextInt(20), min, max,
+                        random.nextInt(3), random.nextInt(3)));
+            }
+            double demand = random.nextDouble() * 60;
+            Allocation a = CostOptimizer.allocate(cs, demand);
+            double best = bruteForce(cs, demand, 0, new int[n]);
+            if (Double.isInfinite(best)) {
+                assertThat(a.unmet()).isPositive();
+            } else {
+                assertThat(a.cost()).as("round %d", round).isCloseTo(best, within(1e-9));
+                assertThat(carried(cs, a)).isGreaterThanOrEqualTo(demand - 1e-9);
+            }
+        }
+    }
+
+    private static double carried(List<Candidate> cs, Allocation a) {
+        double sum = 0;
+        for (Candidate c : cs) {
+            sum += a.replicas().get(c.name()) * c.capacity();
+        }
+        return sum;
+    }
+
+    private static double bruteForce(List<Candidate> cs, double demand, int i, int[] r) {
+        if (i == cs.size()) {
+            double cap = 0;
+            double cost = 0;
+            for (int k = 0; k < cs.size(); k++) {
+                Candidate c = cs.get(k);
+                cap += r[k] * c.capacity();
+                cost += r[k] * c.cost() + (c.current() == 0 && r[k] > 0 ? c.coldStartPenalty() : 0);
+            }
+            return cap >= demand - 1e-9 ? cost : Double.POSITIVE_INFINITY;
+        }
+        double best = Double.POSITIVE_INFINITY;
+        for (int k = cs.get(i).min(); k <= cs.get(i).max(); k++) {
+            r[i] = k;
+            best = Math.min(best, bruteForce(cs, demand, i + 1, r));
+        }
+        return best;
+    }
+}

@@ -1,0 +1,370 @@
+package io.quarkiverse.llmd.engine.autoscaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class VariantAutoscalerTest {
+
+    private static final String MODEL = "qwen3-32b";
+    private static final TokenMix MIX = new TokenMix(2000, 300);
+    private static final long SECOND = 1_000_000_000L;
+    /** A fast, expensive class and a slow, cheap one (cheaper per request too). */
+    private static final ServiceParameters FAST = CalibrationTest.TRUTH;
+    private static final ServiceParameters SLOW = new ServiceParameters(30, 0.10, 0.0002);
+    private static final SloTargets SLO = new SloTargets(2, 0.08);
+
+    private static VariantSpec spec(String name, String hw, double cost, int min, int max) {
+        return new VariantSpec(name, MODEL, hw, Role.BOTH, cost, min, max, 64, 8192, 60);
+    }
+
+    private static void calibrate(VariantAutoscaler a, String variant, ServiceParameters truth) {
+        Synthetic gen = new Synthetic(truth, variant.hashCode(), 0.01);
+        for (int i = 0; i < 300; i++) {
+            a.observe(variant, gen.next(64));
+        }
+    }
+
+    /** What one replica of a variant with these parameters carries at the test's mix and targets. */
+    private static double capacity(ServiceParameters p) {
+        return new QueueingModel(p, MIX, 64).maxRate(SLO).ratePerSecond();
+    }
+
+    private static ModelSnapshot load(double rate, int waiting, VariantObservation... variants) {
+        return new ModelSnapshot(MODEL, rate, MIX, waiting, 0, List.of(variants));
+    }
+
+    private static VariantObservation replicas(String variant, int n) {
+        return new VariantObservation(variant, n, n, List.of());
+    }
+
+    private static ScalingDecision only(List<ScalingDecision> ds) {
+        assertThat(ds).hasSize(1);
+        return ds.get(0);
+    }
+
+    private static VariantAutoscaler autoscaler(AutoscalerConfig config, VariantSpec... specs) {
+        VariantAutoscaler a = new VariantAutoscaler(config.withTargets(MODEL, SLO));
+        a.setVariants(List.of(specs));
+        return a;
+    }
+
+    @Test
+    void withNoDataAtAllItHoldsAndSaysWhy() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        ScalingDecision d = only(a.decide(load(5, 0, replicas("h100", 2)), 0));
+        assertThat(d.desiredReplicas()).isEqualTo(2);
+        assertThat(d.reason()).isEqualTo(ScalingReason.LOW_CONFIDENCE);
+        assertThat(d.inputs().modelTarget()).isNull();
+        assertThat(d.inputs().saturationTarget()).isNull();
+        assertThat(d.inputs().calibration().confident()).isFalse();
+        assertThat(a.decide(new ModelSnapshot("other-model", 1, MIX, 0, 0, List.of()), 0)).isEmpty();
+    }
+
+    @Test
+    void lowConfidenceLetsTheSaturationAnalyzerDecide() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        // only a handful of fresh samples in a new autoscaler: not enough
+        VariantAutoscaler fresh = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        Synthetic gen = new Synthetic(FAST, 1, 0.01);
+        for (int i = 0; i < 5; i++) {
+            fresh.observe("h100", gen.next(64));
+        }
+        VariantObservation saturated = new VariantObservation("h100", 2, 2, List.of(
+                new ReplicaMetrics("p0", true, 8, 60, 0.9, 300_000), new ReplicaMetrics("p1", true, 8, 60, 0.9, 300_000)));
+        ScalingDecision d = only(fresh.decide(load(5, 0, saturated), 0));
+        assertThat(d.reason()).isEqualTo(ScalingReason.LOW_CONFIDENCE);
+        assertThat(d.detail()).contains("not calibrated");
+        assertThat(d.inputs().modelTarget()).isNull();
+        assertThat(d.inputs().saturationTarget()).isGreaterThan(2);
+        assertThat(d.desiredReplicas()).isEqualTo(d.inputs().saturationTarget());
+        // the calibrated one decides by the model
+        assertThat(only(a.decide(load(5, 0, saturated), 0)).inputs().modelTarget()).isNotNull();
+    }
+
+    @Test
+    void theModelSizesForTheObservedRate() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        double perReplica = capacity(FAST);
+        ScalingDecision d = only(a.decide(load(10, 0, replicas("h100", 1)), 0));
+        assertThat(d.reason()).isEqualTo(ScalingReason.MODEL);
+        assertThat(d.inputs().ratePerReplica()).isCloseTo(perReplica, within(perReplica * 0.02));
+        assertThat(d.inputs().capacityLimit()).isEqualTo(ReplicaCapacity.Limit.TTFT);
+        assertThat(d.desiredReplicas()).isEqualTo((int) Math.ceil(10 / perReplica)).isEqualTo(3);
+        assertThat(d.direction()).isEqualTo("up");
+        assertThat(d.desiredRatio()).isEqualTo(3.0);
+    }
+
+    @Test
+    void cheapHardwareFirstUntilItsMaximumThenTheOther() {
+        double fast = capacity(FAST);
+        double slow = capacity(SLOW);
+        // Per request served, slow at cost 4 is cheaper than fast at cost 20.
+        assertThat(4 / slow).isLessThan(20 / fast);
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10),
+                spec("l40s", "L40S", 4, 0, 3));
+        calibrate(a, "h100", FAST);
+        calibrate(a, "l40s", SLOW);
+        // l40s at its maximum 3 plus two h100 carry it exactly (cost 52); any other cover costs more
+        double rate = 3 * slow + 2 * fast - 0.01;
+        List<ScalingDecision> ds = a.decide(load(rate, 0, replicas("h100", 1), replicas("l40s", 1)), 0);
+        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        assertThat(byName.get("l40s").desiredReplicas()).isEqualTo(3);
+        assertThat(byName.get("h100").desiredReplicas()).isEqualTo(2);
+        assertThat(ds).allSatisfy(d -> assertThat(d.reason()).isEqualTo(ScalingReason.MODEL));
+    }
+
+    @Test
+    void demandBeyondEveryMaximumIsReportedAsBounds() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 3));
+        calibrate(a, "h100", FAST);
+        ScalingDecision d = only(a.decide(load(100, 0, replicas("h100", 2)), 0));
+        assertThat(d.desiredReplicas()).isEqualTo(3);
+        assertThat(d.reason()).isEqualTo(ScalingReason.BOUNDS);
+        assertThat(d.inputs().unmetRate()).isCloseTo(100 - 3 * capacity(FAST), within(0.5));
+    }
+
+    @Test
+    void scaleUpAtOnceScaleDownOnlyAfterTheWindow() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        double perReplica = capacity(FAST);
+        // 5 running, demand for 2: held while the window (300 s) is not covered
+        for (long t = 0; t < 300; t += 15) {
+            ScalingDecision d = only(a.decide(load(1.5 * perReplica, 0, replicas("h100", 5)), t * SECOND));
+            assertThat(d.desiredReplicas()).as("t=%d", t).isEqualTo(5);
+            assertThat(d.reason()).isEqualTo(ScalingReason.HYSTERESIS);
+            assertThat(d.inputs().modelTarget()).isEqualTo(2);
+        }
+        ScalingDecision down = only(a.decide(load(1.5 * perReplica, 0, replicas("h100", 5)), 300 * SECOND));
+        assertThat(down.desiredReplicas()).isEqualTo(2);
+        assertThat(down.reason()).isEqualTo(ScalingReason.MODEL);
+        // a spike goes up at once
+        ScalingDecision up = only(a.decide(load(3.5 * perReplica, 0, replicas("h100", 2)), 315 * SECOND));
+        assertThat(up.desiredReplicas()).isEqualTo(4);
+        // and back down only after another full window of lower targets
+        ScalingDecision held = only(a.decide(load(1.5 * perReplica, 0, replicas("h100", 4)), 330 * SECOND));
+        assertThat(held.desiredReplicas()).isEqualTo(4);
+        assertThat(held.reason()).isEqualTo(ScalingReason.HYSTERESIS);
+        ScalingDecision after = only(a.decide(load(1.5 * perReplica, 0, replicas("h100", 4)), 616 * SECOND));
+        assertThat(after.desiredReplicas()).isEqualTo(2);
+    }
+
+    @Test
+    void scaleDownNeedsTheMargin() {
+        AutoscalerConfig noWindow = AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10);
+        VariantAutoscaler a = autoscaler(noWindow, spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        double perReplica = capacity(FAST);
+        // 2.8 replicas' worth: 3 carry it, but not 110 % of it, so 4 stay
+        assertThat(only(a.decide(load(2.8 * perReplica, 0, replicas("h100", 4)), 0)).desiredReplicas()).isEqualTo(4);
+        // 2.5 replicas' worth: 3 carry 110 % (2.75), so 4 -> 3
+        assertThat(only(a.decide(load(2.5 * perReplica, 0, replicas("h100", 4)), 0)).desiredReplicas()).isEqualTo(3);
+        // the margin never blocks scaling up: 2.8 from 2 goes to 3
+        assertThat(only(a.decide(load(2.8 * perReplica, 0, replicas("h100", 2)), 0)).desiredReplicas()).isEqualTo(3);
+    }
+
+    @Test
+    void zeroLoadGoesToTheMinimumAfterTheWindow() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        ScalingDecision held = only(a.decide(load(0, 0, replicas("h100", 3)), 0));
+        assertThat(held.desiredReplicas()).isEqualTo(3);
+        assertThat(held.inputs().modelTarget()).isEqualTo(1);
+        ScalingDecision d = only(a.decide(load(0, 0, replicas("h100", 3)), 300 * SECOND));
+        assertThat(d.desiredReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    void scaleToZeroAfterIdleAndBackAtOnceWhenRequestsWait() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10),
+                spec("l40s", "L40S", 4, 0, 10));
+        calibrate(a, "h100", FAST);
+        calibrate(a, "l40s", SLOW);
+        // last load at t = 0
+        a.decide(load(1, 0, replicas("h100", 1), replicas("l40s", 1)), 0);
+        // idle, but not for 10 minutes yet: the group keeps one replica (the cheapest running)
+        List<ScalingDecision> idle = a.decide(load(0, 0, replicas("h100", 0), replicas("l40s", 1)), 400 * SECOND);
+        ScalingDecision keep = idle.get(1);
+        assertThat(keep.variant()).isEqualTo("l40s");
+        assertThat(keep.desiredReplicas()).isEqualTo(1);
+        assertThat(keep.reason()).isEqualTo(ScalingReason.HYSTERESIS);
+        assertThat(keep.detail()).contains("before scaling to zero");
+        // 10 minutes without load: zero
+        List<ScalingDecision> zero = a.decide(load(0, 0, replicas("h100", 0), replicas("l40s", 1)), 600 * SECOND);
+        assertThat(zero).extracting(ScalingDecision::desiredReplicas).containsExactly(0, 0);
+        assertThat(zero.get(1).reason()).isEqualTo(ScalingReason.SCALE_TO_ZERO);
+        // requests wait in the gateway: wake at once, without waiting for any window
+        List<ScalingDecision> wake = a.decide(load(0, 3, replicas("h100", 0), replicas("l40s", 0)), 601 * SECOND);
+        int total = wake.stream().mapToInt(ScalingDecision::desiredReplicas).sum();
+        assertThat(total).isEqualTo(1);
+        assertThat(wake).filteredOn(d -> d.desiredReplicas() == 1).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO))
+                .satisfies(d -> assertThat(d.variant()).isEqualTo("l40s"));
+    }
+
+    @Test
+    void wakingFromZeroSizesForTheRateWhenTheModelKnowsIt() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10));
+        calibrate(a, "h100", FAST);
+        // A burst arrives at a model scaled to zero: no window delays it, and it asks for the rate's replicas.
+        ScalingDecision d = only(a.decide(load(3 * capacity(FAST), 40, replicas("h100", 0)), 0));
+        assertThat(d.desiredReplicas()).isEqualTo(3);
+        assertThat(d.reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO);
+        assertThat(d.detail()).startsWith("40 requests waiting");
+    }
+
+    @Test
+    void wakingFromZeroNeedsNoMixNorCalibration() {
+        // Nothing completed yet, so no token mix: the cheapest variant allowed to run gets one replica.
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10),
+                spec("l40s", "L40S", 4, 0, 10));
+        List<ScalingDecision> ds = a.decide(new ModelSnapshot(MODEL, 0, null, 2, 0,
+                List.of(replicas("h100", 0), replicas("l40s", 0))), 0);
+        assertThat(ds).extracting(ScalingDecision::variant, ScalingDecision::desiredReplicas)
+                .containsExactly(Tuple.tuple("h100", 0),
+                        Tuple.tuple("l40s", 1));
+        assertThat(ds.get(1).reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO);
+        assertThat(ds.get(1).inputs().promptTokens()).isZero();
+    }
+
+    @Test
+    void neverZeroWhileReplicasStillWork() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withScaleToZeroAfter(Duration.ZERO),
+                spec("h100", "H100", 20, 0, 10));
+        calibrate(a, "h100", FAST);
+        // No new arrivals, but a replica still runs requests (no KV size known, so saturation has no opinion).
+        VariantObservation busy = new VariantObservation("h100", 1, 1,
+                List.of(new ReplicaMetrics("p0", true, 0, 3, 0.2, 0)));
+        ScalingDecision d = only(a.decide(load(0, 0, busy), 0));
+        assertThat(d.inputs().modelTarget()).isZero();
+        assertThat(d.desiredReplicas()).isEqualTo(1);
+        assertThat(d.reason()).isEqualTo(ScalingReason.LOAD_FLOOR);
+        // once it is done, zero (idle window 0)
+        ScalingDecision done = only(a.decide(load(0, 0, replicas("h100", 1)), SECOND));
+        assertThat(done.desiredReplicas()).isZero();
+        assertThat(done.reason()).isEqualTo(ScalingReason.SCALE_TO_ZERO);
+    }
+
+    @Test
+    void saturationGuardRaisesWhatTheModelUnderestimates() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        // The model thinks one replica carries 1 req/s; the replicas say they are full and queueing.
+        List<ReplicaMetrics> full = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            full.add(new ReplicaMetrics("p" + i, true, 10, 60, 0.95, 300_000));
+        }
+        ScalingDecision d = only(a.decide(load(1, 0, new VariantObservation("h100", 2, 2, full)), 0));
+        assertThat(d.inputs().modelTarget()).isEqualTo(1);
+        assertThat(d.inputs().saturationTarget()).isGreaterThan(2);
+        assertThat(d.desiredReplicas()).isEqualTo(d.inputs().saturationTarget());
+        assertThat(d.reason()).isEqualTo(ScalingReason.SATURATION_GUARD);
+        assertThat(d.inputs().demandTokens()).isGreaterThan(d.inputs().supplyTokens());
+    }
+
+    @Test
+    void saturationAloneCannotScaleDownWhatTheModelNeeds() {
+        AutoscalerConfig noWindow = AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10);
+        VariantAutoscaler a = autoscaler(noWindow, spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        // Nearly empty caches (saturation would drop to 1) but the model needs 3 for the rate: all-down fails.
+        List<ReplicaMetrics> idle = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            idle.add(new ReplicaMetrics("p" + i, true, 0, 1, 0.01, 300_000));
+        }
+        ScalingDecision d = only(a.decide(load(2.5 * capacity(FAST), 0, new VariantObservation("h100", 4, 4, idle)), 0));
+        assertThat(d.inputs().saturationTarget()).isEqualTo(1);
+        assertThat(d.desiredReplicas()).isEqualTo(3);
+        assertThat(d.reason()).isEqualTo(ScalingReason.MODEL);
+    }
+
+    @Test
+    void minimumAndMaximumBound() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0),
+                spec("h100", "H100", 20, 2, 4));
+        calibrate(a, "h100", FAST);
+        assertThat(only(a.decide(load(0.1, 0, replicas("h100", 3)), 0)).desiredReplicas()).isEqualTo(2);
+        // a replica count above a lowered maximum comes down at once
+        ScalingDecision over = only(a.decide(load(0.1, 0, replicas("h100", 7)), 0));
+        assertThat(over.desiredReplicas()).isEqualTo(2);
+        VariantAutoscaler low = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 2));
+        ScalingDecision clamped = only(low.decide(load(1, 0, new VariantObservation("h100", 2, 2, List.of(
+                new ReplicaMetrics("p0", true, 9, 60, 0.95, 300_000),
+                new ReplicaMetrics("p1", true, 9, 60, 0.95, 300_000)))), 0));
+        assertThat(clamped.desiredReplicas()).isEqualTo(2);
+        assertThat(clamped.reason()).isEqualTo(ScalingReason.BOUNDS);
+        assertThat(clamped.detail()).contains("at maximum 2").contains("not calibrated");
+        assertThat(clamped.inputs().saturationTarget()).isEqualTo(2);
+    }
+
+    @Test
+    void disaggregatedRolesAreSizedApartAndKeptWithinTheirRatio() {
+        VariantSpec prefill = spec("prefill", "H100", 20, 1, 10).withRole(Role.PREFILL);
+        VariantSpec decode = spec("decode", "H100", 20, 1, 20).withRole(Role.DECODE);
+        AutoscalerConfig c = AutoscalerConfig.defaults().withPdRatio(MODEL, new PdRatio(0.75, 1.0));
+        VariantAutoscaler a = autoscaler(c, prefill, decode);
+        calibrate(a, "prefill", FAST);
+        calibrate(a, "decode", FAST);
+        double rate = 12;
+        List<ScalingDecision> ds = a.decide(load(rate, 0, replicas("decode", 1), replicas("prefill", 1)), 0);
+        ScalingDecision d = ds.get(0);
+        ScalingDecision p = ds.get(1);
+        assertThat(d.variant()).isEqualTo("decode");
+        // decode replicas carry whole requests; prefill replicas only the prompt and first token
+        assertThat(d.inputs().ratePerReplica()).isLessThan(p.inputs().ratePerReplica());
+        assertThat(d.desiredReplicas()).isEqualTo((int) Math.ceil(rate / d.inputs().ratePerReplica()));
+        int prefillByModel = p.inputs().modelTarget();
+        assertThat(prefillByModel).isLessThan((int) Math.ceil(0.75 * d.desiredReplicas()));
+        assertThat(p.desiredReplicas()).isEqualTo((int) Math.ceil(0.75 * d.desiredReplicas()));
+        assertThat(p.reason()).isEqualTo(ScalingReason.PD_RATIO);
+        assertThat(p.role()).isEqualTo(Role.PREFILL);
+    }
+
+    @Test
+    void decisionsSerializeForTheDecisionLog() throws Exception {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        ScalingDecision d = only(a.decide(load(10, 2, replicas("h100", 1)), 42 * SECOND));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode node = json.readTree(json.writeValueAsString(d));
+        assertThat(node.get("variant").asText()).isEqualTo("h100");
+        assertThat(node.get("modelId").asText()).isEqualTo(MODEL);
+        assertThat(node.get("hardwareClass").asText()).isEqualTo("H100");
+        assertThat(node.get("role").asText()).isEqualTo("BOTH");
+        assertThat(node.get("atNanos").asLong()).isEqualTo(42 * SECOND);
+        assertThat(node.get("currentReplicas").asInt()).isEqualTo(1);
+        assertThat(node.get("desiredReplicas").asInt()).isEqualTo(3);
+        assertThat(node.get("reason").asText()).isEqualTo("MODEL");
+        JsonNode inputs = node.get("inputs");
+        assertThat(inputs.get("arrivalRate").asDouble()).isEqualTo(10.0);
+        assertThat(inputs.get("waitingRequests").asInt()).isEqualTo(2);
+        assertThat(inputs.get("calibration").get("confident").asBoolean()).isTrue();
+        assertThat(inputs.get("calibration").get("parameters").get("alpha").asDouble()).isCloseTo(14, within(0.5));
+        assertThat(inputs.get("capacityLimit").asText()).isEqualTo("TTFT");
+        assertThat(inputs.get("modelTarget").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void forgetsVariantsThatAreGone() {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        assertThat(a.calibration("h100", MIX).confident()).isTrue();
+        a.setVariants(List.of(spec("l40s", "L40S", 4, 1, 10)));
+        assertThat(a.calibration("h100", MIX)).isNull();
+        a.setVariants(List.of(spec("h100", "H100", 20, 1, 10)));
+        assertThat(a.calibration("h100", MIX).confident()).isFalse();
+    }
+}
