@@ -417,8 +417,8 @@ public final class EndpointPickerConfigLoader {
                     throw tree.error(path, "must be the name of a plugin, got " + syncerRef);
                 }
                 String name = syncerRef.textValue();
-                if (!specs.containsKey(name)) {
-                    throw tree.error(path, "no plugin named '" + name + "'; declared: " + specs.keySet());
+                if (!specPaths.containsKey(name)) {
+                    throw tree.error(path, "no plugin named '" + name + "'; declared: " + declaredNames());
                 }
                 syncer = ofKind(name, path, CrossReplicaSyncer.class, "a cross-replica syncer");
             }
@@ -494,10 +494,21 @@ public final class EndpointPickerConfigLoader {
         /** The required {@code pluginRef} of {@code object}, which must name a declared plugin. */
         private String knownRef(JsonNode object, String path) {
             String ref = requiredText(object, path, "pluginRef");
-            if (!specs.containsKey(ref)) {
-                throw tree.error(path + ".pluginRef", "no plugin named '" + ref + "'; declared: " + specs.keySet());
+            if (!specPaths.containsKey(ref)) {
+                throw tree.error(path + ".pluginRef", "no plugin named '" + ref + "'; declared: " + declaredNames());
             }
             return ref;
+        }
+
+        /** Names of the plugins the file declares, in file order (not the ones defaulting added). */
+        private List<String> declaredNames() {
+            List<String> names = new ArrayList<>();
+            for (PluginSpec spec : specs.values()) {
+                if (!spec.defaulted()) {
+                    names.add(spec.name());
+                }
+            }
+            return names;
         }
 
         private <T> T ofKind(String name, String path, Class<T> kind, String what) {
