@@ -51,7 +51,9 @@ import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 
 /**
  * Reads an EndpointPickerConfig (YAML or JSON) strictly, applies llm-d's defaulting rules and builds the
- * {@link Scheduler}. Every problem is a {@link ConfigException} naming the source, the line and the field.
+ * {@link Scheduler}, plus the typed {@code flowControl}, {@code requestHandler} and {@code dataLayer} sections
+ * (llm-d v0.10) for the runtime to apply. Every problem is a {@link ConfigException} naming the source, the line and
+ * the field. Plugin types of stability Alpha are refused unless {@link Options#allowExperimentalPlugins()}.
  */
 public final class EndpointPickerConfigLoader {
 

@@ -15,12 +15,14 @@ import io.quarkiverse.llmd.engine.framework.datalayer.PeerDiscovery;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.framework.plugin.Stability;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
+import io.quarkiverse.llmd.engine.framework.requesthandling.RequestParser;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
 import io.quarkiverse.llmd.engine.plugins.datalayer.discovery.file.FileDiscovery;
 import io.quarkiverse.llmd.engine.plugins.datalayer.extractor.metrics.CoreMetricsExtractor;
 import io.quarkiverse.llmd.engine.plugins.datalayer.source.metrics.MetricsDataSource;
 import io.quarkiverse.llmd.engine.plugins.requesthandling.parser.openai.OpenAiParser;
 import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.queuedepth.QueueScorer;
+import io.quarkiverse.llmd.engine.request.InferenceRequest;
 
 /** The sections and rules llm-d v0.10 added to the EndpointPickerConfig (llm-d-v0.10-deltas.md 4.1). */
 class EndpointPickerConfigV010Test {
@@ -202,6 +204,48 @@ class EndpointPickerConfigV010Test {
         var request = loaded.requestHandler().parserFor("/v1/completions").orElseThrow().parse("/v1/completions",
                 Map.of(), "{\"model\":\"m\",\"prompt\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
         assertThat(request.model()).isEqualTo("m");
+    }
+
+    /** A parser of its own protocol, for the ordering rule. */
+    record MessagesParser(TypedName typedName) implements RequestParser {
+
+        @Override
+        public boolean supports(String path) {
+            return path != null && path.endsWith("/v1/messages");
+        }
+
+        @Override
+        public InferenceRequest parse(String path, Map<String, String> headers, byte[] body) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void theFirstParserSupportingThePathWins() {
+        PluginRegistry registry = BuiltInPlugins.registry().register("messages-parser",
+                (name, p, h) -> new MessagesParser(new TypedName("messages-parser", name)));
+        var handler = new EndpointPickerConfigLoader(registry).load("t.yaml", HEADER + """
+                plugins:
+                - type: messages-parser
+                - type: openai-parser
+                requestHandler:
+                  parsers:
+                  - pluginRef: messages-parser
+                  - pluginRef: openai-parser
+                """).requestHandler();
+        assertThat(handler.parserFor("/v1/messages").orElseThrow()).isInstanceOf(MessagesParser.class);
+        assertThat(handler.parserFor("/v1/chat/completions").orElseThrow()).isInstanceOf(OpenAiParser.class);
+        assertThat(handler.parserFor(null).orElseThrow()).isInstanceOf(OpenAiParser.class);
+    }
+
+    @Test
+    void llmdsDefaultConfigurationIsTypedToo() {
+        var loaded = loader.loadDefault();
+        assertThat(loaded.requestHandler().parsers()).singleElement().isInstanceOf(OpenAiParser.class);
+        assertThat(loaded.dataLayer().sources()).singleElement()
+                .satisfies(s -> assertThat(s.source()).isInstanceOf(MetricsDataSource.class));
+        assertThat(loaded.flowControl().defaultRequestTTL()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(loaded.warnings()).isEmpty();
     }
 
     @Test
