@@ -9,13 +9,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  * built from, printable for users and the Dev UI.
  *
  * @param apiVersion {@code llm-d.ai/v1alpha1} or the deprecated {@code inference.networking.x-k8s.io/v1alpha1}
- * @param featureGates enabled feature gates ({@code flowControl}, ...)
+ * @param featureGates the feature gates the configuration enables, by name ({@code flowControl}); removed and
+ *        disabled gates are not listed
  * @param plugins plugin declarations, including the ones added by defaulting
  * @param schedulingProfiles profiles with their plugin references
- * @param saturationDetectorRef name of the saturation detector plugin, null for the default utilization detector
- * @param parserRef name of the parser plugin, null for the default openai-parser
- * @param dataLayer the {@code dataLayer} section as given, or null
- * @param flowControl the {@code flowControl} section as given, or null
+ * @param saturationDetectorRef name of the saturation detector plugin ({@code flowControl.saturationDetector}, the
+ *        deprecated top-level {@code saturationDetector}, or the injected {@code utilization-detector})
+ * @param parserRefs names of the parser plugins in order ({@code requestHandler.parsers}, the deprecated top-level
+ *        {@code parser}, or the injected {@code openai-parser})
+ * @param dataLayer the {@code dataLayer} section as given, or null; the validated form is
+ *        {@link EndpointPickerConfigLoader.Loaded#dataLayer()}
+ * @param flowControl the {@code flowControl} section as given, or null; the validated form is
+ *        {@link EndpointPickerConfigLoader.Loaded#flowControl()}
  */
 public record EndpointPickerConfig(
         String apiVersion,
@@ -23,7 +28,7 @@ public record EndpointPickerConfig(
         List<PluginSpec> plugins,
         List<ProfileSpec> schedulingProfiles,
         String saturationDetectorRef,
-        String parserRef,
+        List<String> parserRefs,
         JsonNode dataLayer,
         JsonNode flowControl) {
 
@@ -35,8 +40,10 @@ public record EndpointPickerConfig(
         featureGates = List.copyOf(featureGates);
         plugins = List.copyOf(plugins);
         schedulingProfiles = List.copyOf(schedulingProfiles);
+        parserRefs = List.copyOf(parserRefs);
     }
 
+    /** Whether the gate is listed as enabled ({@code flowControl} or {@code flowControl=true}). */
     public boolean featureGate(String gate) {
         return featureGates.contains(gate);
     }

@@ -27,9 +27,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A YAML document as a Jackson tree plus the line of every node, keyed by its path ({@code plugins[1].type}).
  * Scalars keep their YAML type (int, float, bool, null, string), so that strict parameter decoding can tell
- * {@code 5} from {@code "5"}.
+ * {@code 5} from {@code "5"}. Used for the EndpointPickerConfig and for other YAML files that need the same precise
+ * {@code file:line: field: problem} messages (for instance {@code file-discovery}'s endpoint file).
  */
-final class YamlTree {
+public final class YamlTree {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -44,7 +45,7 @@ final class YamlTree {
     }
 
     /** Parses one YAML document; null root for an empty document. */
-    static YamlTree parse(String source, String text) {
+    public static YamlTree parse(String source, String text) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(20);
@@ -63,16 +64,16 @@ final class YamlTree {
         return new YamlTree(source, root, lines);
     }
 
-    JsonNode root() {
+    public JsonNode root() {
         return root;
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
     /** Line of the node at {@code path}, or of its closest ancestor that has one; 0 when unknown. */
-    int line(String path) {
+    public int line(String path) {
         String p = path;
         while (true) {
             Integer line = lines.get(p);
@@ -87,7 +88,8 @@ final class YamlTree {
         }
     }
 
-    ConfigException error(String path, String problem) {
+    /** An error at the line of {@code path}, naming {@code path} as the field. */
+    public ConfigException error(String path, String problem) {
         return new ConfigException(source, line(path), path, problem);
     }
 

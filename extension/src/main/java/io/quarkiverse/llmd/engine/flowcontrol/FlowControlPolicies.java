@@ -8,6 +8,7 @@ import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
+import io.quarkiverse.llmd.engine.framework.plugin.Stability;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 
 /**
@@ -28,7 +29,7 @@ public final class FlowControlPolicies {
     private FlowControlPolicies() {
     }
 
-    /** Adds the policy types the registry does not know yet. */
+    /** Adds the policy types the registry does not know yet, all Beta as in llm-d v0.10. */
     public static PluginRegistry register(PluginRegistry registry) {
         add(registry, GLOBAL_STRICT_FAIRNESS, (name, p, h) -> {
             Parameters.decode(p, NoParameters.class);
@@ -53,7 +54,7 @@ public final class FlowControlPolicies {
 
     private static void add(PluginRegistry registry, String type, PluginFactory factory) {
         if (registry.find(type).isEmpty()) {
-            registry.register(type, factory);
+            registry.register(type, Stability.BETA, factory);
         }
     }
 

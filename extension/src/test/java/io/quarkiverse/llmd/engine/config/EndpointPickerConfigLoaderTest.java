@@ -30,7 +30,8 @@ class EndpointPickerConfigLoaderTest {
         assertThat(profile.plugins()).extracting(EndpointPickerConfig.PluginRef::pluginRef)
                 .containsExactly("queue-scorer", "max-score-picker");
         assertThat(loaded.config().plugins()).extracting(EndpointPickerConfig.PluginSpec::type)
-                .containsExactly("queue-scorer", "max-score-picker", "single-profile-handler", "utilization-detector");
+                .containsExactly("queue-scorer", "max-score-picker", "single-profile-handler", "utilization-detector",
+                        "openai-parser", "metrics-data-source", "core-metrics-extractor");
         assertThat(loaded.config().saturationDetectorRef()).isEqualTo("utilization-detector");
         assertThat(loaded.saturationDetector().typedName().type()).isEqualTo("utilization-detector");
 
@@ -62,7 +63,8 @@ class EndpointPickerConfigLoaderTest {
                 - type: queue-scorer
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessage("t.yaml:3: plugin: unknown field 'plugin'; known fields: [apiVersion, dataLayer, "
-                        + "featureGates, flowControl, kind, parser, plugins, saturationDetector, schedulingProfiles]");
+                        + "featureGates, flowControl, kind, parser, plugins, requestHandler, saturationDetector, "
+                        + "schedulingProfiles]");
     }
 
     @Test
@@ -151,8 +153,8 @@ class EndpointPickerConfigLoaderTest {
                 - type: queue-scorer
                 saturationDetector:
                   pluginRef: queue-scorer
-                """)).hasMessageStartingWith("t.yaml:4: plugins[0]: plugin 'queue-scorer' (queue-scorer) is not a "
-                        + "saturation detector");
+                """)).hasMessage("t.yaml:6: saturationDetector.pluginRef: plugin 'queue-scorer' (queue-scorer) is not"
+                        + " a saturation detector");
     }
 
     @Test

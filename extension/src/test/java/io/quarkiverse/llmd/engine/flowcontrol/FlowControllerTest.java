@@ -168,8 +168,9 @@ class FlowControllerTest {
     }
 
     @Test
-    void noDefaultTtlMeansWaitingUntilCancelled() {
-        FlowController<String> fc = new FlowController<>(config(null));
+    void zeroDefaultTtlMeansWaitingUntilCancelled() {
+        // since llm-d v0.10 the default is 60 s; "0s" switches the bound off
+        FlowController<String> fc = new FlowController<>(config("defaultRequestTTL: 0s"));
         FlowItem<String> item = item("a", 0, "r");
         fc.enqueue(item, 0);
         assertThat(fc.expire(Long.MAX_VALUE - 1)).isEmpty();

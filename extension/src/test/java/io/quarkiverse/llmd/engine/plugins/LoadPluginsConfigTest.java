@@ -69,7 +69,8 @@ class LoadPluginsConfigTest {
         if (registry.find("approx-prefix-cache-producer").isEmpty()) {
             registry.register("approx-prefix-cache-producer", (name, parameters, handle) -> new NoMatchProducer());
         }
-        return new EndpointPickerConfigLoader(registry);
+        // session-affinity-scorer is Alpha, as in llm-d: these tests load it on purpose
+        return new EndpointPickerConfigLoader(registry, new EndpointPickerConfigLoader.Options(true));
     }
 
     @Test

@@ -137,8 +137,10 @@ class LabelFiltersTest {
                   parameters: {label: gpu, validValues: [a100]}
                 """);
         assertThat(loaded.warnings()).containsExactly(
-                "t.yaml:5: plugin type 'by-label-selector' is deprecated, use 'label-selector-filter'",
-                "t.yaml:9: plugin type 'by-label' is deprecated, use 'label-selector-filter'");
+                "t.yaml:5: plugin type 'by-label-selector' is deprecated since llm-d v0.9.0 (removal planned in"
+                        + " v0.11.0), use 'label-selector-filter'",
+                "t.yaml:9: plugin type 'by-label' is deprecated since llm-d v0.9.0 (removal planned in v0.11.0),"
+                        + " use 'label-selector-filter'");
         var result = loaded.scheduler().schedule(context, pool);
         assertThat(result.primary().primary().name()).isEqualTo("default/gpu-a100-fast");
     }

@@ -359,7 +359,8 @@ class DisaggProfileHandlerTest {
                     prefixPluginType: prefix-cache-scorer
                     prefixPluginName: prefix-cache-scorer"""));
         assertThat(loaded.warnings()).anySatisfy(w -> assertThat(w).isEqualTo(
-                "pd.yaml:15: plugin type 'pd-profile-handler' is deprecated, use 'disagg-profile-handler'"));
+                "pd.yaml:15: plugin type 'pd-profile-handler' is deprecated since llm-d v0.7.0 (removal planned in"
+                        + " v0.9.0), use 'disagg-profile-handler'"));
         assertThat(loaded.scheduler().profileHandler().typedName().type()).isEqualTo("pd-profile-handler");
         SchedulingContext context = prompt(100);
         route(loaded.scheduler(), context, pool);
