@@ -95,13 +95,14 @@ public class LlmdProducers {
     @Singleton
     @DefaultBean
     EndpointPickerConfigLoader.Loaded endpointPickerConfig(LlmdConfig config, PluginRegistry registry) {
-        return loadPickerConfig("quarkus.llmd", config, registry);
+        return loadPickerConfig("quarkus.llmd", config, registry, config.allowExperimentalPlugins());
     }
 
     /** Loads a pool's EndpointPickerConfig and logs what it holds. */
     static EndpointPickerConfigLoader.Loaded loadPickerConfig(String prefix, PoolConfig config,
-            PluginRegistry registry) {
-        EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry);
+            PluginRegistry registry, boolean allowExperimental) {
+        EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry,
+                new EndpointPickerConfigLoader.Options(allowExperimental));
         if (config.configFile().isPresent() && config.configText().isPresent()) {
             throw new ConfigException(prefix, 0, "config-file",
                     "config-file and config-text are mutually exclusive, as --config-file and --config-text are");
@@ -215,7 +216,8 @@ public class LlmdProducers {
             String name = e.getKey();
             PoolConfig pc = e.getValue();
             String prefix = "quarkus.llmd.pools.\"" + name + "\"";
-            EndpointPickerConfigLoader.Loaded loaded = loadPickerConfig(prefix, pc, plugins);
+            EndpointPickerConfigLoader.Loaded loaded = loadPickerConfig(prefix, pc, plugins,
+                    config.allowExperimentalPlugins());
             Scheduler scheduler = loaded.scheduler();
             EndpointRegistry registry = new EndpointRegistry();
             registry.replaceAll(staticEndpoints(prefix, pc));
@@ -263,10 +265,8 @@ public class LlmdProducers {
         for (RequestObserver o : requestObservers) {
             pipeline.observeRequests(o);
         }
-        // The section is validated even with the gate off, so that a typo fails at startup, not when switched on.
-        String source = pool.configFile().map(Object::toString).orElse(prefix + ".config-text");
-        FlowControlConfig flowControl = FlowControlConfig.parse(source, loaded.config().flowControl(),
-                loaded.scheduler().plugins()::get);
+        // The loader validated the section even with the gate off, so that a typo fails at startup.
+        FlowControlConfig flowControl = loaded.flowControl();
         if (flowControlOn(pool, loaded)) {
             var fc = pool.flowControl();
             pipeline.enableFlowControl(flowControl, probe, vertxTicker(vertx), fc.dispatchInterval(),

@@ -211,8 +211,7 @@ public final class ClusterSimulator {
                 admission, Map.of(), clock, PipelineMetrics.NOOP, () -> (long) (now * 1e9));
         p.useRandom(() -> schedulerRandom);
         if (loaded != null && loaded.config().featureGate("flowControl")) {
-            FlowControlConfig fc = FlowControlConfig.parse(schedulerName, loaded.config().flowControl(),
-                    scheduler.plugins()::get);
+            FlowControlConfig fc = loaded.flowControl();
             FlowTicker ticker = (periodMillis, tick) -> {
                 long generation = ++flowTickGeneration;
                 flowTick = tick;

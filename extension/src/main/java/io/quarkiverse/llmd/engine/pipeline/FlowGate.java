@@ -68,8 +68,10 @@ final class FlowGate {
 
     /** Queues the request, or refuses it at once (429 rejected-saturated) when a limit is reached. */
     void submit(PendingDecision pending, String fairnessId) {
-        FlowItem<PendingDecision> item = new FlowItem<>(fairnessId, pending.priority, pending.forwardBody.length,
-                FlowItem.DEFAULT_TTL, pending);
+        // a request that finds no endpoint waits for one at most noEndpointRequestTTL (a pool waking from zero)
+        long ttl = controller.config().requestTTL(!pipeline.endpoints().isEmpty()).toNanos();
+        FlowItem<PendingDecision> item = new FlowItem<>(fairnessId, pending.priority, pending.forwardBody.length, ttl,
+                pending);
         pending.item = item;
         pending.gate = this;
         registerBandGauges(pending.priority);

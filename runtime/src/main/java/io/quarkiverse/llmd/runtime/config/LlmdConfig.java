@@ -25,6 +25,13 @@ public interface LlmdConfig extends PoolConfig {
      */
     Map<String, PoolConfig> pools();
 
+    /**
+     * Lets EndpointPickerConfigs use plugins llm-d marks Alpha (for instance {@code session-affinity-scorer}), like
+     * llm-d's {@code --allow-experimental-plugins}; without it such a configuration is refused at startup.
+     */
+    @WithDefault("false")
+    boolean allowExperimentalPlugins();
+
     /** How model-server metrics are scraped. */
     DataLayerConfig dataLayer();
 
