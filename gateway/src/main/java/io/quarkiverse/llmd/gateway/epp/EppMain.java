@@ -1,9 +1,11 @@
 package io.quarkiverse.llmd.gateway.epp;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -21,6 +23,8 @@ public final class EppMain {
     /** Exit status of a bad command line, Go's. */
     static final int USAGE_ERROR = 2;
 
+    private static final Set<String> HELP = Set.of("-h", "--help", "-help");
+
     private EppMain() {
     }
 
@@ -34,7 +38,7 @@ public final class EppMain {
             Quarkus.run();
             return;
         }
-        if (List.of(args).contains("-h") || List.of(args).contains("--help") || List.of(args).contains("-help")) {
+        if (Arrays.stream(args).anyMatch(HELP::contains)) {
             usage(System.out);
             return;
         }
