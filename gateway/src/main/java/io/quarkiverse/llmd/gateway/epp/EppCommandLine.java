@@ -142,6 +142,13 @@ public final class EppCommandLine {
             case DURATION -> GoValues.parseDuration(text);
             case BYTE_SIZE -> GoValues.parseByteSize(text);
             case LOG_LEVEL -> logLevel(text);
+            case LABEL_SELECTOR -> {
+                // checked here, kept as text: discovery reads the selector from configuration
+                if (!text.isEmpty()) {
+                    LabelSelector.parse(text);
+                }
+                yield text;
+            }
             case CHOICE -> {
                 if (!type.choices().contains(text)) {
                     throw new IllegalArgumentException("\"" + text + "\" is not one of " + String.join(", ", type.choices()));

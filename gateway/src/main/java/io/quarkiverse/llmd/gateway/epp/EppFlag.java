@@ -19,7 +19,7 @@ public enum EppFlag {
     POOL_NAME("pool-name", Type.STRING, "Name of the InferencePool this picker serves."),
     POOL_NAMESPACE("pool-namespace", Type.STRING, "Namespace of the InferencePool (default: $NAMESPACE, else default)."),
     POOL_GROUP("pool-group", Type.STRING, "API group of the InferencePool (inference.networking.k8s.io)."),
-    ENDPOINT_SELECTOR("endpoint-selector", Type.STRING,
+    ENDPOINT_SELECTOR("endpoint-selector", Type.LABEL_SELECTOR,
             "Label selector of the model-server pods, without an InferencePool (needs --endpoint-target-ports)."),
     ENDPOINT_TARGET_PORTS("endpoint-target-ports", Type.PORT_LIST,
             "Comma-separated ports of the model servers (1 to 8), with --endpoint-selector."),
@@ -207,6 +207,8 @@ public enum EppFlag {
             DURATION,
             /** A Kubernetes quantity of bytes: 10Mi, 10MiB, 25MB. */
             BYTE_SIZE,
+            /** A Kubernetes label selector: {@code app=vllm,tier in (gpu)}. */
+            LABEL_SELECTOR,
             /** zap's level names or a verbosity. */
             LOG_LEVEL,
             /** One of {@link Type#choices()}. */
@@ -222,6 +224,7 @@ public enum EppFlag {
         static final Type DURATION = new Type(Kind.DURATION, List.of());
         static final Type BYTE_SIZE = new Type(Kind.BYTE_SIZE, List.of());
         static final Type LOG_LEVEL = new Type(Kind.LOG_LEVEL, List.of());
+        static final Type LABEL_SELECTOR = new Type(Kind.LABEL_SELECTOR, List.of());
 
         static Type choice(String... choices) {
             return new Type(Kind.CHOICE, List.of(choices));

@@ -80,6 +80,7 @@ public final class EppMain {
             case DURATION -> "<duration>";
             case BYTE_SIZE -> "<size>";
             case LOG_LEVEL -> "<level>";
+            case LABEL_SELECTOR -> "<selector>";
             case CHOICE -> String.join("|", flag.type().choices());
         };
     }

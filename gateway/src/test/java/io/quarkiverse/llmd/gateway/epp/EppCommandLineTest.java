@@ -132,6 +132,10 @@ class EppCommandLineTest {
         // flags without effect still have their values checked, as llm-d does
         assertUsageError(List.of("--pool-name", "p", "--enable-pprof=nope"), "invalid value for --enable-pprof");
         assertUsageError(List.of("--pool-name"), "flag needs an argument: --pool-name");
+        assertUsageError(List.of("--endpoint-selector", "app=-bad", "--endpoint-target-ports=8000"),
+                "invalid value for --endpoint-selector: invalid label value \"-bad\"");
+        assertUsageError(List.of("--endpoint-selector", "tier in gpu", "--endpoint-target-ports=8000"),
+                "invalid value for --endpoint-selector: expected '(' after 'in'");
     }
 
     @Test
@@ -313,6 +317,7 @@ class EppCommandLineTest {
                 case DURATION -> "2s";
                 case BYTE_SIZE -> "4Mi";
                 case CHOICE -> flag.type().choices().get(0);
+                case LABEL_SELECTOR -> "app=vllm";
             };
             List<String> args = new ArrayList<>(List.of("--" + flag.flagName() + "=" + value));
             if (flag != EppFlag.POOL_NAME && flag != EppFlag.ENDPOINT_SELECTOR) {
