@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.deployment;
 
 import io.quarkiverse.llmd.runtime.LlmdProducers;
+import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
@@ -17,6 +18,7 @@ final class LlmdProcessor {
 
     @BuildStep
     AdditionalBeanBuildItem beans() {
-        return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class).setUnremovable().build();
+        return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class)
+                .setUnremovable().build();
     }
 }

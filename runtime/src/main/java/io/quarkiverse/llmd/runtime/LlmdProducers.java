@@ -21,6 +21,7 @@ import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlPolicies;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointDiscovery;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
@@ -39,6 +40,9 @@ import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PoolConfig;
+import io.quarkiverse.llmd.runtime.discovery.EndpointSourceProvider;
+import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
+import io.quarkiverse.llmd.runtime.discovery.WatchedEndpointSource;
 import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.common.annotation.Identifier;
@@ -205,12 +209,16 @@ public class LlmdProducers {
     @Singleton
     @DefaultBean
     Pools pools(LlmdConfig config, RequestPipeline defaultPipeline, EndpointRegistry defaultRegistry,
-            PluginRegistry plugins, Instance<MeterRegistry> meterRegistry, Vertx vertx,
-            @Any Instance<DecisionObserver> observers, @Any Instance<RequestObserver> requestObservers) {
+            EndpointPickerConfigLoader.Loaded defaultLoaded, PluginRegistry plugins,
+            Instance<MeterRegistry> meterRegistry, Vertx vertx, @Any Instance<DecisionObserver> observers,
+            @Any Instance<RequestObserver> requestObservers, @Any Instance<EndpointSourceProvider> providers,
+            EndpointSources sources) {
         List<Pool> pools = new ArrayList<>();
         if (config.pools().isEmpty() || defaultPoolActive(config)) {
             pools.add(new Pool(config.metrics().poolName(), config.models().orElse(Set.of()), defaultRegistry,
                     defaultPipeline));
+            discover(config.metrics().poolName(), "quarkus.llmd", config, defaultLoaded, defaultRegistry, plugins,
+                    vertx, providers, sources);
         }
         for (Map.Entry<String, PoolConfig> e : new TreeMap<>(config.pools()).entrySet()) {
             String name = e.getKey();
@@ -229,6 +237,7 @@ public class LlmdProducers {
                     System::nanoTime);
             configure(pipeline, prefix, pc, config, loaded, probe, vertx, observers, requestObservers);
             pools.add(new Pool(name, pc.models().orElse(Set.of()), registry, pipeline));
+            discover(name, prefix, pc, loaded, registry, plugins, vertx, providers, sources);
         }
         try {
             Pools all = new Pools(pools);
@@ -240,6 +249,52 @@ public class LlmdProducers {
             return all;
         } catch (IllegalArgumentException ex) {
             throw new ConfigException("quarkus.llmd.pools", 0, "models", ex.getMessage());
+        }
+    }
+
+    /**
+     * Starts the pool's endpoint source beyond its static endpoints: the EndpointPickerConfig's
+     * {@code dataLayer.discovery} plugin first (as llm-d), else {@code discovery.source}.
+     */
+    private static void discover(String pool, String prefix, PoolConfig config,
+            EndpointPickerConfigLoader.Loaded loaded, EndpointRegistry registry, PluginRegistry plugins, Vertx vertx,
+            Instance<EndpointSourceProvider> providers, EndpointSources sources) {
+        PoolConfig.DiscoveryConfig discovery = config.discovery();
+        long poll = Math.max(50, discovery.pollInterval().toMillis());
+        EndpointDiscovery fromConfig = loaded.dataLayer() == null ? null : loaded.dataLayer().discovery();
+        if (fromConfig != null) {
+            sources.start(pool, new WatchedEndpointSource(pool, fromConfig, vertx, poll), registry);
+            return;
+        }
+        String source = discovery.source();
+        switch (source) {
+            case "static" -> {
+                // the endpoints properties, already in the registry
+            }
+            case "file" -> {
+                String file = discovery.file().map(Object::toString).orElseThrow(() -> new ConfigException(
+                        prefix + ".discovery.file", 0, "file", "discovery.source=file needs the endpoints file"));
+                var factory = plugins.find("file-discovery").orElseThrow().factory();
+                var params = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("path", file)
+                        .put("watchFile", true);
+                var plugin = factory.create("file-discovery", params,
+                        io.quarkiverse.llmd.engine.framework.plugin.PluginHandle.NONE);
+                sources.start(pool, new WatchedEndpointSource(pool, (EndpointDiscovery) plugin, vertx, poll),
+                        registry);
+            }
+            case "inference-pool", "endpoint-selector", "llm-inference-service" -> {
+                for (EndpointSourceProvider p : providers) {
+                    if (p.supports(source)) {
+                        sources.start(pool, p.create(pool, discovery), registry);
+                        return;
+                    }
+                }
+                LOG.warnf("pool %s: discovery source %s needs Kubernetes discovery, which is not on the classpath;"
+                        + " the pool has only its static endpoints (%d)", pool, source, registry.endpoints().size());
+            }
+            default -> throw new ConfigException(prefix + ".discovery.source", 0, "source", "unknown source '"
+                    + source + "'; expected one of static, file, inference-pool, endpoint-selector, "
+                    + "llm-inference-service");
         }
     }
 

@@ -54,8 +54,10 @@ public interface PoolConfig {
         /**
          * The source of endpoints: {@code static} (the {@code endpoints} properties), {@code file} (a file in llm-d's
          * {@code file-discovery} format, re-read when it changes), {@code inference-pool} (a Gateway API
-         * InferencePool) or {@code llm-inference-service} (a KServe LLMInferenceService); the Kubernetes sources need
-         * the Kubernetes module on the classpath.
+         * InferencePool), {@code endpoint-selector} (pods matching a label selector) or {@code llm-inference-service}
+         * (a KServe LLMInferenceService); the Kubernetes sources need the Kubernetes module on the classpath. An
+         * EndpointPickerConfig whose {@code dataLayer.discovery} names a plugin ({@code file-discovery}) takes
+         * precedence, as in llm-d.
          */
         @WithDefault("static")
         String source();
@@ -74,5 +76,12 @@ public interface PoolConfig {
 
         /** Label selector of the endpoints, like llm-d's {@code --endpoint-selector}, when there is no pool object. */
         Optional<String> endpointSelector();
+
+        /** Target ports of the selected pods with {@code endpoint-selector}, like llm-d's {@code --endpoint-target-ports}. */
+        Optional<java.util.List<Integer>> targetPorts();
+
+        /** How often the {@code file} source checks its file for changes. */
+        @WithDefault("1s")
+        java.time.Duration pollInterval();
     }
 }

@@ -89,8 +89,14 @@ public record FileDiscovery(TypedName typedName, Path path, boolean watchFile) i
     }
 
     /** Reads and parses this plugin's file. */
+    @Override
     public List<Endpoint> read() {
         return read(path);
+    }
+
+    @Override
+    public java.util.Optional<Path> watchedFile() {
+        return watchFile ? java.util.Optional.of(path) : java.util.Optional.empty();
     }
 
     /**
