@@ -314,6 +314,7 @@ public class LlmdProducers {
     private static void configure(RequestPipeline pipeline, String prefix, PoolConfig pool, LlmdConfig config,
             EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, Vertx vertx,
             Instance<DecisionObserver> observers, Instance<RequestObserver> requestObservers) {
+        pipeline.useModelRewrites(pool.modelRewrites());
         for (DecisionObserver o : observers) {
             pipeline.observe(o); // the Dev UI's decision log, an application's own
         }

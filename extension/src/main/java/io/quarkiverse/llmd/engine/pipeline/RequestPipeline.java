@@ -67,6 +67,7 @@ public final class RequestPipeline {
     private volatile FlowGate flowGate;
     private volatile Supplier<Executor> callerExecutor = () -> null;
     private volatile Supplier<RandomGenerator> random = ThreadLocalRandom::current;
+    private volatile Map<String, String> modelRewrites = Map.of();
 
     public RequestPipeline(Scheduler scheduler, EndpointRegistry registry, Admission admission,
             Map<String, Integer> objectivePriorities, Clock clock) {
@@ -124,6 +125,15 @@ public final class RequestPipeline {
      */
     public void useRandom(Supplier<RandomGenerator> source) {
         this.random = source;
+    }
+
+    /**
+     * Rewrites the model of requests by name, as an InferenceModelRewrite does: a request for a key is routed (and
+     * forwarded) as its value, and the response names the model the client asked for. A rewrite header the route
+     * set wins.
+     */
+    public void useModelRewrites(Map<String, String> rewrites) {
+        this.modelRewrites = Map.copyOf(rewrites);
     }
 
     public boolean flowControlEnabled() {
@@ -208,6 +218,12 @@ public final class RequestPipeline {
      */
     public PendingDecision submit(InferenceRequest request, byte[] body, Map<String, String> headers,
             List<String> subsetHint, long receivedNanos) {
+        if (request.targetModel().equals(request.model())) {
+            String target = modelRewrites.get(request.model());
+            if (target != null) {
+                request = request.withTargetModel(target);
+            }
+        }
         byte[] forwardBody = body.length == 0 || request.targetModel().equals(request.model()) ? body
                 : rewriteModel(body, request.targetModel());
         int priority = priorityOf(RequestHeaders.get(headers, RequestHeaders.OBJECTIVE));

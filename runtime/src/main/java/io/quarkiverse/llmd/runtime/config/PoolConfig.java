@@ -45,6 +45,13 @@ public interface PoolConfig {
      */
     Optional<Set<String>> models();
 
+    /**
+     * Model rewrites, as llm-d's InferenceModelRewrite: a request for the key is routed and forwarded as the value
+     * (for instance a stable alias onto the current model or a LoRA adapter), and the response names the model the
+     * client asked for. Clients cannot rewrite models themselves: the proxy drops their rewrite headers.
+     */
+    Map<String, String> modelRewrites();
+
     /** Where the pool's endpoints come from, beyond the static {@code endpoints}. */
     DiscoveryConfig discovery();
 
