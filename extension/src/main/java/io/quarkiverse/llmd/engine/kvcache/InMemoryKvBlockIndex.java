@@ -27,8 +27,9 @@ import java.util.concurrent.locks.StampedLock;
  * {@value #ENGINE_LOAD}.
  * One engine key mapping to {@code k} request keys (engine blocks larger than ours) stores the last under the key
  * itself and the others under derived keys. Entries whose request keys have all left the block table are swept
- * out when the map fills (it holds up to {@value #ENGINE_HEADROOM} times the block capacity, so sweeps are
- * amortised).</li>
+ * out when the map fills (it holds {@value #ENGINE_HEADROOM} times the block capacity before sweeping, so sweeps
+ * are amortised; pods with different hash seeds report different engine keys for one block, so it grows further
+ * when live entries need it, to {@value #ENGINE_KEYS_PER_BLOCK} engine keys per block).</li>
  * </ul>
  * At capacity, with one endpoint per block and one engine key per block, that is about 63 bytes per
  * (block, endpoint) entry; every further endpoint holding the same block is free (a bit).
@@ -56,6 +57,7 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     static final double LOAD = 0.8;
     static final double ENGINE_LOAD = 0.85;
     static final double ENGINE_HEADROOM = 1.25;
+    static final int ENGINE_KEYS_PER_BLOCK = 8;
     static final long ZERO_KEY = 0x9E3779B97F4A7C15L;
     private static final int MIN_TABLE = 1024;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
@@ -175,6 +177,7 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     private final StampedLock lock = new StampedLock();
     private final int fullLength;
     private final int engineFullLength;
+    private final int engineMaxLength;
 
     private volatile Table table;
     private volatile Slots slots = Slots.EMPTY;
@@ -212,6 +215,8 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
         this.fullLength = lengthFor(config.capacityBlocks(), LOAD, MAX_ARRAY / maxStride);
         this.engineFullLength = lengthFor((long) Math.ceil(config.capacityBlocks() * ENGINE_HEADROOM), ENGINE_LOAD,
                 MAX_ARRAY / 2);
+        this.engineMaxLength = lengthFor((long) Math.ceil(config.capacityBlocks() * ENGINE_HEADROOM)
+                * ENGINE_KEYS_PER_BLOCK, ENGINE_LOAD, MAX_ARRAY / 2);
         this.table = new Table(Math.min(MIN_TABLE, fullLength), 1, tierCount);
         this.engine = new EngineMap(Math.min(MIN_TABLE, engineFullLength));
     }
@@ -945,11 +950,7 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
             }
         }
         if (engineSize + 1 > m.length * ENGINE_LOAD) {
-            if (m.length < engineFullLength) {
-                engineRebuild((int) Math.min((long) m.length * 2, engineFullLength), false);
-            } else {
-                engineRebuild(m.length, true);
-            }
+            engineMakeRoom();
             enginePut(key, value);
             return;
         }
@@ -1000,18 +1001,24 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     }
 
     /**
-     * Rebuilds the engine map; when sweeping, keeps only entries whose request key is still held. If a sweep
-     * frees too little (far more engine keys than blocks), every other survivor goes too, so the map stays bounded.
+     * Makes room in a full engine map: grow while below the size the block capacity calls for; beyond it, sweep
+     * out entries whose request keys are gone. Pods with different hash seeds report different engine keys for the
+     * same block, so live entries can outnumber blocks: when a sweep frees too little the map grows further, up to
+     * {@value #ENGINE_KEYS_PER_BLOCK} engine keys per block of capacity, and only then drops every other entry.
      */
-    private void engineRebuild(int length, boolean sweep) {
-        if (sweep) {
-            sweeps++;
+    private void engineMakeRoom() {
+        int length = engine.length;
+        if (length < engineFullLength) {
+            engine = copyEngine(engine, (int) Math.min((long) length * 2, engineFullLength), false, false);
+            return;
         }
-        EngineMap m = copyEngine(engine, length, sweep, false);
-        if (sweep && engineSize > length * ENGINE_LOAD * 0.9) {
-            m = copyEngine(m, length, false, true);
+        sweeps++;
+        engine = copyEngine(engine, length, true, false);
+        if (engineSize > length * ENGINE_LOAD * 0.8) {
+            engine = length < engineMaxLength
+                    ? copyEngine(engine, (int) Math.min((long) length * 2, engineMaxLength), false, false)
+                    : copyEngine(engine, length, false, true);
         }
-        engine = m;
     }
 
     private EngineMap copyEngine(EngineMap old, int length, boolean dropDead, boolean thin) {

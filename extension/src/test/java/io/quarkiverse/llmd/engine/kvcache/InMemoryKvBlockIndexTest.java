@@ -138,6 +138,37 @@ class InMemoryKvBlockIndexTest extends KvBlockIndexContract {
     }
 
     @Test
+    void podsWithTheirOwnHashSeedsKeepEveryEngineKeyResolvable() {
+        // 8 pods hold the same 1,000 blocks, each under its own engine keys: 8,000 live engine keys for a
+        // capacity of 1,000 blocks.
+        InMemoryKvBlockIndex index = new InMemoryKvBlockIndex(InMemoryKvBlockIndex.Config.withCapacity(1_000));
+        long[] keys = new long[1_000];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = 7_000_000L + i;
+        }
+        for (int pod = 0; pod < 8; pod++) {
+            long[] engineKeys = new long[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                engineKeys[i] = (pod + 1) * 1_000_000_000L + i;
+            }
+            index.add(engineKeys, engineKeys.length, keys, keys.length, "pod-" + pod, "gpu");
+        }
+        for (int pod = 0; pod < 8; pod++) {
+            for (int i = 0; i < keys.length; i += 97) {
+                assertThat(index.requestKey((pod + 1) * 1_000_000_000L + i)).isEqualTo(keys[i]);
+            }
+        }
+        assertThat(index.engineKeyCount()).isEqualTo(8_000);
+        for (int i = 0; i < keys.length; i++) {
+            index.evict(3_000_000_000L + i, "pod-2", "gpu");
+        }
+        KvPrefixMatch match = index.longestPrefix(keys, keys.length);
+        assertThat(match.blocks("pod-2")).isZero();
+        assertThat(match.blocks("pod-7")).isEqualTo(1_000);
+        assertThat(index.entryCount()).isEqualTo(7_000);
+    }
+
+    @Test
     void configIsChecked() {
         assertThatThrownBy(() -> InMemoryKvBlockIndex.Config.withCapacity(0))
                 .isInstanceOf(IllegalArgumentException.class);
