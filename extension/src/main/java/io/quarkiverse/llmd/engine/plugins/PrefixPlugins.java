@@ -2,9 +2,14 @@ package io.quarkiverse.llmd.engine.plugins;
 
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.approximateprefix.ApproxPrefixCacheProducer;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheProducer;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.tokenizer.TokenProducer;
 import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.prefix.PrefixCacheScorer;
 
-/** The approximate prefix-cache plugins: {@code approx-prefix-cache-producer} and {@code prefix-cache-scorer}. */
+/**
+ * The prefix-cache plugins: {@code approx-prefix-cache-producer}, {@code prefix-cache-scorer}, and the precise
+ * pipeline's {@code token-producer} (estimate backend) and {@code precise-prefix-cache-producer}.
+ */
 public final class PrefixPlugins {
 
     private PrefixPlugins() {
@@ -13,5 +18,8 @@ public final class PrefixPlugins {
     public static void register(PluginRegistry registry) {
         registry.register(ApproxPrefixCacheProducer.TYPE, ApproxPrefixCacheProducer.FACTORY);
         registry.register(PrefixCacheScorer.TYPE, PrefixCacheScorer.FACTORY);
+        registry.register(TokenProducer.TYPE, TokenProducer.FACTORY);
+        registry.registerAlias(TokenProducer.DEPRECATED_TYPE, TokenProducer.TYPE);
+        registry.register(PrecisePrefixCacheProducer.TYPE, PrecisePrefixCacheProducer.FACTORY);
     }
 }
