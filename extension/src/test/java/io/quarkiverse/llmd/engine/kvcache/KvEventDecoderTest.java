@@ -298,6 +298,58 @@ class KvEventDecoderTest {
                 .hasMessageContaining("nested deeper");
     }
 
+    /**
+     * A small in-test fuzzer: random mutations of valid payloads (byte flips, cuts, inserted huge lengths and deep
+     * nesting) either decode or fail with {@link KvEventDecodeException}; nothing else may escape.
+     */
+    @Test
+    void mutatedPayloadsOnlyEverFailWithADecodeException() {
+        byte[][] seeds = {
+                Bytes.of("93", TS, "92", "9b", "ab", "'BlockStored", "91 cf da b8 9b aa 7b 58 57 c0", "c0",
+                        TOKENS_16, "10", "c0", "a3", "'GPU", "c0", "91 c0", "00", "ae", "'full_attention",
+                        "94", "ac", "'BlockRemoved", "91 05", "a3", "'GPU", "c0", "00"),
+                Bytes.of("93", TS, "92",
+                        "85", "a4", "'type", "ab", "'BlockStored", "ac", "'block_hashes", "92 01 c4 02 01 02",
+                        "a9", "'token_ids", "92 01 02", "aa", "'block_size", "01", "aa", "'extra_keys",
+                        "92 91 a1", "'a", "91 92 a1", "'b", "05",
+                        "81", "a4", "'type", "b0", "'AllBlocksCleared", "c0"),
+        };
+        String[] inserts = { "dd 7f ff ff ff", "df 7f ff ff ff", "db 7f ff ff ff", "c6 7f ff ff ff",
+            Bytes.repeat("91", 64), "c1", "cf ff ff ff ff ff ff ff ff", "d3 80 00 00 00 00 00 00 00" };
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2026);
+        int decoded = 0;
+        for (int round = 0; round < 10_000; round++) {
+            byte[] seed = seeds[random.nextInt(seeds.length)];
+            byte[] input = seed.clone();
+            int mutations = 1 + random.nextInt(3);
+            for (int m = 0; m < mutations; m++) {
+                switch (random.nextInt(3)) {
+                    case 0 -> input[random.nextInt(input.length)] = (byte) random.nextInt(256);
+                    case 1 -> input = Arrays.copyOf(input, random.nextInt(input.length + 1));
+                    default -> {
+                        byte[] insert = Bytes.of(inserts[random.nextInt(inserts.length)]);
+                        int at = random.nextInt(input.length + 1);
+                        byte[] grown = new byte[input.length + insert.length];
+                        System.arraycopy(input, 0, grown, 0, at);
+                        System.arraycopy(insert, 0, grown, at, insert.length);
+                        System.arraycopy(input, at, grown, at + insert.length, input.length - at);
+                        input = grown;
+                    }
+                }
+                if (input.length == 0) {
+                    break;
+                }
+            }
+            try {
+                KvEventDecoder.decode(input);
+                decoded++;
+            } catch (KvEventDecodeException expected) {
+                // the only failure allowed
+            }
+        }
+        assertThat(decoded).as("some mutations stay valid").isPositive();
+    }
+
     @Test
     void unknownTagRejectsTheWholeBatch() {
         byte[] payload = Bytes.of("93", TS, "92", "91", "b0", "'AllBlocksCleared", "91", "a4", "'Nope", "c0");
