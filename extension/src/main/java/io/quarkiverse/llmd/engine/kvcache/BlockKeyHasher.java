@@ -1,5 +1,8 @@
 package io.quarkiverse.llmd.engine.kvcache;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +35,10 @@ public final class BlockKeyHasher {
     static final long FNV_PRIME = 0x100000001b3L;
 
     private static final byte[] HASH_FIELD = "Hash".getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     private final HashAlgorithm algorithm;
     private final int blockSize;
@@ -137,11 +144,7 @@ public final class BlockKeyHasher {
         putLongLe(b, 0, parent);
         int p = 8;
         for (int i = offset, end = offset + length; i < end; i++) {
-            int t = tokens[i];
-            b[p] = (byte) t;
-            b[p + 1] = (byte) (t >>> 8);
-            b[p + 2] = (byte) (t >>> 16);
-            b[p + 3] = (byte) (t >>> 24);
+            INT_LE.set(b, p, tokens[i]);
             p += 4;
         }
         if (texts != null) {
@@ -237,8 +240,6 @@ public final class BlockKeyHasher {
     }
 
     private static void putLongLe(byte[] b, int p, long v) {
-        for (int i = 0; i < 8; i++) {
-            b[p + i] = (byte) (v >>> (8 * i));
-        }
+        LONG_LE.set(b, p, v);
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.StampedLock;
  * an empty slot, so a real key 0 is stored as a stand-in). A slot is interleaved in one {@code long[]}: the key,
  * the prev/next links of an intrusive LRU list packed in one long, and a bitmask of endpoint slots for each tier
  * ({@code tiers x words} longs; one word covers 64 endpoints), so a probe and its update touch one cache line. With
- * two tiers and up to 64 endpoints that is 32 bytes per slot, at a load of at most {@value #LOAD}: 40 bytes per
+ * two tiers and up to 64 endpoints that is 32 bytes per slot, at a load of at most {@value #LOAD}: 38 bytes per
  * block at capacity, however many endpoints hold it. The table is indexed by a multiply-shift reduction, so its
  * length need not be a power of two and the load at capacity is exact. Deletion shifts entries back (no
  * tombstones) and re-points their LRU neighbours.</li>
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.StampedLock;
  * are amortised; pods with different hash seeds report different engine keys for one block, so it grows further
  * when live entries need it, to {@value #ENGINE_KEYS_PER_BLOCK} engine keys per block).</li>
  * </ul>
- * At capacity, with one endpoint per block and one engine key per block, that is about 63 bytes per
+ * At capacity, with one endpoint per block and one engine key per block, that is about 61 bytes per
  * (block, endpoint) entry; every further endpoint holding the same block is free (a bit).
  *
  * <h2>Concurrency</h2>
@@ -54,7 +54,7 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     /** Weight of a tier the configuration does not name (llm-d counts unknown tiers as 1.0). */
     public static final double UNKNOWN_TIER_WEIGHT = 1.0;
 
-    static final double LOAD = 0.8;
+    static final double LOAD = 0.85;
     static final double ENGINE_LOAD = 0.85;
     static final double ENGINE_HEADROOM = 1.25;
     static final int ENGINE_KEYS_PER_BLOCK = 8;
