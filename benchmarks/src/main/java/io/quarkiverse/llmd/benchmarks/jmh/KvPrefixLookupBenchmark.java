@@ -50,6 +50,9 @@ public class KvPrefixLookupBenchmark {
     private int[] tokens;
     private long[] keys;
     private String[] names;
+    private int[][] sharedPrefixPrompts;
+    private BlockKeyHasher reusingHasher;
+    private int nextPrompt;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -80,6 +83,15 @@ public class KvPrefixLookupBenchmark {
                 index.add(none, 0, keys, 10 * (e - 15), names[e], "gpu");
             }
         }
+        sharedPrefixPrompts = new int[16][];
+        for (int p = 0; p < sharedPrefixPrompts.length; p++) {
+            int[] prompt = java.util.Arrays.copyOf(tokens, TOKENS);
+            for (int i = 3_500; i < TOKENS; i++) {
+                prompt[i] = random.nextInt(151_936);
+            }
+            sharedPrefixPrompts[p] = prompt;
+        }
+        reusingHasher = new BlockKeyHasher(HashAlgorithm.fromConfig(hashAlgorithm), BLOCK_SIZE, "42");
         KvPrefixMatch check = index.longestPrefix(keys, keys.length);
         if (check.blocks(names[0]) != keys.length || check.blocks(names[40]) != 0) {
             throw new IllegalStateException("unexpected setup: " + check);
@@ -94,6 +106,19 @@ public class KvPrefixLookupBenchmark {
     @Benchmark
     public KvPrefixMatch hashAndLookup() {
         long[] k = hasher.requestKeys(MODEL, tokens, TOKENS, null);
+        return index.longestPrefix(k, k.length);
+    }
+
+    /**
+     * What the precise producer does for a stream of prompts that share a 3,500-token system prompt and differ in
+     * a 500-token question: the keys of the shared blocks are reused from the previous prompt, only the question's
+     * blocks are hashed.
+     */
+    @Benchmark
+    public KvPrefixMatch hashAndLookupSharedPrefix() {
+        int[] prompt = sharedPrefixPrompts[nextPrompt];
+        nextPrompt = (nextPrompt + 1) % sharedPrefixPrompts.length;
+        long[] k = reusingHasher.requestKeysReusing(MODEL, prompt, prompt.length, null);
         return index.longestPrefix(k, k.length);
     }
 

@@ -191,6 +191,62 @@ public final class BlockKeyHasher {
         return out;
     }
 
+    /**
+     * {@link #requestKeys} that reuses the keys of a recent prompt sharing a prefix with this one (same model and
+     * salt): only the blocks after the shared full blocks are hashed. Prompts that share a long system prompt, or
+     * the turns of a conversation, then cost a vectorised token comparison instead of a hash per block. The last
+     * {@value #RECENT_CHAINS} prompts of up to {@value #MAX_CACHED_TOKENS} tokens are remembered (by reference:
+     * callers must not modify {@code tokens} or the returned keys).
+     */
+    public long[] requestKeysReusing(String model, int[] tokens, int tokenCount, String cacheSalt) {
+        int blocks = blockCount(tokenCount);
+        long[] out = new long[blocks];
+        if (blocks == 0) {
+            return out;
+        }
+        String salt = cacheSalt == null || cacheSalt.isEmpty() ? null : cacheSalt;
+        int best = -1;
+        int reuse = 0;
+        for (int i = 0; i < RECENT_CHAINS; i++) {
+            Recent r = recent[i];
+            if (r == null || !r.model.equals(model) || !java.util.Objects.equals(r.salt, salt)) {
+                continue;
+            }
+            int limit = Math.min(r.keys.length * blockSize, blocks * blockSize);
+            int mismatch = java.util.Arrays.mismatch(r.tokens, 0, limit, tokens, 0, limit);
+            int common = (mismatch < 0 ? limit : mismatch) / blockSize;
+            if (common > reuse) {
+                reuse = common;
+                best = i;
+            }
+        }
+        if (reuse > 0) {
+            System.arraycopy(recent[best].keys, 0, out, 0, reuse);
+        }
+        long prev = reuse == 0 ? rootKey(model) : out[reuse - 1];
+        for (int i = reuse; i < blocks; i++) {
+            List<String> extra = i == 0 && salt != null ? List.of(salt) : null;
+            prev = blockKey(prev, tokens, i * blockSize, blockSize, extra);
+            out[i] = prev;
+        }
+        if (tokenCount <= MAX_CACHED_TOKENS && reuse < blocks) {
+            int slot = best >= 0 ? best : nextRecent++ % RECENT_CHAINS;
+            recent[slot] = new Recent(model, salt, tokens, out);
+        }
+        return out;
+    }
+
+    /** Prompts remembered by {@link #requestKeysReusing}. */
+    public static final int RECENT_CHAINS = 8;
+    /** Longest prompt {@link #requestKeysReusing} remembers. */
+    public static final int MAX_CACHED_TOKENS = 32_768;
+
+    private record Recent(String model, String salt, int[] tokens, long[] keys) {
+    }
+
+    private final Recent[] recent = new Recent[RECENT_CHAINS];
+    private int nextRecent;
+
     private byte[] scratch(int n) {
         if (scratch.length < n) {
             scratch = new byte[Math.max(n, scratch.length * 2)];

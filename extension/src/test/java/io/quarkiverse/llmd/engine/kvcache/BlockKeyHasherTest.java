@@ -146,6 +146,36 @@ class BlockKeyHasherTest {
     }
 
     @Test
+    void reusingRecentChainsGivesTheSameKeysAsHashingAfresh() {
+        for (HashAlgorithm algorithm : HashAlgorithm.values()) {
+            BlockKeyHasher reusing = new BlockKeyHasher(algorithm, 4, "7");
+            BlockKeyHasher fresh = new BlockKeyHasher(algorithm, 4, "7");
+            java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+            int[] system = new int[40];
+            for (int i = 0; i < system.length; i++) {
+                system[i] = random.nextInt(150_000);
+            }
+            String[] models = { "m", "n" };
+            String[] salts = { null, "", "s1" };
+            for (int round = 0; round < 300; round++) {
+                // A shared system prompt cut at a random point (often mid-block), then a random question.
+                int shared = random.nextInt(system.length + 1);
+                int[] prompt = java.util.Arrays.copyOf(system, shared + random.nextInt(30));
+                for (int i = shared; i < prompt.length; i++) {
+                    prompt[i] = random.nextInt(150_000);
+                }
+                String model = models[random.nextInt(2)];
+                String salt = salts[random.nextInt(3)];
+                int count = prompt.length - random.nextInt(3 + Math.min(3, prompt.length));
+                count = Math.max(0, count);
+                assertThat(reusing.requestKeysReusing(model, prompt, count, salt))
+                        .as("%s round %d", algorithm, round)
+                        .containsExactly(fresh.requestKeys(model, prompt, count, salt));
+            }
+        }
+    }
+
+    @Test
     void algorithmsAndSeedsGiveDifferentKeys() {
         int[] tokens = { 1, 2, 3, 4 };
         long cbor = new BlockKeyHasher(HashAlgorithm.CBOR_FNV, 4, "").requestKeys("m", tokens, 4, null)[0];

@@ -26,7 +26,8 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * events), rather than from where this scheduler sent earlier requests. Before scheduling it turns the request's
  * tokens ({@link TokenizedPrompt#KEY}, from {@code token-producer}) into llm-d's block keys for the target model,
  * with the request's {@code cache_salt} on block 0, and looks up the longest consecutive prefix each endpoint
- * holds in the {@link KvBlockIndex}. The result goes under this instance's own data key, which
+ * holds in the {@link KvBlockIndex} (keys of a prefix shared with a recent prompt on the same thread are reused, see
+ * {@link BlockKeyHasher#requestKeysReusing}). The result goes under this instance's own data key, which
  * {@code prefix-cache-scorer} reads when its {@code prefixMatchInfoProducerName} names this plugin.
  * <p>
  * An endpoint's entries are found under its address ({@code ip:port}), its host ({@code ip}) or its name: the pod
@@ -116,7 +117,9 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
         }
         InferenceRequest request = context.request();
         int[] tokens = prompt.tokenIds();
-        long[] keys = hashers.get().requestKeys(request.targetModel(), tokens, tokens.length, request.cacheSalt());
+        // Recent prompts' keys are reused for a shared prefix (system prompt, earlier turns); tokens are immutable.
+        long[] keys = hashers.get().requestKeysReusing(request.targetModel(), tokens, tokens.length,
+                request.cacheSalt());
         if (keys.length == 0) {
             context.put(matchKey, PrefixCacheMatchInfo.NONE);
             return;
