@@ -4,11 +4,13 @@ import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.approximateprefix.ApproxPrefixCacheProducer;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheProducer;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.tokenizer.TokenProducer;
+import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.preciseprefix.PrecisePrefixCacheScorer;
 import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.prefix.PrefixCacheScorer;
 
 /**
  * The prefix-cache plugins: {@code approx-prefix-cache-producer}, {@code prefix-cache-scorer}, and the precise
- * pipeline's {@code token-producer} (estimate backend) and {@code precise-prefix-cache-producer}.
+ * pipeline's {@code token-producer} (estimate backend) and {@code precise-prefix-cache-producer}, and the deprecated
+ * {@code precise-prefix-cache-scorer} that runs that pipeline inside one plugin.
  */
 public final class PrefixPlugins {
 
@@ -21,5 +23,7 @@ public final class PrefixPlugins {
         registry.register(TokenProducer.TYPE, TokenProducer.FACTORY);
         registry.registerAlias(TokenProducer.DEPRECATED_TYPE, TokenProducer.TYPE);
         registry.register(PrecisePrefixCacheProducer.TYPE, PrecisePrefixCacheProducer.FACTORY);
+        registry.registerDeprecated(PrecisePrefixCacheScorer.TYPE, PrecisePrefixCacheScorer.FACTORY,
+                PrecisePrefixCacheProducer.TYPE);
     }
 }

@@ -189,6 +189,47 @@ class PrecisePrefixCacheProducerTest {
     }
 
     @Test
+    void theDeprecatedSinglePluginStillLoadsWithAWarningAndRoutesTheSame() {
+        var loaded = new EndpointPickerConfigLoader(BuiltInPlugins.registry()).load("old.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: precise-prefix-cache-scorer
+                  parameters:
+                    tokenProcessorConfig:
+                      blockSize: 16
+                    kvEventsConfig:
+                      zmqEndpoint: tcp://*:5557
+                - type: queue-scorer
+                - type: max-score-picker
+                schedulingProfiles:
+                - name: default
+                  plugins:
+                  - pluginRef: precise-prefix-cache-scorer
+                    weight: 3
+                  - pluginRef: queue-scorer
+                    weight: 2
+                  - pluginRef: max-score-picker
+                """);
+        assertThat(loaded.warnings()).anyMatch(w -> w.contains("'precise-prefix-cache-scorer' is deprecated"));
+        assertThat(loaded.config().plugins()).anyMatch(p -> p.defaulted() && p.type().equals(TokenProducer.TYPE));
+        Scheduler scheduler = loaded.scheduler();
+        var old = scheduler.pluginsOf(io.quarkiverse.llmd.engine.plugins.scheduling.scorer.preciseprefix
+                .PrecisePrefixCacheScorer.class).get(0);
+        assertThat(old.producer().config().kvEvents().zmqEndpoint()).isEqualTo("tcp://*:5557");
+        List<Endpoint> pool = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pool.add(Fixtures.endpoint("vllm-" + i, i == 2 ? 2 : 0, 0.1));
+        }
+        String prompt = "Answer in French. ".repeat(50) + "Bonjour?";
+        store(old.producer().newIngestor(), pool.get(2).address(), "llama", prompt, 16, 1);
+
+        var result = scheduler.schedule(Fixtures.context(Fixtures.request("llama", prompt)), pool);
+
+        assertThat(result.primary().primary()).isEqualTo(pool.get(2));
+    }
+
+    @Test
     void theResolvedConfigBuildsHashersWithItsSettings() throws Exception {
         Resolved config = new PrecisePrefixCacheParameters(null, null, null, null, null).resolve();
         assertThat(config.blockSizeTokens()).isEqualTo(16);
