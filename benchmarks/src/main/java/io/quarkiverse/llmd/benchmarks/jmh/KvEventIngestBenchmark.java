@@ -32,10 +32,11 @@ import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
  * pods, with 8 BlockStored events (one full block each, chained to the previous event's block, tokens from a
  * 150k vocabulary, array form with every field as vLLM 0.26 sends it) and 8 BlockRemoved events (one hash each,
  * as BlockPool emits them) evicting the blocks that pod stored 512 messages earlier, so the index stays at a
- * constant size (about 32,000 blocks). Reported per event in sample-time mode: the median of a sample is what one
- * core spends, even on a busy machine where throughput mode would also count time spent descheduled; events per
- * second on one core are {@code 1e9 / p50}. Run with {@code bin/llmd-bench jmh KvEventIngest}. On a machine shared
- * with other work, {@link #main} measures the same loop in thread CPU time instead:
+ * constant size (4,096 blocks, in cache; {@link KvBlockIndexInsertBenchmark} covers a full 1M-block index).
+ * Reported per event in sample-time mode: the median of a sample is what one core spends, even on a busy machine
+ * where throughput mode would also count time spent descheduled; events per second on one core are
+ * {@code 1e9 / p50}. Run with {@code bin/llmd-bench jmh KvEventIngest}. On a machine shared with other work,
+ * {@link #main} measures the same loop in thread CPU time instead:
  * {@code java -cp benchmarks/target/llmd-bench.jar io.quarkiverse.llmd.benchmarks.jmh.KvEventIngestBenchmark}.
  */
 @State(Scope.Thread)

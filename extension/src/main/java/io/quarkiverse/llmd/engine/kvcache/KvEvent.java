@@ -55,7 +55,8 @@ public sealed interface KvEvent permits KvEvent.BlockStored, KvEvent.BlockRemove
                     && blockSize == b.blockSize && Arrays.equals(blockHashes, b.blockHashes)
                     && Arrays.equals(tokenIds, b.tokenIds) && java.util.Objects.equals(loraId, b.loraId)
                     && java.util.Objects.equals(medium, b.medium) && java.util.Objects.equals(loraName, b.loraName)
-                    && java.util.Objects.equals(extraKeys, b.extraKeys) && java.util.Objects.equals(groupIdx, b.groupIdx)
+                    && java.util.Objects.equals(extraKeys, b.extraKeys)
+                    && java.util.Objects.equals(groupIdx, b.groupIdx)
                     && java.util.Objects.equals(kvCacheSpecKind, b.kvCacheSpecKind)
                     && java.util.Objects.equals(kvCacheSpecSlidingWindow, b.kvCacheSpecSlidingWindow)
                     && java.util.Objects.equals(locality, b.locality);

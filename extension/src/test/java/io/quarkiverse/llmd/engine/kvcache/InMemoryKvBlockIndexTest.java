@@ -174,7 +174,8 @@ class InMemoryKvBlockIndexTest extends KvBlockIndexContract {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new InMemoryKvBlockIndex.Config(10, Map.of("gpu", -1.0), 10))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new InMemoryKvBlockIndex(new InMemoryKvBlockIndex.Config(10, Map.of("a", 1.0, "b", 1.0, "c", 1.0), 10)))
+        assertThatThrownBy(() -> new InMemoryKvBlockIndex(
+                new InMemoryKvBlockIndex.Config(10, Map.of("a", 1.0, "b", 1.0, "c", 1.0), 10)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tiers");
     }
 
