@@ -89,8 +89,6 @@ class PrefixRoutingTest {
                     blockSizeTokens: 64
                     lruCapacityPerServer: 1000
                 - type: prefix-cache-scorer
-                  parameters:
-                    blockSize: 5   # ignored, as in llm-d
                 """);
         ApproxPrefixCacheProducer producer = loaded.scheduler().pluginsOf(ApproxPrefixCacheProducer.class).get(0);
         assertThat(producer.config().blockSizeTokens()).isEqualTo(64);
@@ -119,6 +117,45 @@ class PrefixRoutingTest {
                     autoTune: false
                     blockSizeTokens: 0
                 """)).isInstanceOf(ConfigException.class).hasMessageContaining("blockSizeTokens must be > 0");
+    }
+
+    @Test
+    void scorerParametersAreStrictAndNameTheProducerToRead() {
+        assertThatThrownBy(() -> loader.load("t.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: prefix-cache-scorer
+                  parameters:
+                    blockSizze: 64
+                """)).isInstanceOf(ConfigException.class).hasMessageStartingWith("t.yaml:6: plugins[0].parameters")
+                .hasMessageContaining("unknown parameter 'blockSizze'");
+        assertThatThrownBy(() -> loader.load("t.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: prefix-cache-scorer
+                  parameters:
+                    prefixMatchInfoProducerName: queue-scorer
+                - type: queue-scorer
+                """)).isInstanceOf(ConfigException.class).hasMessageContaining("does not produce a prefix-cache match");
+
+        var loaded = loader.load("t.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: prefix-cache-scorer
+                  parameters:
+                    prefixMatchInfoProducerName: my-approx
+                - name: my-approx
+                  type: approx-prefix-cache-producer
+                  parameters:
+                    blockSizeTokens: 32
+                """);
+        assertThat(loaded.scheduler().pluginsOf(ApproxPrefixCacheProducer.class)).hasSize(1)
+                .allMatch(p -> p.typedName().name().equals("my-approx"));
+        assertThat(loaded.config().plugins()).noneMatch(p -> p.defaulted()
+                && p.type().equals(ApproxPrefixCacheProducer.TYPE));
     }
 
     @Test

@@ -1,0 +1,175 @@
+package io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix;
+
+import java.util.List;
+import java.util.Set;
+
+import io.quarkiverse.llmd.engine.framework.data.PrefixCacheMatchInfo;
+import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
+import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
+import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.DataConsumer;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
+import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
+import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
+import io.quarkiverse.llmd.engine.kvcache.KvPrefixMatch;
+import io.quarkiverse.llmd.engine.kvcache.TokenizedPrompt;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.Resolved;
+import io.quarkiverse.llmd.engine.request.InferenceRequest;
+
+/**
+ * {@code precise-prefix-cache-producer}: prefix-cache matches from what the engines report holding (their KV
+ * events), rather than from where this scheduler sent earlier requests. Before scheduling it turns the request's
+ * tokens ({@link TokenizedPrompt#KEY}, from {@code token-producer}) into llm-d's block keys for the target model,
+ * with the request's {@code cache_salt} on block 0, and looks up the longest consecutive prefix each endpoint
+ * holds in the {@link KvBlockIndex} (keys of a prefix shared with a recent prompt on the same thread are reused, see
+ * {@link BlockKeyHasher#requestKeysReusing}). The result goes under this instance's own data key, which
+ * {@code prefix-cache-scorer} reads when its {@code prefixMatchInfoProducerName} names this plugin.
+ * <p>
+ * An endpoint's entries are found under its address ({@code ip:port}), its host ({@code ip}) or its name: the pod
+ * identifier in the KV-event topic is whichever of these the pods were configured with. The index is fed by the
+ * runtime's KV-event subscriber through {@link #newIngestor()} and told about endpoints that left through
+ * {@link #removeEndpoint(String)}. Thread-safe: lookups are lock-free reads of the index.
+ */
+public final class PrecisePrefixCacheProducer implements DataProducer, DataConsumer {
+
+    public static final String TYPE = "precise-prefix-cache-producer";
+
+    /** Builds the producer with the in-memory index; shared backends come from the runtime's own factory. */
+    public static final PluginFactory FACTORY = (name, parameters, handle) -> {
+        Resolved config = Parameters.decode(parameters, PrecisePrefixCacheParameters.class).resolve();
+        return new PrecisePrefixCacheProducer(name, config, new InMemoryKvBlockIndex(config.index()));
+    };
+
+    private static final Set<DataKey<?>> CONSUMES = Set.of(TokenizedPrompt.KEY);
+
+    private final TypedName typedName;
+    private final Resolved config;
+    private final KvBlockIndex index;
+    private final DataKey<PrefixCacheMatchInfo> matchKey;
+    private final Set<DataKey<?>> produces;
+    /** The hasher keeps a scratch buffer and a root cache, so each scheduling thread gets its own. */
+    private final ThreadLocal<BlockKeyHasher> hashers;
+
+    public PrecisePrefixCacheProducer(String name, Resolved config, KvBlockIndex index) {
+        this.typedName = new TypedName(TYPE, name);
+        this.config = config;
+        this.index = index;
+        this.matchKey = DataKey.of("PrefixCacheMatchInfo[" + name + "]", PrefixCacheMatchInfo.class, null);
+        this.produces = Set.of(matchKey);
+        this.hashers = ThreadLocal.withInitial(this::newHasher);
+    }
+
+    @Override
+    public TypedName typedName() {
+        return typedName;
+    }
+
+    public Resolved config() {
+        return config;
+    }
+
+    /** The index this producer reads. */
+    public KvBlockIndex index() {
+        return index;
+    }
+
+    /** Where this producer stores its match. */
+    public DataKey<PrefixCacheMatchInfo> matchKey() {
+        return matchKey;
+    }
+
+    @Override
+    public Set<DataKey<?>> produces() {
+        return produces;
+    }
+
+    @Override
+    public Set<DataKey<?>> consumes() {
+        return CONSUMES;
+    }
+
+    /** A hasher with this producer's block size, seed and algorithm. */
+    public BlockKeyHasher newHasher() {
+        return new BlockKeyHasher(config.hashAlgorithm(), config.blockSizeTokens(), config.hashSeed());
+    }
+
+    /** An ingestor applying KV events to this producer's index; one per ingestion thread. */
+    public KvEventIngestor newIngestor() {
+        return new KvEventIngestor(index, newHasher());
+    }
+
+    /** Forgets a pod (by the identifier its KV-event topic used) that left the pool. */
+    public void removeEndpoint(String podId) {
+        index.removeEndpoint(podId);
+    }
+
+    @Override
+    public void produce(SchedulingContext context, List<Endpoint> candidates) {
+        TokenizedPrompt prompt = context.get(TokenizedPrompt.KEY);
+        if (prompt == null) {
+            context.put(matchKey, PrefixCacheMatchInfo.NONE);
+            return;
+        }
+        InferenceRequest request = context.request();
+        int[] tokens = prompt.tokenIds();
+        // Recent prompts' keys are reused for a shared prefix (system prompt, earlier turns); tokens are immutable.
+        long[] keys = hashers.get().requestKeysReusing(request.targetModel(), tokens, tokens.length,
+                request.cacheSalt());
+        if (keys.length == 0) {
+            context.put(matchKey, PrefixCacheMatchInfo.NONE);
+            return;
+        }
+        context.put(matchKey, new Match(index.longestPrefix(keys, keys.length), keys.length,
+                config.blockSizeTokens()));
+    }
+
+    /** A lookup result seen per endpoint. */
+    static final class Match implements PrefixCacheMatchInfo {
+        private final KvPrefixMatch match;
+        private final int totalBlocks;
+        private final int blockSizeTokens;
+
+        Match(KvPrefixMatch match, int totalBlocks, int blockSizeTokens) {
+            this.match = match;
+            this.totalBlocks = totalBlocks;
+            this.blockSizeTokens = blockSizeTokens;
+        }
+
+        @Override
+        public int matchBlocks(Endpoint endpoint) {
+            int blocks = match.blocks(endpoint.address());
+            if (blocks == 0) {
+                blocks = match.blocks(endpoint.host());
+            }
+            if (blocks == 0) {
+                blocks = match.blocks(endpoint.name());
+            }
+            return blocks;
+        }
+
+        @Override
+        public int totalBlocks() {
+            return totalBlocks;
+        }
+
+        @Override
+        public int blockSizeTokens() {
+            return blockSizeTokens;
+        }
+
+        /** The index's answer, by pod identifier. */
+        KvPrefixMatch match() {
+            return match;
+        }
+
+        @Override
+        public String toString() {
+            return "PreciseMatch" + match.blocksByEndpoint() + " of " + totalBlocks;
+        }
+    }
+}
