@@ -25,6 +25,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
+import io.quarkiverse.llmd.runtime.config.MetricsConfig;
 import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.director.Admission;
 import io.quarkiverse.llmd.runtime.director.DecisionObserver;
@@ -138,7 +139,10 @@ public class LlmdProducers {
         if (!config.metrics().enabled() || !meterRegistry.isResolvable()) {
             return EppMetrics.NOOP;
         }
-        return new EppMetrics(meterRegistry.get(), config.metrics().poolName(), registry);
+        MetricsConfig m = config.metrics();
+        // Known models (served by the pools) are not capped; wire them with Options.withKnownModels.
+        return new EppMetrics(meterRegistry.get(), m.poolName(), registry, new EppMetrics.Options(
+                m.modelLabelLimit(), m.fairnessIdLabelLimit(), m.labelSetLimit(), m.legacyNames(), null));
     }
 
     /** The saturation detector of the EndpointPickerConfig, with the data producers it consumes. */

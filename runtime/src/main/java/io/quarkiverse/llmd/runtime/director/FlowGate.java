@@ -84,6 +84,7 @@ final class FlowGate {
             admit = controller.enqueue(item, now);
             if (admit == FlowController.Admit.QUEUED) {
                 probeRequest = pending.request;
+                metrics.enqueued(pending.request, pending.priority, pending.forwardBody.length);
                 if (stopTicking == null) {
                     stopTicking = ticker.start(Math.max(1, settings.dispatchInterval().toMillis()), this::cycle);
                 }
@@ -137,7 +138,8 @@ final class FlowGate {
                     break;
                 }
                 PendingDecision pending = item.payload();
-                metrics.queueOutcome(item.flowId(), item.priority(), QueueOutcome.DISPATCHED, now - item.enqueuedAt());
+                metrics.queueOutcome(pending.request, item.flowId(), item.priority(), QueueOutcome.DISPATCHED,
+                        now - item.enqueuedAt(), pending.forwardBody.length);
                 Decision decision;
                 try {
                     decision = director.route(pending);
@@ -167,9 +169,10 @@ final class FlowGate {
     }
 
     private void drop(PendingDecision pending, QueueOutcome outcome, long waitedNanos) {
-        metrics.queueOutcome(pending.item.flowId(), pending.priority, outcome, waitedNanos);
+        metrics.queueOutcome(pending.request, pending.item.flowId(), pending.priority, outcome, waitedNanos,
+                pending.forwardBody.length);
         Decision.Rejected rejected = Decision.Rejected.flowControl(outcome);
-        metrics.requestError(pending.request.model(), pending.request.targetModel(), rejected.code());
+        metrics.requestError(pending.request, pending.priority, rejected.code());
         pending.finish(rejected);
     }
 

@@ -158,7 +158,7 @@ public final class RequestDirector {
         try {
             request = parser.parse(path, headers, body);
         } catch (InvalidRequestException e) {
-            return PendingDecision.completed(rejected(null, Decision.Rejected.badRequest(e.getMessage())));
+            return PendingDecision.completed(rejected(null, 0, Decision.Rejected.badRequest(e.getMessage())));
         }
         byte[] forwardBody = request.targetModel().equals(request.model()) ? body : rewriteModel(body,
                 request.targetModel());
@@ -169,7 +169,7 @@ public final class RequestDirector {
         }
         // Nothing to wait for when no endpoint could ever take the request.
         if (candidates(subsetHint).isEmpty()) {
-            return PendingDecision.completed(rejected(request, noCandidates(subsetHint)));
+            return PendingDecision.completed(rejected(request, priority, noCandidates(subsetHint)));
         }
         PendingDecision pending = new PendingDecision(request, forwardBody, priority, subsetHint, received,
                 callerExecutor.get());
@@ -194,13 +194,13 @@ public final class RequestDirector {
             long received, boolean admit) {
         List<Endpoint> candidates = candidates(subsetHint);
         if (candidates.isEmpty()) {
-            return rejected(request, noCandidates(subsetHint));
+            return rejected(request, priority, noCandidates(subsetHint));
         }
         SchedulingContext context = new SchedulingContext(request, clock.instant(), ThreadLocalRandom.current());
         if (admit) {
             Decision.Rejected refused = admission.admit(context, candidates, priority);
             if (refused != null) {
-                return rejected(request, refused);
+                return rejected(request, priority, refused);
             }
         }
         DecisionObserver watching = observer;
@@ -215,13 +215,13 @@ public final class RequestDirector {
         }
         if (!result.succeeded()) {
             metrics.schedulingAttempt(took, false, request.targetModel(), null);
-            return rejected(request,
+            return rejected(request, priority,
                     Decision.Rejected.exhausted("failed to find a candidate endpoint for the request", null));
         }
         metrics.schedulingAttempt(took, true, request.targetModel(), result.primary().primary());
         scheduler.preRequest(context, result);
         DisaggDecision disagg = context.get(DisaggDecision.KEY);
-        metrics.routed(request.model(), request.targetModel(), forwardBody.length,
+        metrics.routed(request, priority, forwardBody.length,
                 disagg == null ? null : disagg.label());
         return new RoutedRequest(scheduler, context, result, forwardBody, priority, metrics, nanoTime, received, null);
     }
@@ -231,9 +231,8 @@ public final class RequestDirector {
                 : "no endpoint of the pool matches the subset hint " + subsetHint);
     }
 
-    private Decision.Rejected rejected(InferenceRequest request, Decision.Rejected rejected) {
-        metrics.requestError(request == null ? "" : request.model(), request == null ? "" : request.targetModel(),
-                rejected.code());
+    private Decision.Rejected rejected(InferenceRequest request, int priority, Decision.Rejected rejected) {
+        metrics.requestError(request, priority, rejected.code());
         return rejected;
     }
 

@@ -122,7 +122,7 @@ public final class RoutedRequest implements Decision {
     /** The first body chunk arrived. */
     public void firstChunk() {
         if (firstChunk.compareAndSet(false, true)) {
-            metrics.firstChunk(request().model(), request().targetModel(), nanoTime.getAsLong() - receivedNanos);
+            metrics.firstChunk(request(), priority, nanoTime.getAsLong() - receivedNanos);
             scheduler.firstChunk(context, served);
         }
     }
@@ -134,7 +134,7 @@ public final class RoutedRequest implements Decision {
             try {
                 scheduler.responseComplete(context, served, o);
             } finally {
-                metrics.completed(request().model(), request().targetModel(), nanoTime.getAsLong() - receivedNanos,
+                metrics.completed(request(), priority, nanoTime.getAsLong() - receivedNanos,
                         o.promptTokens(), o.completionTokens(), o.cachedTokens());
                 if (onComplete != null) {
                     onComplete.run();

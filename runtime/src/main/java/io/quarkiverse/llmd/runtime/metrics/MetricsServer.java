@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.runtime.metrics;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.event.Observes;
@@ -9,6 +10,9 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.quarkiverse.llmd.engine.framework.data.InFlightLoad;
+import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
+import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -19,7 +23,7 @@ import io.vertx.core.http.HttpServer;
 /**
  * Serves the Prometheus registry on llm-d's metrics port ({@code --metrics-port}, 9090) at {@code /metrics}, beside
  * Quarkus's {@code /q/metrics}, so that scrape configs and dashboards written for llm-d's EPP work unchanged. Also
- * keeps the per-pod gauges in step with the pool. A port that cannot be bound is logged, not fatal.
+ * keeps the per-endpoint gauges (queue size, in-flight load) in step with the pool. A port that cannot be bound is logged, not fatal.
  */
 @Singleton
 public class MetricsServer {
@@ -32,21 +36,31 @@ public class MetricsServer {
     private final Instance<PrometheusMeterRegistry> prometheus;
     private final EppMetrics metrics;
     private final EndpointRegistry endpoints;
+    private final Instance<Scheduler> scheduler;
     private volatile HttpServer server;
     private long refreshTimer = -1;
 
     public MetricsServer(LlmdConfig config, Vertx vertx, Instance<PrometheusMeterRegistry> prometheus,
-            EppMetrics metrics, EndpointRegistry endpoints) {
+            EppMetrics metrics, EndpointRegistry endpoints, Instance<Scheduler> scheduler) {
         this.config = config;
         this.vertx = vertx;
         this.prometheus = prometheus;
         this.metrics = metrics;
         this.endpoints = endpoints;
+        this.scheduler = scheduler;
     }
 
     void start(@Observes StartupEvent event) {
         if (!metrics.enabled()) {
             return;
+        }
+        if (scheduler.isResolvable()) {
+            // llm_d_epp_inflight_* come from every in-flight load producer of the EndpointPickerConfig.
+            for (Map.Entry<String, Plugin> p : scheduler.get().plugins().entrySet()) {
+                if (p.getValue() instanceof InFlightLoad load) {
+                    metrics.inFlightSource(p.getKey(), load);
+                }
+            }
         }
         metrics.refreshPerPod(endpoints);
         refreshTimer = vertx.setPeriodic(Math.max(1, config.metrics().perPodRefreshInterval().toMillis()),
