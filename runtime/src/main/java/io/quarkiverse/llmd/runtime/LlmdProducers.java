@@ -39,6 +39,7 @@ import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
+import io.quarkiverse.llmd.runtime.config.MetricsConfig;
 import io.quarkiverse.llmd.runtime.config.PoolConfig;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSourceProvider;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
@@ -169,7 +170,26 @@ public class LlmdProducers {
         if (!config.metrics().enabled() || !meterRegistry.isResolvable()) {
             return EppMetrics.NOOP;
         }
-        return new EppMetrics(meterRegistry.get(), config.metrics().poolName(), registry);
+        return new EppMetrics(meterRegistry.get(), config.metrics().poolName(), registry, metricsOptions(config));
+    }
+
+    /**
+     * Label limits of the EPP meters. The models the configuration names (each pool's models and rewrites) are
+     * known and never capped; any other model a client sends shares the capped set with an {@code other} bucket.
+     */
+    static EppMetrics.Options metricsOptions(LlmdConfig config) {
+        MetricsConfig m = config.metrics();
+        Set<String> known = new java.util.HashSet<>();
+        List<PoolConfig> all = new ArrayList<>(config.pools().values());
+        all.add(config);
+        for (PoolConfig p : all) {
+            p.models().ifPresent(known::addAll);
+            known.addAll(p.modelRewrites().keySet());
+            known.addAll(p.modelRewrites().values());
+        }
+        Set<String> models = Set.copyOf(known);
+        return new EppMetrics.Options(m.modelLabelLimit(), m.fairnessIdLabelLimit(), m.labelSetLimit(),
+                m.legacyNames(), null).withKnownModels(models::contains);
     }
 
     /** The saturation detector of the EndpointPickerConfig, with the data producers it consumes. */
@@ -230,7 +250,8 @@ public class LlmdProducers {
             EndpointRegistry registry = new EndpointRegistry();
             registry.replaceAll(staticEndpoints(prefix, pc));
             PipelineMetrics metrics = config.metrics().enabled() && meterRegistry.isResolvable()
-                    ? new EppMetrics(meterRegistry.get(), name, registry) : PipelineMetrics.NOOP;
+                    ? new EppMetrics(meterRegistry.get(), name, registry, metricsOptions(config))
+                    : PipelineMetrics.NOOP;
             SaturationProbe probe = new SaturationProbe(loaded.saturationDetector(), scheduler);
             RequestPipeline pipeline = new RequestPipeline(name, scheduler, registry::endpoints,
                     Admission.legacy(probe, metrics::saturation), priorities(pc), Clock.systemUTC(), metrics,

@@ -2,8 +2,10 @@ package io.quarkiverse.llmd.engine.config;
 
 import java.io.StringReader;
 import java.math.BigInteger;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +35,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class YamlTree {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Most nodes a configuration may expand to; real ones have a few hundred. */
+    static final int MAX_NODES = 100_000;
 
     private final String source;
     private final JsonNode root;
@@ -60,7 +64,8 @@ public final class YamlTree {
             throw new ConfigException(source, 0, null, "invalid YAML: " + e.getMessage());
         }
         Map<String, Integer> lines = new HashMap<>();
-        JsonNode root = node == null ? null : convert(source, node, "", lines);
+        JsonNode root = node == null ? null : convert(source, node, "", lines,
+                Collections.newSetFromMap(new IdentityHashMap<>()), new int[] { MAX_NODES });
         return new YamlTree(source, root, lines);
     }
 
@@ -93,9 +98,36 @@ public final class YamlTree {
         return new ConfigException(source, line(path), path, problem);
     }
 
-    private static JsonNode convert(String source, Node node, String path, Map<String, Integer> lines) {
+    /**
+     * @param open the collections being converted, outermost first: an alias to one of them would make the tree
+     *        infinite ({@code &a [*a]}), so it is refused instead of recursing until the stack overflows
+     * @param budget nodes still allowed: aliases let a short text name a large tree, which is refused past it
+     */
+    private static JsonNode convert(String source, Node node, String path, Map<String, Integer> lines,
+            Set<Node> open, int[] budget) {
         // a mapping entry is reported at its key's line, recorded by the caller; other nodes at their start
         lines.putIfAbsent(path, node.getStartMark().getLine() + 1);
+        if (--budget[0] < 0) {
+            throw new ConfigException(source, node.getStartMark().getLine() + 1, path,
+                    "the document expands to more than " + MAX_NODES + " nodes (aliases?)");
+        }
+        if (node instanceof MappingNode || node instanceof SequenceNode) {
+            if (!open.add(node)) {
+                throw new ConfigException(source, node.getStartMark().getLine() + 1, path,
+                        "an alias refers to a collection that contains it");
+            }
+            try {
+                return convertCollection(source, node, path, lines, open, budget);
+            } finally {
+                open.remove(node);
+            }
+        }
+        ScalarNode scalar = (ScalarNode) node;
+        return scalar(scalar);
+    }
+
+    private static JsonNode convertCollection(String source, Node node, String path, Map<String, Integer> lines,
+            Set<Node> open, int[] budget) {
         if (node instanceof MappingNode mapping) {
             ObjectNode object = NODES.objectNode();
             Set<String> seen = new HashSet<>();
@@ -110,7 +142,7 @@ public final class YamlTree {
                     throw new ConfigException(source, keyNode.getStartMark().getLine() + 1, childPath, "duplicate key");
                 }
                 lines.put(childPath, keyNode.getStartMark().getLine() + 1);
-                object.set(key, convert(source, tuple.getValueNode(), childPath, lines));
+                object.set(key, convert(source, tuple.getValueNode(), childPath, lines, open, budget));
             }
             return object;
         }
@@ -118,12 +150,11 @@ public final class YamlTree {
             ArrayNode array = NODES.arrayNode();
             List<Node> items = sequence.getValue();
             for (int i = 0; i < items.size(); i++) {
-                array.add(convert(source, items.get(i), path + "[" + i + "]", lines));
+                array.add(convert(source, items.get(i), path + "[" + i + "]", lines, open, budget));
             }
             return array;
         }
-        ScalarNode scalar = (ScalarNode) node;
-        return scalar(scalar);
+        throw new IllegalArgumentException("not a collection: " + node.getNodeId());
     }
 
     private static JsonNode scalar(ScalarNode scalar) {

@@ -81,6 +81,7 @@ final class FlowGate {
             admit = controller.enqueue(item, now);
             if (admit == FlowController.Admit.QUEUED) {
                 probeRequest = pending.request;
+                metrics.enqueued(pending.request, pending.priority, pending.forwardBody.length);
                 if (stopTicking == null) {
                     stopTicking = ticker.start(Math.max(1, settings.dispatchInterval().toMillis()), this::cycle);
                 }
@@ -138,13 +139,15 @@ final class FlowGate {
                     break;
                 }
                 PendingDecision pending = item.payload();
-                metrics.queueOutcome(item.flowId(), item.priority(), QueueOutcome.DISPATCHED, now - item.enqueuedAt());
+                metrics.queueOutcome(pending.request, item.flowId(), item.priority(), QueueOutcome.DISPATCHED,
+                        now - item.enqueuedAt(), pending.forwardBody.length);
                 Decision decision;
                 try {
                     decision = pipeline.route(pending);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "scheduling a request released by flow control failed", e);
-                    decision = pipeline.rejected(pending.request, Decision.Rejected.internal("scheduling failed: " + e));
+                    decision = pipeline.rejected(pending.request, pending.priority,
+                            Decision.Rejected.internal("scheduling failed: " + e));
                 }
                 pending.finish(decision);
             }
@@ -168,8 +171,10 @@ final class FlowGate {
     }
 
     private void drop(PendingDecision pending, QueueOutcome outcome, long waitedNanos, boolean poolEmpty) {
-        metrics.queueOutcome(pending.item.flowId(), pending.priority, outcome, waitedNanos);
-        pending.finish(pipeline.rejected(pending.request, Decision.Rejected.flowControl(outcome, poolEmpty)));
+        metrics.queueOutcome(pending.request, pending.item.flowId(), pending.priority, outcome, waitedNanos,
+                pending.forwardBody.length);
+        pending.finish(pipeline.rejected(pending.request, pending.priority,
+                Decision.Rejected.flowControl(outcome, poolEmpty)));
     }
 
     private void registerBandGauges(int priority) {

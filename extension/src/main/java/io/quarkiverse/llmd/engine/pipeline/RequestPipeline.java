@@ -202,7 +202,7 @@ public final class RequestPipeline {
         try {
             request = parser.parse(path, headers, body);
         } catch (InvalidRequestException e) {
-            return PendingDecision.completed(rejected(null, Decision.Rejected.badRequest(e.getMessage())));
+            return PendingDecision.completed(rejected(null, 0, Decision.Rejected.badRequest(e.getMessage())));
         }
         return submit(request, body, headers, subsetHint, received);
     }
@@ -236,7 +236,7 @@ public final class RequestPipeline {
         // Nothing to wait for when no endpoint could ever take the request: a hint naming no endpoint of the pool.
         // An empty pool is different: the request waits (until its TTL) for the first endpoint to arrive.
         if (subsetHint != null && candidates(subsetHint).isEmpty() && !endpoints().isEmpty()) {
-            return PendingDecision.completed(rejected(request, noCandidates(subsetHint)));
+            return PendingDecision.completed(rejected(request, priority, noCandidates(subsetHint)));
         }
         PendingDecision pending = new PendingDecision(request, forwardBody, priority, fairnessId, subsetHint,
                 receivedNanos, callerExecutor.get());
@@ -281,22 +281,22 @@ public final class RequestPipeline {
             List<String> subsetHint, long received, boolean admit) {
         List<Endpoint> candidates = candidates(subsetHint);
         if (candidates.isEmpty()) {
-            return rejected(request, noCandidates(subsetHint));
+            return rejected(request, priority, noCandidates(subsetHint));
         }
         SchedulingContext context = newContext(request);
         if (admit) {
             Decision.Rejected refused = admission.admit(context, candidates, priority);
             if (refused != null) {
-                return rejected(request, refused);
+                return rejected(request, priority, refused);
             }
         }
         SchedulingResult result = schedule(context, candidates);
         if (result == null) {
-            return rejected(request, Decision.Rejected.exhausted("failed to find a candidate endpoint for the request",
+            return rejected(request, priority, Decision.Rejected.exhausted("failed to find a candidate endpoint for the request",
                     Decision.Rejected.SATURATED));
         }
         DisaggDecision disagg = context.get(DisaggDecision.KEY);
-        metrics.routed(request.model(), request.targetModel(), forwardBody.length,
+        metrics.routed(request, priority, forwardBody.length,
                 disagg == null ? null : disagg.label());
         return new RoutedRequest(this, context, result, forwardBody, priority, fairnessId, received,
                 nanoTime.getAsLong());
@@ -361,8 +361,8 @@ public final class RequestPipeline {
     }
 
     /** Hands a finished request to every observer; an observer that throws does not stop the others. */
-    void completed(RequestRecord record) {
-        metrics.completed(record.model(), record.targetModel(), record.lastTokenNanos() - record.receivedNanos(),
+    void completed(RequestRecord record, InferenceRequest request) {
+        metrics.completed(request, record.priority(), record.lastTokenNanos() - record.receivedNanos(),
                 record.promptTokens(), record.completionTokens(), record.cachedTokens());
         for (RequestObserver o : requestObservers) {
             try {
@@ -374,8 +374,8 @@ public final class RequestPipeline {
         }
     }
 
-    void firstToken(InferenceRequest request, long nanosSinceReceived) {
-        metrics.firstChunk(request.model(), request.targetModel(), nanosSinceReceived);
+    void firstToken(InferenceRequest request, int priority, long nanosSinceReceived) {
+        metrics.firstChunk(request, priority, nanosSinceReceived);
     }
 
     private static Decision.Rejected noCandidates(List<String> subsetHint) {
@@ -383,9 +383,8 @@ public final class RequestPipeline {
                 : Decision.Rejected.noCandidates("no endpoint of the pool matches the subset hint " + subsetHint);
     }
 
-    Decision.Rejected rejected(InferenceRequest request, Decision.Rejected rejected) {
-        metrics.requestError(request == null ? "" : request.model(), request == null ? "" : request.targetModel(),
-                rejected.code());
+    Decision.Rejected rejected(InferenceRequest request, int priority, Decision.Rejected rejected) {
+        metrics.requestError(request, priority, rejected.code());
         for (RequestObserver o : requestObservers) {
             try {
                 o.rejected(pool, request, rejected);

@@ -216,7 +216,7 @@ public final class RoutedRequest implements Decision {
             }
             firstTokenNanos = now;
         }
-        pipeline.firstToken(request(), now - receivedNanos);
+        pipeline.firstToken(request(), priority, now - receivedNanos);
         pipeline.scheduler().firstChunk(context, served);
     }
 
@@ -230,6 +230,7 @@ public final class RoutedRequest implements Decision {
         ResponseOutcome o = outcome == null ? ResponseOutcome.FAILED : outcome;
         long now = pipeline.nanoTime();
         RequestRecord record;
+        InferenceRequest request;
         synchronized (this) {
             if (completed) {
                 return;
@@ -239,12 +240,13 @@ public final class RoutedRequest implements Decision {
                 closeAttempt(o);
             } finally {
                 InferenceRequest r = context.request();
+                request = r;
                 record = new RequestRecord(pipeline.pool(), r.requestId(), r.model(), r.targetModel(), fairnessId,
                         priority, served.name(), attempts, receivedNanos, dispatchedNanos, firstTokenNanos, now,
                         o.promptTokens(), o.completionTokens(), o.cachedTokens(), o.success());
             }
         }
-        pipeline.completed(record);
+        pipeline.completed(record, request);
     }
 
     /** Runs the current attempt's response hooks once (under the lock). */

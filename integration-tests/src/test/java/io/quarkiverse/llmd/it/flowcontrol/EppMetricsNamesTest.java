@@ -2,6 +2,7 @@ package io.quarkiverse.llmd.it.flowcontrol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +15,18 @@ import io.quarkiverse.llmd.engine.flowcontrol.QueueOutcome;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.request.InferenceRequest;
+import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
 import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 
-/** Every meter, rendered by the Prometheus registry, carries exactly llm-d's name and labels. */
+/** Every meter, rendered by the Prometheus registry, carries exactly llm-d's legacy name and labels. */
 class EppMetricsNamesTest {
+
+    /** A parsed request for {@code model}, rewritten to {@code target}. */
+    static InferenceRequest request(String model, String target, Map<String, String> headers) {
+        byte[] body = ("{\"model\":\"" + model + "\",\"prompt\":\"hi\"}").getBytes(StandardCharsets.UTF_8);
+        return new OpenAiRequestParser().parse("/v1/completions", headers, body).withTargetModel(target);
+    }
 
     @Test
     void exposedNamesEqualLlmds() {
@@ -27,12 +36,13 @@ class EppMetricsNamesTest {
         pool.updateMetrics("ns/pod-a-rank-0", EndpointMetrics.load(3, 2, 0.5, Instant.EPOCH.plusSeconds(1)));
         EppMetrics m = new EppMetrics(registry, "my-pool", pool);
 
+        InferenceRequest request = request("m", "t", Map.of());
         m.schedulingAttempt(1_000, true, "t", pool.endpoints().get(0));
-        m.routed("m", "t", 100, "prefill-decode");
-        m.firstChunk("m", "t", 1_000_000);
-        m.completed("m", "t", 2_000_000, 10, 20, 5);
-        m.requestError("m", "t", "ResourceExhausted");
-        m.queueOutcome("tenant", 0, QueueOutcome.EVICTED_TTL, 1_000);
+        m.routed(request, 0, 100, "prefill-decode");
+        m.firstChunk(request, 0, 1_000_000);
+        m.completed(request, 0, 2_000_000, 10, 20, 5);
+        m.requestError(request, 0, "ResourceExhausted");
+        m.queueOutcome(request, "tenant", 0, QueueOutcome.EVICTED_TTL, 1_000, 100);
         m.flowControlBand(0, new int[] { 4 }, a -> a[0], a -> a[0] * 10);
         m.saturation(0.75);
         m.refreshPerPod(pool);

@@ -183,8 +183,9 @@ class PdTest {
 
     @Test
     void prefillFailureFallsBackToLocalDecode() {
-        // a pool IP (so the SSRF guard allows it) on a port where nothing listens: the prefill fails, decode runs
-        given().contentType(ContentType.JSON).header(HeaderHygiene.PREFILLER, "127.0.0.1:1")
+        // the prefill pod (a pool member, so the SSRF guard allows it) answers 503: decode runs locally
+        prefill.failNext(503);
+        given().contentType(ContentType.JSON).header(HeaderHygiene.PREFILLER, prefill.address())
                 .body("{\"model\":\"" + MODEL + "\",\"prompt\":\"Hello\",\"max_tokens\":3}")
                 .post("/sidecar/v1/completions").then().statusCode(200);
         assertThat(decode.seen()).hasSize(1);

@@ -12,7 +12,8 @@ public class HealthyFleetProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("quarkus.llmd.data-layer.scrape", "true",
                 "quarkus.llmd.data-layer.scrape-timeout", "250ms",
-                "quarkus.llmd.proxy.max-body-size", "64K");
+                "quarkus.llmd.proxy.max-body-size", "64K",
+                "quarkus.llmd.model-rewrites.\"my-alias\"", SimFleetResource.MODEL);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -30,6 +31,7 @@ public final class RecordingFront implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
     private final HttpClient client;
+    private final AtomicInteger failNext = new AtomicInteger();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     private RecordingFront(Vertx vertx, HttpServer server, HttpClient client) {
@@ -50,6 +52,11 @@ public final class RecordingFront implements AutoCloseable {
             req.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
             if (!req.path().equals("/metrics")) {
                 self[0].seen.add(new Seen(req.method().name(), req.path(), headers, body.toString()));
+                int failWith = self[0].failNext.getAndSet(0);
+                if (failWith > 0) {
+                    req.response().setStatusCode(failWith).end();
+                    return;
+                }
             }
             RequestOptions o = new RequestOptions().setMethod(req.method()).setHost(host).setPort(port)
                     .setURI(req.uri());
@@ -102,6 +109,12 @@ public final class RecordingFront implements AutoCloseable {
 
     public void clear() {
         seen.clear();
+        failNext.set(0);
+    }
+
+    /** Answers the next request (recorded as usual) with {@code status} and no body, instead of forwarding it. */
+    public void failNext(int status) {
+        failNext.set(status);
     }
 
     @Override

@@ -20,8 +20,8 @@ public interface PdConfig {
     Duration prefillTimeout();
 
     /**
-     * Refuse (403) a prefill destination that is not an endpoint of the pool, matched by IP, like the sidecar's
-     * {@code --enable-ssrf-protection}.
+     * Refuse (403) a prefill destination that is not an endpoint of the pool, matched by host and port (llm-d's
+     * {@code --enable-ssrf-protection} compares the IP only, so it would let a client name any port of a pod).
      */
     @WithDefault("true")
     boolean ssrfProtection();

@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.runtime.metrics;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.event.Observes;
@@ -9,7 +10,10 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.framework.data.InFlightLoad;
+import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -19,7 +23,8 @@ import io.vertx.core.http.HttpServer;
 /**
  * Serves the Prometheus registry on llm-d's metrics port ({@code --metrics-port}, 9090) at {@code /metrics}, beside
  * Quarkus's {@code /q/metrics}, so that scrape configs and dashboards written for llm-d's EPP work unchanged. Also
- * keeps the per-pod gauges in step with the pool. A port that cannot be bound is logged, not fatal.
+ * keeps the per-endpoint gauges (queue size, in-flight load) of every pool in step with its members. A port that
+ * cannot be bound is logged, not fatal.
  */
 @Singleton
 public class MetricsServer {
@@ -31,26 +36,36 @@ public class MetricsServer {
     private final Vertx vertx;
     private final Instance<PrometheusMeterRegistry> prometheus;
     private final EppMetrics metrics;
-    private final EndpointRegistry endpoints;
+    private final Pools pools;
     private volatile HttpServer server;
     private long refreshTimer = -1;
 
     public MetricsServer(LlmdConfig config, Vertx vertx, Instance<PrometheusMeterRegistry> prometheus,
-            EppMetrics metrics, EndpointRegistry endpoints) {
+            EppMetrics metrics, Pools pools) {
         this.config = config;
         this.vertx = vertx;
         this.prometheus = prometheus;
         this.metrics = metrics;
-        this.endpoints = endpoints;
+        this.pools = pools;
     }
 
     void start(@Observes StartupEvent event) {
         if (!metrics.enabled()) {
             return;
         }
-        metrics.refreshPerPod(endpoints);
+        for (Pool pool : pools.all()) {
+            if (pool.pipeline().metrics() instanceof EppMetrics m) {
+                // llm_d_epp_inflight_* come from every in-flight load producer of the pool's EndpointPickerConfig.
+                for (Map.Entry<String, Plugin> p : pool.scheduler().plugins().entrySet()) {
+                    if (p.getValue() instanceof InFlightLoad load) {
+                        m.inFlightSource(p.getKey(), load);
+                    }
+                }
+            }
+        }
+        refreshPerPod();
         refreshTimer = vertx.setPeriodic(Math.max(1, config.metrics().perPodRefreshInterval().toMillis()),
-                t -> metrics.refreshPerPod(endpoints));
+                t -> refreshPerPod());
         if (!config.metrics().serverEnabled() || !prometheus.isResolvable()) {
             return;
         }
@@ -61,7 +76,7 @@ public class MetricsServer {
                 request.response().setStatusCode(404).end();
                 return;
             }
-            metrics.refreshPerPod(endpoints);
+            refreshPerPod();
             // Rendering the registry takes a while on a large one: keep it off the event loop.
             vertx.executeBlocking((java.util.concurrent.Callable<String>) () -> registry.scrape(), false).onComplete(result -> {
                 if (result.succeeded()) {
@@ -88,6 +103,15 @@ public class MetricsServer {
         HttpServer s = server;
         if (s != null) {
             s.close();
+        }
+    }
+
+    /** Publishes every pool's per-endpoint gauges for its current members. */
+    private void refreshPerPod() {
+        for (Pool pool : pools.all()) {
+            if (pool.pipeline().metrics() instanceof EppMetrics m) {
+                m.refreshPerPod(pool.registry());
+            }
         }
     }
 

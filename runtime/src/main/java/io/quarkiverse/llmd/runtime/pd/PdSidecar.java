@@ -33,7 +33,7 @@ import io.vertx.ext.web.RoutingContext;
  * The decode sidecar, as llm-d's {@code pd-sidecar} runs in front of a decode pod's vLLM
  * ({@code quarkus.llmd.pd.sidecar.*}): {@code POST /v1/chat/completions}, {@code /v1/completions} and
  * {@code /v1/responses} read {@code x-prefiller-host-port}; with it, the prefill runs on that pod (which must be an
- * endpoint of the pool, by IP, else 403) and the decode on the local vLLM with the returned
+ * endpoint of the pool, host and port, else 403) and the decode on the local vLLM with the returned
  * {@code kv_transfer_params}; without it, or when the prefill fails with anything but 400-451, the request goes
  * straight to the local vLLM. Every other {@code /v1/*} request passes through unchanged.
  */
@@ -97,10 +97,12 @@ public class PdSidecar {
                 forward(request, uri, headers, body, 0);
                 return;
             }
-            String prefillHost = pickPrefiller(prefillerHeader);
-            if (!guard.allowed(prefillHost)) {
-                OpenAiErrors.send(request.response(), 403, "prefill destination " + prefillHost
-                        + " is not an endpoint of the inference pool");
+            String named = pickPrefiller(prefillerHeader);
+            // The member's own address, never the client's spelling of it (see SsrfGuard).
+            String prefillHost = guard.target(named);
+            if (prefillHost == null) {
+                OpenAiErrors.send(request.response(), 403, "prefill destination " + named
+                        + " is not an endpoint (host and port) of the inference pool");
                 return;
             }
             metrics.prefill();

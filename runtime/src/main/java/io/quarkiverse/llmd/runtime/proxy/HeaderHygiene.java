@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.vertx.core.MultiMap;
 
 /**
@@ -29,8 +30,13 @@ public final class HeaderHygiene {
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade");
+    /**
+     * Dropped from client requests: besides transport headers, every header that would let a client choose its
+     * model server, its pool or another model (rewrites come from configuration, as InferenceModelRewrite does).
+     */
     private static final Set<String> REQUEST_DROPPED = Set.of("host", "content-length", "accept-encoding",
-            PREFILLER, ENCODERS, DATA_PARALLEL);
+            PREFILLER, ENCODERS, DATA_PARALLEL, RequestHeaders.MODEL_REWRITE, RequestHeaders.MODEL_REWRITE_LEGACY,
+            RequestHeaders.POOL);
     private static final Set<String> RESPONSE_DROPPED = Set.of("content-length", SERVED_HEADER);
 
     private HeaderHygiene() {

@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.runtime.proxy;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.inject.Instance;
@@ -8,11 +9,13 @@ import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 
 /**
  * Counters of the proxy: retries on another endpoint, upstream failures, streams ended by an upstream failure,
- * prefills run and prefill fallbacks. Exported through Micrometer ({@code llm_d_proxy_*_total}) when a registry is
- * present, and readable directly.
+ * prefills run, prefill fallbacks and client disconnects. Exported through Micrometer as
+ * {@code llm_d_epp_proxy_*_total}, beside the names of earlier releases ({@code llm_d_proxy_*_total}) while
+ * {@code quarkus.llmd.metrics.legacy-names} is on, and readable directly.
  */
 @Singleton
 public class ProxyMetrics {
@@ -23,29 +26,48 @@ public class ProxyMetrics {
     private final AtomicLong prefills = new AtomicLong();
     private final AtomicLong prefillFallbacks = new AtomicLong();
     private final AtomicLong clientDisconnects = new AtomicLong();
-    private final Counter retriesCounter;
-    private final Counter upstreamCounter;
-    private final Counter midStreamCounter;
-    private final Counter prefillCounter;
-    private final Counter fallbackCounter;
+    private final List<Counter> retriesCounter;
+    private final List<Counter> upstreamCounter;
+    private final List<Counter> midStreamCounter;
+    private final List<Counter> prefillCounter;
+    private final List<Counter> fallbackCounter;
+    private final List<Counter> disconnectCounter;
 
     @Inject
-    public ProxyMetrics(Instance<MeterRegistry> registries) {
-        MeterRegistry r = registries.isResolvable() ? registries.get() : null;
-        retriesCounter = counter(r, "llm_d_proxy_retries", "Requests retried on another endpoint");
-        upstreamCounter = counter(r, "llm_d_proxy_upstream_failures", "Attempts that failed before the response");
-        midStreamCounter = counter(r, "llm_d_proxy_midstream_failures", "Responses cut by an upstream failure");
-        prefillCounter = counter(r, "llm_d_proxy_prefills", "Remote prefills run (P/D)");
-        fallbackCounter = counter(r, "llm_d_proxy_prefill_fallbacks", "Prefills that fell back to local decode");
+    public ProxyMetrics(Instance<MeterRegistry> registries, LlmdConfig config) {
+        this(registries.isResolvable() ? registries.get() : null, config.metrics().legacyNames());
     }
 
-    private static Counter counter(MeterRegistry r, String name, String help) {
-        return r == null ? null : Counter.builder(name).description(help).register(r);
+    /**
+     * @param registry where the counters are registered, or null to keep them in memory only
+     * @param legacyNames whether the {@code llm_d_proxy_*} names are registered too
+     */
+    public ProxyMetrics(MeterRegistry registry, boolean legacyNames) {
+        retriesCounter = counter(registry, legacyNames, "retries", "Requests retried on another endpoint");
+        upstreamCounter = counter(registry, legacyNames, "upstream_failures",
+                "Attempts that failed before the response");
+        midStreamCounter = counter(registry, legacyNames, "midstream_failures",
+                "Responses cut by an upstream failure");
+        prefillCounter = counter(registry, legacyNames, "prefills", "Remote prefills run (P/D)");
+        fallbackCounter = counter(registry, legacyNames, "prefill_fallbacks",
+                "Prefills that fell back to local decode");
+        disconnectCounter = counter(registry, false, "client_disconnects",
+                "Clients that went away before their response ended");
     }
 
-    private static void inc(AtomicLong a, Counter c) {
+    private static List<Counter> counter(MeterRegistry r, boolean legacyNames, String name, String help) {
+        if (r == null) {
+            return List.of();
+        }
+        Counter canonical = Counter.builder("llm_d_epp_proxy_" + name).description(help).register(r);
+        return legacyNames
+                ? List.of(canonical, Counter.builder("llm_d_proxy_" + name).description(help).register(r))
+                : List.of(canonical);
+    }
+
+    private static void inc(AtomicLong a, List<Counter> counters) {
         a.incrementAndGet();
-        if (c != null) {
+        for (Counter c : counters) {
             c.increment();
         }
     }
@@ -71,7 +93,7 @@ public class ProxyMetrics {
     }
 
     public void clientDisconnect() {
-        clientDisconnects.incrementAndGet();
+        inc(clientDisconnects, disconnectCounter);
     }
 
     public long retries() {
