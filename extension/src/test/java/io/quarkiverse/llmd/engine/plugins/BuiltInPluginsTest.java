@@ -51,7 +51,9 @@ class BuiltInPluginsTest {
         assertThat(deprecated).containsExactly(
                 "by-label -> label-selector-filter (v0.9.0, v0.11.0)",
                 "by-label-selector -> label-selector-filter (v0.9.0, v0.11.0)",
-                "pd-profile-handler -> disagg-profile-handler (v0.7.0, v0.9.0)");
+                "pd-profile-handler -> disagg-profile-handler (v0.7.0, v0.9.0)",
+                "precise-prefix-cache-scorer -> precise-prefix-cache-producer (v0.10.0, null)",
+                "tokenizer -> token-producer (null, null)");
     }
 
     @Test
