@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkiverse.llmd.runtime.pd.HostPort;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.runtime.pd.PdRequests;
 import io.vertx.core.json.JsonObject;
 
@@ -82,9 +82,9 @@ class PdRequestsTest {
 
     @Test
     void hostPortParsing() {
-        assertThat(HostPort.parse("10.0.0.1:8000")).isEqualTo(new HostPort("10.0.0.1", 8000));
-        assertThat(HostPort.parse("[fd00::1]:8000")).isEqualTo(new HostPort("fd00::1", 8000));
-        assertThat(HostPort.parse("fd00::1")).isEqualTo(new HostPort("fd00::1", -1));
-        assertThat(HostPort.parse("pod")).isEqualTo(new HostPort("pod", -1));
+        assertThat(EndpointAddress.parse("10.0.0.1:8000")).isEqualTo(new EndpointAddress("10.0.0.1", 8000));
+        assertThat(EndpointAddress.parse("[fd00::1]:8000")).isEqualTo(new EndpointAddress("fd00::1", 8000));
+        assertThat(EndpointAddress.parse("fd00::1")).isEqualTo(new EndpointAddress("fd00::1", -1));
+        assertThat(EndpointAddress.parse("pod")).isEqualTo(new EndpointAddress("pod", -1));
     }
 }

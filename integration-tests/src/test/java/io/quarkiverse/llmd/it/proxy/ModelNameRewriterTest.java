@@ -6,21 +6,21 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkiverse.llmd.runtime.proxy.ModelNameRewriter;
+import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
 import io.quarkiverse.llmd.runtime.proxy.OpenAiErrors;
-import io.vertx.core.buffer.Buffer;
 
-/** Plain unit tests of the proxy's byte-level helpers. */
+/** Plain unit tests of the byte-level helpers of the response side (shared by the proxy and ext_proc). */
 class ModelNameRewriterTest {
 
     private static String feed(ModelNameRewriter r, String text, int chunk) {
         StringBuilder out = new StringBuilder();
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < b.length; i += chunk) {
-            out.append(r.apply(Buffer.buffer(java.util.Arrays.copyOfRange(b, i, Math.min(b.length, i + chunk))))
-                    .toString(StandardCharsets.UTF_8));
+            boolean last = i + chunk >= b.length;
+            out.append(new String(r.rewrite(java.util.Arrays.copyOfRange(b, i, Math.min(b.length, i + chunk)), last),
+                    StandardCharsets.UTF_8));
         }
-        return out.append(r.flush().toString(StandardCharsets.UTF_8)).toString();
+        return out.toString();
     }
 
     @Test
@@ -30,7 +30,7 @@ class ModelNameRewriterTest {
         String expected = in.replace("\"model\":\"target-m\"", "\"model\":\"alias\"")
                 .replace("\"model\": \"target-m\"", "\"model\": \"alias\"");
         for (int chunk = 1; chunk <= in.length(); chunk++) {
-            assertThat(feed(new ModelNameRewriter("target-m", "alias"), in, chunk)).as("chunk %d", chunk)
+            assertThat(feed(ModelNameRewriter.of("target-m", "alias"), in, chunk)).as("chunk %d", chunk)
                     .isEqualTo(expected);
         }
     }
@@ -38,7 +38,7 @@ class ModelNameRewriterTest {
     @Test
     void leavesOtherModelsAlone() {
         String in = "{\"model\":\"target-model-2\",\"x\":\"\\\"model\\\":\"}";
-        assertThat(feed(new ModelNameRewriter("target-model", "a"), in, 3)).isEqualTo(in);
+        assertThat(feed(ModelNameRewriter.of("target-model", "a"), in, 3)).isEqualTo(in);
     }
 
     @Test

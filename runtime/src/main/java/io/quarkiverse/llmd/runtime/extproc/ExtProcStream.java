@@ -42,6 +42,7 @@ import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
+import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
 
 /**
  * One ext_proc stream, that is one HTTP request through Envoy (reference scheduler-epp.md 1.2).

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 
@@ -42,8 +43,8 @@ public final class SsrfGuard {
         if (hostPort == null || hostPort.isBlank()) {
             return null;
         }
-        HostPort wanted = HostPort.parse(hostPort);
-        if (wanted.port() < 1 || wanted.port() > 65535) {
+        EndpointAddress wanted = EndpointAddress.tryParse(hostPort).orElse(null);
+        if (wanted == null || !wanted.hasPort()) {
             return null; // no port: llm-d's header is always host:port, and "any port" is what this guard refuses
         }
         String wantedHost = canonicalHost(wanted.host());
@@ -51,7 +52,7 @@ public final class SsrfGuard {
             return null;
         }
         for (Endpoint e : registry.endpoints()) {
-            HostPort member = HostPort.parse(e.address());
+            EndpointAddress member = e.parsedAddress();
             if (member.port() == wanted.port() && wantedHost.equals(canonicalHost(member.host()))) {
                 return e.address();
             }

@@ -17,6 +17,7 @@ import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
 import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.engine.request.ApiType;
 import io.quarkiverse.llmd.engine.request.Usage;
+import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
 import io.quarkiverse.llmd.runtime.pd.Prefiller;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -244,7 +245,7 @@ final class ProxyExchange {
         RoutedRequest r = routed;
         String incoming = r.request().model();
         String targetModel = r.request().targetModel();
-        ModelNameRewriter rewriter = incoming.equals(targetModel) ? null : new ModelNameRewriter(targetModel, incoming);
+        ModelNameRewriter rewriter = ModelNameRewriter.of(targetModel, incoming);
         long cached = prefillCached;
         relay = new ResponseRelay(resp.request(), resp, response, rewriter, cached, new ResponseRelay.Listener() {
             @Override

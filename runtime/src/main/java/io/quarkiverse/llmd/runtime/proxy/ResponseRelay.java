@@ -5,6 +5,7 @@ import java.util.Optional;
 import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
+import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
 import io.quarkiverse.llmd.runtime.pd.PdRequests;
 import io.quarkiverse.llmd.runtime.pd.SseUsageRewriter;
 import io.vertx.core.buffer.Buffer;
@@ -138,7 +139,7 @@ public final class ResponseRelay {
             return; // written at the end, with the prefill's cached tokens added to the usage
         }
         Buffer out = usageRewriter == null ? buf : usageRewriter.apply(buf);
-        out = rewriter == null ? out : rewriter.apply(out);
+        out = rewriter == null ? out : Buffer.buffer(rewriter.rewrite(out.getBytes(), false));
         if (out.length() > 0) {
             client.write(out);
         }
@@ -162,15 +163,14 @@ public final class ResponseRelay {
             Buffer whole = jsonCopy == null ? Buffer.buffer() : Buffer.buffer(
                     PdRequests.addCachedTokens(jsonCopy.getBytes(), prefillCachedTokens));
             if (rewriter != null) {
-                Buffer a = rewriter.apply(whole);
-                a.appendBuffer(rewriter.flush());
+                Buffer a = Buffer.buffer(rewriter.rewrite(whole.getBytes(), true));
                 whole = a;
             }
             client.end(whole);
         } else {
             Buffer tail = usageRewriter == null ? Buffer.buffer() : usageRewriter.flush();
             if (rewriter != null) {
-                tail = rewriter.apply(tail).appendBuffer(rewriter.flush());
+                tail = Buffer.buffer(rewriter.rewrite(tail.getBytes(), true));
             }
             client.end(tail);
         }
@@ -185,7 +185,7 @@ public final class ResponseRelay {
         if (sse && !client.ended() && !client.closed()) {
             if (rewriter != null || usageRewriter != null) {
                 Buffer rest = usageRewriter == null ? Buffer.buffer() : usageRewriter.flush();
-                rest = rewriter == null ? rest : rewriter.apply(rest).appendBuffer(rewriter.flush());
+                rest = rewriter == null ? rest : Buffer.buffer(rewriter.rewrite(rest.getBytes(), true));
                 if (rest.length() > 0) {
                     client.write(rest);
                 }

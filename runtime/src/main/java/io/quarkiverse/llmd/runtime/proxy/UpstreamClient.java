@@ -7,9 +7,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.ProxyConfig;
-import io.quarkiverse.llmd.runtime.pd.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -63,8 +63,8 @@ public class UpstreamClient {
 
     /** Options of a request to {@code hostPort}, with the configured connect and read (idle) timeouts. */
     public RequestOptions options(HttpMethod method, String hostPort, String uri, long readTimeoutMillis) {
-        HostPort hp = HostPort.parse(hostPort);
-        return new RequestOptions().setMethod(method).setHost(hp.host()).setPort(hp.port() < 0 ? 80 : hp.port())
+        EndpointAddress hp = EndpointAddress.parse(hostPort);
+        return new RequestOptions().setMethod(method).setHost(hp.host()).setPort(hp.hasPort() ? hp.port() : 80)
                 .setURI(uri).setConnectTimeout(config.connectTimeout().toMillis())
                 .setIdleTimeout(readTimeoutMillis);
     }

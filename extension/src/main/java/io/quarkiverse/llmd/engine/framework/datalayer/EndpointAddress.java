@@ -50,6 +50,7 @@ public record EndpointAddress(String host, int port) {
             if (host.indexOf(':') < 0) {
                 throw new IllegalArgumentException("'" + text + "': only IPv6 addresses go in brackets");
             }
+            checkIpv6(text, host);
             String rest = a.substring(close + 1);
             if (rest.isEmpty()) {
                 return new EndpointAddress(host, NO_PORT);
@@ -64,7 +65,7 @@ public record EndpointAddress(String host, int port) {
             return new EndpointAddress(checkHost(text, a), NO_PORT);
         }
         if (first != a.lastIndexOf(':')) {
-            return new EndpointAddress(a, NO_PORT); // a bare IPv6 address cannot carry a port
+            return new EndpointAddress(checkIpv6(text, a), NO_PORT); // a bare IPv6 address cannot carry a port
         }
         if (first == 0) {
             throw new IllegalArgumentException("'" + text + "' has no host before the port");
@@ -122,6 +123,18 @@ public record EndpointAddress(String host, int port) {
             if (!ok) {
                 throw new IllegalArgumentException("'" + text + "' is not a host:port address (character '" + c
                         + "' in the host)");
+            }
+        }
+        return host;
+    }
+
+    private static String checkIpv6(String text, String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.';
+            if (!ok) {
+                throw new IllegalArgumentException("'" + text + "' is not a host:port address (character '" + c
+                        + "' in an IPv6 address)");
             }
         }
         return host;

@@ -2,8 +2,8 @@ package io.quarkiverse.llmd.engine.plugins.scheduling.filter.testing;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.plugin.NoParameters;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
@@ -47,31 +47,31 @@ public final class HeaderBasedTestingFilter implements Filter {
         if (header == null || header.isBlank()) {
             return List.of();
         }
-        List<HostPort> wanted = parse(header);
+        List<EndpointAddress> wanted = parse(header);
         List<Endpoint> kept = new ArrayList<>(wanted.size());
         List<String> seenIps = new ArrayList<>(wanted.size());
-        for (HostPort entry : wanted) {
-            if (seenIps.contains(entry.ip())) {
+        for (EndpointAddress entry : wanted) {
+            if (seenIps.contains(entry.host())) {
                 continue;
             }
             Endpoint match = find(endpoints, entry);
             if (match != null) {
-                seenIps.add(entry.ip());
+                seenIps.add(entry.host());
                 kept.add(match);
             }
         }
         return kept;
     }
 
-    private static Endpoint find(List<Endpoint> endpoints, HostPort entry) {
+    private static Endpoint find(List<Endpoint> endpoints, EndpointAddress entry) {
         Endpoint sameIp = null;
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint e = endpoints.get(i);
-            HostPort address = HostPort.parse(e.address());
-            if (address == null || !address.ip().equals(entry.ip())) {
+            EndpointAddress address = e.parsedAddress();
+            if (!address.host().equals(entry.host())) {
                 continue;
             }
-            if (entry.port() == null || entry.port().equals(address.port())) {
+            if (!entry.hasPort() || entry.port() == address.port()) {
                 return e;
             }
             if (sameIp == null) {
@@ -82,64 +82,11 @@ public final class HeaderBasedTestingFilter implements Filter {
     }
 
     /** The entries of a header value, in order; blank and malformed entries are skipped. */
-    static List<HostPort> parse(String header) {
-        List<HostPort> entries = new ArrayList<>();
+    static List<EndpointAddress> parse(String header) {
+        List<EndpointAddress> entries = new ArrayList<>();
         for (String raw : header.split(",")) {
-            HostPort entry = HostPort.parse(raw.trim());
-            if (entry != null) {
-                entries.add(entry);
-            }
+            EndpointAddress.tryParse(raw.trim()).ifPresent(entries::add);
         }
         return entries;
-    }
-
-    /**
-     * An IP (lower-case, IPv6 without brackets) and an optional port.
-     *
-     * @param port the port as written, or null when the entry named none
-     */
-    record HostPort(String ip, String port) {
-
-        /** Parses {@code ip}, {@code ip:port}, {@code [ipv6]}, {@code [ipv6]:port} or a bare IPv6; null if malformed. */
-        static HostPort parse(String text) {
-            if (text.isEmpty()) {
-                return null;
-            }
-            if (text.charAt(0) == '[') {
-                int close = text.indexOf(']');
-                if (close < 2) {
-                    return null;
-                }
-                String ip = text.substring(1, close).toLowerCase(Locale.ROOT);
-                String rest = text.substring(close + 1);
-                if (rest.isEmpty()) {
-                    return new HostPort(ip, null);
-                }
-                return rest.charAt(0) == ':' && isPort(rest.substring(1)) ? new HostPort(ip, rest.substring(1)) : null;
-            }
-            int first = text.indexOf(':');
-            if (first < 0) {
-                return new HostPort(text.toLowerCase(Locale.ROOT), null);
-            }
-            if (first != text.lastIndexOf(':')) {
-                // More than one colon without brackets: a bare IPv6 address, which cannot carry a port.
-                return new HostPort(text.toLowerCase(Locale.ROOT), null);
-            }
-            String port = text.substring(first + 1);
-            return first > 0 && isPort(port) ? new HostPort(text.substring(0, first).toLowerCase(Locale.ROOT), port)
-                    : null;
-        }
-
-        private static boolean isPort(String s) {
-            if (s.isEmpty() || s.length() > 5) {
-                return false;
-            }
-            for (int i = 0; i < s.length(); i++) {
-                if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.quarkiverse.llmd.runtime.extproc;
+package io.quarkiverse.llmd.engine.response;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +12,10 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  * <p>
  * Unlike llm-d, which rewrites each streamed chunk on its own, a match split between two chunks is found too: the
  * longest chunk tail that could begin a match is held back and prepended to the next chunk (SSE chunks end with a
- * blank line, so in practice nothing is held). One instance per response; not thread-safe.
+ * blank line, so in practice nothing is held). The one rewriter of both edges: the ext_proc response path and the
+ * proxy's relay. One instance per response; not thread-safe.
  */
-final class ModelNameRewriter {
+public final class ModelNameRewriter {
 
     private final byte[][] patterns;
     private final byte[][] replacements;
@@ -30,7 +31,7 @@ final class ModelNameRewriter {
     }
 
     /** A rewriter, or null when the names are equal (nothing to do). */
-    static ModelNameRewriter of(String target, String incoming) {
+    public static ModelNameRewriter of(String target, String incoming) {
         if (target == null || incoming == null || target.equals(incoming)) {
             return null;
         }
@@ -38,12 +39,12 @@ final class ModelNameRewriter {
     }
 
     /** Whether a rewrite can change the body length (then a Content-Length no longer holds). */
-    boolean changesLength() {
+    public boolean changesLength() {
         return patterns[0].length != replacements[0].length;
     }
 
     /** Rewrites a complete body. */
-    byte[] rewriteAll(byte[] body) {
+    public byte[] rewriteAll(byte[] body) {
         byte[] out = rewrite(body, true);
         return out;
     }
@@ -54,7 +55,7 @@ final class ModelNameRewriter {
      * @param last whether this is the final chunk: then nothing is held back
      * @return the bytes to pass on now
      */
-    byte[] rewrite(byte[] chunk, boolean last) {
+    public byte[] rewrite(byte[] chunk, boolean last) {
         byte[] in = carry.length == 0 ? chunk : concat(carry, chunk);
         carry = new byte[0];
         ByteArrayOutputStream out = null;
