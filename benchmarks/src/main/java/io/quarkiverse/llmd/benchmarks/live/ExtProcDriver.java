@@ -153,7 +153,9 @@ final class ExtProcDriver implements Driver {
             LiveLog log = run.log();
             if (r.hasImmediateResponse()) {
                 // the picker refused the request (no endpoint, shed, bad body): Envoy answers the client itself
-                run.ended(i, destination == null ? RequestLog.REJECTED : RequestLog.ERROR);
+                int code = r.getImmediateResponse().getStatus().getCodeValue();
+                run.end(i, destination == null ? RequestLog.REJECTED : RequestLog.ERROR, "ImmediateResponse "
+                        + code + (destination == null ? " (rejected before a destination)" : " (after routing)"));
                 halfClose();
                 return;
             }
@@ -207,7 +209,11 @@ final class ExtProcDriver implements Driver {
 
         @Override
         public void onCompleted() {
-            run.ended(i, destination != null ? RequestLog.OK : RequestLog.REJECTED);
+            if (destination != null) {
+                run.ended(i, RequestLog.OK);
+            } else {
+                run.end(i, RequestLog.REJECTED, "stream closed without a destination");
+            }
         }
     }
 
