@@ -180,13 +180,20 @@ final class LiveRun {
 
     /** The request has ended with {@code status} (first call wins). */
     void ended(int i, byte status) {
-        if (log.end(i, status, now())) {
-            outstanding.decrementAndGet();
-            inFlight.decrementAndGet();
-            if (maxConcurrency > 0 && !held.isEmpty()) {
-                release();
-            }
+        settle(i, status);
+    }
+
+    /** Settles request {@code i} (first call wins) and lets held-back requests go; false if it was settled. */
+    private boolean settle(int i, byte status) {
+        if (!log.end(i, status, now())) {
+            return false;
         }
+        outstanding.decrementAndGet();
+        inFlight.decrementAndGet();
+        if (maxConcurrency > 0 && !held.isEmpty()) {
+            release();
+        }
+        return true;
     }
 
     void failed(int i, Throwable t) {
@@ -201,16 +208,9 @@ final class LiveRun {
 
     /** The request ended with {@code status} for {@code reason}, which the summary's {@code errors} counts. */
     void end(int i, byte status, String reason) {
-        if (log.isSettled(i)) {
-            return; // the reset of a request that already timed out
-        }
-        if (log.end(i, status, now())) {
+        // a request already settled (the reset of one that timed out, say) is not counted twice
+        if (settle(i, status)) {
             count(reason);
-            outstanding.decrementAndGet();
-            inFlight.decrementAndGet();
-            if (maxConcurrency > 0 && !held.isEmpty()) {
-                release();
-            }
         }
     }
 
