@@ -61,8 +61,13 @@ enum ExtProcSecurity {
      */
     static boolean speaksTls(String host, int port, int timeoutMs) throws IOException {
         Socket plain = new Socket();
-        plain.connect(new InetSocketAddress(host, port), timeoutMs);
-        plain.setSoTimeout(timeoutMs);
+        try {
+            plain.connect(new InetSocketAddress(host, port), timeoutMs);
+            plain.setSoTimeout(timeoutMs);
+        } catch (IOException e) {
+            plain.close();
+            throw e;
+        }
         try (SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket(plain, host, port, true)) {
             SSLParameters p = s.getSSLParameters();
             p.setApplicationProtocols(new String[] { "h2" }); // gRPC servers insist on ALPN h2
