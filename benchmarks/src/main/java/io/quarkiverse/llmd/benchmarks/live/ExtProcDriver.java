@@ -23,6 +23,7 @@ import io.envoyproxy.envoy.service.ext_proc.v3.HttpHeaders;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProtocolConfiguration;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -87,6 +88,29 @@ final class ExtProcDriver implements Driver {
             ManagedChannel ch = b.build();
             channels.add(ch);
             stubs.add(ExternalProcessorGrpc.newStub(ch));
+        }
+        connect(channels, 10_000);
+    }
+
+    /**
+     * Opens the connections before the first send: a channel connects lazily, so the first requests would otherwise
+     * count the TCP and TLS handshakes (and the server's first-connection work) in their decision latency. A channel
+     * that does not get ready in time is left as it is; its requests then fail with the reason counted.
+     */
+    private static void connect(List<ManagedChannel> channels, long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        for (ManagedChannel ch : channels) {
+            ConnectivityState state = ch.getState(true);
+            while (state != ConnectivityState.READY && state != ConnectivityState.SHUTDOWN
+                    && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                state = ch.getState(state == ConnectivityState.IDLE);
+            }
         }
     }
 
@@ -153,7 +177,9 @@ final class ExtProcDriver implements Driver {
             LiveLog log = run.log();
             if (r.hasImmediateResponse()) {
                 // the picker refused the request (no endpoint, shed, bad body): Envoy answers the client itself
-                run.ended(i, destination == null ? RequestLog.REJECTED : RequestLog.ERROR);
+                int code = r.getImmediateResponse().getStatus().getCodeValue();
+                run.end(i, destination == null ? RequestLog.REJECTED : RequestLog.ERROR, "ImmediateResponse "
+                        + code + (destination == null ? " (rejected before a destination)" : " (after routing)"));
                 halfClose();
                 return;
             }
@@ -207,7 +233,11 @@ final class ExtProcDriver implements Driver {
 
         @Override
         public void onCompleted() {
-            run.ended(i, destination != null ? RequestLog.OK : RequestLog.REJECTED);
+            if (destination != null) {
+                run.ended(i, RequestLog.OK);
+            } else {
+                run.end(i, RequestLog.REJECTED, "stream closed without a destination");
+            }
         }
     }
 

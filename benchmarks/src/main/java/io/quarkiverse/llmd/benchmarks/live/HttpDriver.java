@@ -85,7 +85,7 @@ final class HttpDriver implements Driver {
                 // the workload's request_timeout, from the send: abort the request and count it as timed out
                 vertx.setTimer(timeoutMs, id -> {
                     if (!log.isSettled(i)) {
-                        run.ended(i, RequestLog.TIMEOUT);
+                        run.end(i, RequestLog.TIMEOUT, "timeout: request_timeout (" + timeoutMs / 1000.0 + " s)");
                         req.reset();
                     }
                 });
@@ -98,13 +98,45 @@ final class HttpDriver implements Driver {
             }
             var resp = ar.result();
             if (resp.statusCode() != 200) {
-                resp.body().onComplete(b -> s.end(RequestLog.ERROR));
+                int code = resp.statusCode();
+                resp.body().onComplete(b -> run.failed(i, "HTTP " + code + ": "
+                        + errorMessage(b.succeeded() ? b.result().toString(StandardCharsets.UTF_8) : "")));
                 return;
             }
             resp.handler(s::chunk);
             resp.exceptionHandler(s::fail);
-            resp.endHandler(v -> s.end(s.firstDone ? RequestLog.OK : RequestLog.ERROR));
+            resp.endHandler(v -> {
+                if (s.firstDone) {
+                    s.end(RequestLog.OK);
+                } else {
+                    s.noContent();
+                }
+            });
         });
+    }
+
+    /**
+     * What an error body says: OpenAI's {@code error.message}, vLLM's top-level {@code message}, else the start of the
+     * body; so that the summary tells a wrong model from an overloaded server.
+     */
+    static String errorMessage(String body) {
+        String text = body.strip();
+        try {
+            JsonNode n = JSON.readTree(text);
+            JsonNode m = n.path("error").isObject() ? n.path("error").path("message") : n.path("message");
+            if (m.isTextual() && !m.asText().isBlank()) {
+                text = m.asText();
+            } else if (n.path("error").isTextual()) {
+                text = n.path("error").asText();
+            }
+        } catch (Exception e) {
+            // not JSON: the text itself
+        }
+        text = text.replaceAll("\\s+", " ");
+        if (text.isEmpty()) {
+            return "(empty body)";
+        }
+        return text.length() > 120 ? text.substring(0, 120) + "..." : text;
     }
 
     private static String stripSlash(String p) {
@@ -189,6 +221,14 @@ final class HttpDriver implements Driver {
 
         void fail(Throwable t) {
             run.failed(i, t);
+        }
+
+        /** A 200 stream that ended without any content chunk: the request failed although the status said not. */
+        void noContent() {
+            if (!usageSeen) {
+                run.log().outputTokens[i] = contentChunks;
+            }
+            run.failed(i, "HTTP 200 stream ended without content");
         }
     }
 

@@ -28,7 +28,7 @@ public final class LiveCommand {
     public static final String USAGE = """
             usage: llmd-bench live --workload W.yaml --target URL[,URL...] [--mode proxy|direct|extproc] [--seed N]
                                    --out DIR | --group DIR  [--duration-scale X] [--model M] [--label NAME] [--connections N]
-                                   [--drain-timeout S] [--tls-insecure] [--no-csv] [--no-plots]
+                                   [--drain-timeout S] [--plaintext | --tls-insecure] [--no-csv] [--no-plots]
 
               Sends the workload (inference-perf format, as `sim` reads it) in real time, open loop: each request
               goes out at its planned arrival (Poisson or constant, per load stage) without waiting for earlier
@@ -39,18 +39,26 @@ public final class LiveCommand {
                               TTFT = first content chunk, TPOT = (E2E - TTFT) / (output tokens - 1), KV hit rate
                               = usage.prompt_tokens_details.cached_tokens / prompt_tokens.
               --mode direct   the same, round-robin over the pod URLs (a baseline without a scheduler).
-              --mode extproc  act as Envoy against the ext_proc picker at HOST:PORT (plaintext; --tls-insecure for
-                              TLS without verification), FULL_DUPLEX_STREAMED: TTFT = decision latency (headers
-                              sent -> destination), the response side answered at once; adds an `extproc` block
-                              with decisions/s and decision latency p50/p90/p99/p999.
+                              proxy and direct first read each target's /v1/models: when the workload's model is
+                              not served, the first served model is sent instead (and said so); a --model the
+                              target does not serve is an error listing the served models.
+              --mode extproc  act as Envoy against the ext_proc picker at HOST:PORT, FULL_DUPLEX_STREAMED: TTFT =
+                              decision latency (headers sent -> destination), the response side answered at once;
+                              adds an `extproc` block with decisions/s and decision latency p50/p90/p99/p999.
+                              Without --plaintext or --tls-insecure the port is probed: plaintext if it does not
+                              speak TLS; TLS without verification if it does and is on this machine (the gateway's
+                              default: a self-signed certificate); otherwise an error naming the option to pass.
+              --plaintext     extproc over h2c (a gateway started with quarkus.llmd.ext-proc.secure-serving=false).
+              --tls-insecure  extproc over TLS without verifying the certificate.
               --duration-scale X  multiplies every stage's duration (rates unchanged).
               --model M       overrides the workload's server.model_name.
               --label NAME    the run's name in summary.json and reports (default: the mode).
               --connections N HTTP connection pool size (default 1024) or gRPC connections (default 2).
               --drain-timeout S  how long to wait for answers after the last send (default 60; requests still open
                               are counted as timed out). The workload's request_timeout, if set, limits each request.
-              Writes DIR/summary.json (the shape of `sim`'s), DIR/requests.csv, DIR/run.json and plots, readable
-              by `llmd-bench report --runs DIR`.
+              Writes DIR/summary.json (the shape of `sim`'s, plus `errors`: failure reasons such as
+              "HTTP 404: <message>" with their counts), DIR/requests.csv, DIR/run.json and plots, readable by
+              `llmd-bench report --runs DIR`.
               --group DIR     instead of --out: writes DIR/<label>/summary.json and requests.csv and adds the run
                               to DIR/run.json (replacing an earlier run of the same label), with combined plots in
                               DIR, the layout of a multi-scheduler `sim` run: runs of the same workload under
@@ -73,6 +81,7 @@ public final class LiveCommand {
         Integer connections = null;
         double drain = 60;
         boolean tlsInsecure = false;
+        boolean plaintext = false;
         boolean csv = true;
         boolean plots = true;
         try {
@@ -97,6 +106,7 @@ public final class LiveCommand {
                     case "--connections" -> connections = Integer.parseInt(value(args, ++i, a));
                     case "--drain-timeout" -> drain = Double.parseDouble(value(args, ++i, a));
                     case "--tls-insecure" -> tlsInsecure = true;
+                    case "--plaintext" -> plaintext = true;
                     case "--no-csv" -> csv = false;
                     case "--no-plots" -> plots = false;
                     case "-h", "--help" -> {
@@ -114,6 +124,12 @@ public final class LiveCommand {
             }
             if (mode.equals("extproc") && targets.size() != 1) {
                 throw new IllegalArgumentException("--mode extproc takes one HOST:PORT target");
+            }
+            if (plaintext && tlsInsecure) {
+                throw new IllegalArgumentException("--plaintext and --tls-insecure exclude each other");
+            }
+            if ((plaintext || tlsInsecure) && !mode.equals("extproc")) {
+                throw new IllegalArgumentException("--plaintext and --tls-insecure apply to --mode extproc only");
             }
             if (!(scale > 0)) {
                 throw new IllegalArgumentException("--duration-scale must be > 0");
@@ -134,7 +150,14 @@ public final class LiveCommand {
         try {
             WorkloadSpec w = WorkloadParser.parse(workloadFile);
             if (model != null) {
-                w = new WorkloadSpec(w.name(), model, w.chat(), w.ignoreEos(), w.data(), w.load());
+                w = withModel(w, model);
+            }
+            ExtProcSecurity security = null;
+            if (mode.equals("extproc")) {
+                security = plaintext ? ExtProcSecurity.PLAINTEXT
+                        : tlsInsecure ? ExtProcSecurity.TLS_INSECURE : detectSecurity(targets.get(0));
+            } else {
+                w = withModel(w, servedModel(w.model(), model != null, targets));
             }
             String name = label == null ? mode : label;
             if (group != null && !name.matches("[A-Za-z0-9._-]+")) {
@@ -142,7 +165,7 @@ public final class LiveCommand {
                         + "'");
             }
             Map<String, Object> summary = run(w, mode, targets, seed, scale, name, connections, drain,
-                    tlsInsecure, group != null ? group.resolve(name) : out, csv, plots && group == null, args);
+                    security, group != null ? group.resolve(name) : out, csv, plots && group == null, args);
             if (group != null) {
                 addToGroup(group, name, w, seed, plots, args);
             }
@@ -155,7 +178,7 @@ public final class LiveCommand {
 
     /** Runs the workload and writes the outputs; returns the summary. */
     public static Map<String, Object> run(WorkloadSpec workload, String mode, List<String> targets, long seed,
-            double durationScale, String label, Integer connections, double drainSeconds, boolean tlsInsecure,
+            double durationScale, String label, Integer connections, double drainSeconds, ExtProcSecurity security,
             Path out, boolean csv, boolean plots, String[] args) {
         LiveRun run = new LiveRun(workload, durationScale, seed);
         System.out.printf(Locale.ROOT, "live %s: workload %s, %d requests over %.1f s, target %s%n", mode,
@@ -164,8 +187,8 @@ public final class LiveCommand {
         long t0 = System.nanoTime();
         run.run(r -> {
             if (mode.equals("extproc")) {
-                extproc[0] = new ExtProcDriver(r, targets.get(0), connections == null ? 2 : connections, tlsInsecure,
-                        workload.model());
+                extproc[0] = new ExtProcDriver(r, targets.get(0), connections == null ? 2 : connections,
+                        security == ExtProcSecurity.TLS_INSECURE, workload.model());
                 return extproc[0];
             }
             List<URI> uris = targets.stream().map(URI::create).toList();
@@ -197,6 +220,50 @@ public final class LiveCommand {
         Outputs.writeJson(out.resolve("run.json"), meta);
         print(summary);
         return summary;
+    }
+
+    /**
+     * The model to send to every target: the requested one when all serve it, else one they all serve.
+     *
+     * @throws IllegalArgumentException when a target cannot be asked or serves nothing that fits
+     */
+    static String servedModel(String requested, boolean explicit, List<String> targets) {
+        String chosen = requested;
+        for (String t : targets) {
+            List<String> served;
+            try {
+                served = ServedModels.fetch(URI.create(t), java.time.Duration.ofSeconds(10));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the models " + t + " serves: " + e.getMessage());
+            }
+            ServedModels.Choice c = ServedModels.choose(chosen, explicit || !chosen.equals(requested), served, t);
+            if (c.note() != null) {
+                System.out.println("note: " + c.note());
+            }
+            chosen = c.model();
+        }
+        return chosen;
+    }
+
+    private static WorkloadSpec withModel(WorkloadSpec w, String model) {
+        return model.equals(w.model()) ? w
+                : new WorkloadSpec(w.name(), model, w.chat(), w.ignoreEos(), w.data(), w.load());
+    }
+
+    private static ExtProcSecurity detectSecurity(String target) {
+        String hostPort = target.replaceFirst("^[a-z]+://", "").replaceFirst("/$", "");
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--target for extproc mode is HOST:PORT, got '" + target + "'");
+        }
+        String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        ExtProcSecurity s = ExtProcSecurity.detect(host, port, 5000);
+        System.out.println("note: the ext_proc picker at " + hostPort + (s == ExtProcSecurity.TLS_INSECURE
+                ? " speaks TLS; its certificate is not verified (a target on this machine; --plaintext or"
+                        + " --tls-insecure to choose)"
+                : " speaks plaintext (h2c)"));
+        return s;
     }
 
     /** Registers the run written to {@code group/label} in {@code group/run.json} and redraws the combined plots. */
@@ -269,8 +336,10 @@ public final class LiveCommand {
                         ((Number) l.get("max")).doubleValue());
             }
         }
-        if (s.get("errors") != null) {
-            System.out.println("  errors: " + s.get("errors"));
+        Map<String, Object> errors = (Map<String, Object>) s.get("errors");
+        if (errors != null && !errors.isEmpty()) {
+            System.out.println("  failures by reason:");
+            errors.forEach((reason, count) -> System.out.println("    " + count + " x " + reason));
         }
     }
 

@@ -81,7 +81,7 @@ final class LiveRun {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Error messages by kind and count. */
+    /** Failure reasons (HTTP status and message, exception, timeout) with their counts. */
     Map<String, Long> errors() {
         Map<String, Long> m = new TreeMap<>();
         errors.forEach((k, v) -> m.put(k, v.sum()));
@@ -136,9 +136,12 @@ final class LiveRun {
             LockSupport.parkNanos(5_000_000);
         }
         double end = now();
+        String drained = String.format(java.util.Locale.ROOT,
+                "timeout: no answer within the drain timeout (%.0f s after the last send)", drainSeconds);
         for (int i = 0; i < n; i++) {
             if (!log.isSettled(i) && log.end(i, RequestLog.TIMEOUT, end)) {
                 outstanding.decrementAndGet();
+                count(drained);
             }
         }
         driver.close();
@@ -177,26 +180,43 @@ final class LiveRun {
 
     /** The request has ended with {@code status} (first call wins). */
     void ended(int i, byte status) {
-        if (log.end(i, status, now())) {
-            outstanding.decrementAndGet();
-            inFlight.decrementAndGet();
-            if (maxConcurrency > 0 && !held.isEmpty()) {
-                release();
-            }
+        settle(i, status);
+    }
+
+    /** Settles request {@code i} (first call wins) and lets held-back requests go; false if it was settled. */
+    private boolean settle(int i, byte status) {
+        if (!log.end(i, status, now())) {
+            return false;
         }
+        outstanding.decrementAndGet();
+        inFlight.decrementAndGet();
+        if (maxConcurrency > 0 && !held.isEmpty()) {
+            release();
+        }
+        return true;
     }
 
     void failed(int i, Throwable t) {
-        if (log.isSettled(i)) {
-            return; // the reset of a request that already timed out
+        failed(i, t.getClass().getSimpleName() + (t.getMessage() == null ? ""
+                : ": " + t.getMessage().lines().findFirst().orElse("")));
+    }
+
+    /** The request failed for {@code reason} (an HTTP status and message, an exception): counted by reason. */
+    void failed(int i, String reason) {
+        end(i, RequestLog.ERROR, reason);
+    }
+
+    /** The request ended with {@code status} for {@code reason}, which the summary's {@code errors} counts. */
+    void end(int i, byte status, String reason) {
+        // a request already settled (the reset of one that timed out, say) is not counted twice
+        if (settle(i, status)) {
+            count(reason);
         }
-        String kind = t.getClass().getSimpleName() + (t.getMessage() == null ? ""
-                : ": " + t.getMessage().lines().findFirst().orElse(""));
-        if (kind.length() > 160) {
-            kind = kind.substring(0, 160);
-        }
+    }
+
+    private void count(String reason) {
+        String kind = reason.length() > 160 ? reason.substring(0, 160) : reason;
         errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
-        ended(i, RequestLog.ERROR);
     }
 
     /** The body with {@code "stream_options":{"include_usage":true}} before its closing brace. */

@@ -85,10 +85,8 @@ final class LiveSummary {
             x.put("stages", xs);
             out.put("extproc", x);
         }
-        Map<String, Long> errors = run.errors();
-        if (!errors.isEmpty()) {
-            out.put("errors", errors);
-        }
+        // always present (empty when nothing failed): failure reason -> count
+        out.put("errors", run.errors());
         return out;
     }
 

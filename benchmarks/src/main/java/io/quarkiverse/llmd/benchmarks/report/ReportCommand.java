@@ -22,16 +22,17 @@ import io.quarkiverse.llmd.benchmarks.sim.Plots;
 public final class ReportCommand {
 
     public static final String USAGE = """
-            usage: llmd-bench report [--runs DIR ...] [--speed DIR ...] --out docs/benchmarks.md
-                                     [--images docs/images] [--notes benchmarks/workloads]
+            usage: llmd-bench report [--runs DIR ...] [--speed DIR ...] --out FILE.md
+                                     [--images DIR] [--notes benchmarks/workloads]
 
               DIR: output directories of `llmd-bench sim` (default: every directory under benchmarks/target/results
               holding a run.json). PNGs are copied to --images (default: images/ next to --out) as
               <workload>-<plot>.png and linked relatively. Notes for a workload (NOTES-DIR/<workload>.md, default
               benchmarks/workloads) are included under its heading. --speed DIR: sim runs listed only in the
               "Simulator speed" table (requests, events, wall time).
-              When --out exists, only the part between the report markers is replaced (appended when it has none),
-              so the hand-written sections of docs/benchmarks.md stay.
+              --out is always named by you (nothing is written anywhere else, except the PNGs): to refresh the
+              published report, pass --out docs/benchmarks.md. When --out exists, only the part between the report
+              markers is replaced (appended when it has none), so the hand-written sections of that file stay.
             """;
 
     static final String BEGIN = "<!-- llmd-bench report: begin (generated, do not edit by hand) -->";
@@ -87,7 +88,13 @@ public final class ReportCommand {
                 }
             }
             if (runs.isEmpty()) {
-                System.err.println("error: no run directories (give --runs DIR ...)");
+                System.err.println("error: no run directories (give --runs DIR ..., the --out of `llmd-bench sim`"
+                        + " or `llmd-bench live --group`)");
+                return 1;
+            }
+            String missing = missingRuns(runs, "--runs") + missingRuns(speed, "--speed");
+            if (!missing.isEmpty()) {
+                System.err.print(missing);
                 return 1;
             }
             Path imageDir = images != null ? images : out.toAbsolutePath().getParent().resolve("images");
@@ -105,7 +112,21 @@ public final class ReportCommand {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** One error line per directory that is not the output of a run (no run.json); empty when all are. */
+    static String missingRuns(List<Path> dirs, String option) {
+        StringBuilder sb = new StringBuilder();
+        for (Path d : dirs) {
+            if (!Files.isDirectory(d)) {
+                sb.append("error: ").append(option).append(' ').append(d)
+                        .append(": no such directory (run `llmd-bench sim --out ").append(d).append(" ...` first)\n");
+            } else if (!Files.isRegularFile(d.resolve("run.json"))) {
+                sb.append("error: ").append(option).append(' ').append(d)
+                        .append(": not the output of a run (it has no run.json)\n");
+            }
+        }
+        return sb.toString();
+    }
+
     /**
      * The file with {@code generated} between the report markers: replacing the previous report, appended when the
      * file has no markers yet, or the whole file when there was none.

@@ -2,6 +2,7 @@ package io.quarkiverse.llmd.benchmarks.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,9 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 
 import io.quarkiverse.llmd.benchmarks.report.ReportCommand;
 import io.quarkiverse.llmd.benchmarks.sim.ClusterSimulator;
@@ -104,6 +108,7 @@ class LiveCommandTest {
         Map<String, Object> summary = Outputs.readJson(out.resolve("direct/summary.json"));
         assertThat(((Number) summary.get("completed")).intValue()).isPositive();
         assertThat(summary.get("failed")).isEqualTo(0);
+        assertThat(summary.get("errors")).isEqualTo(Map.of());
         assertThat(summary.get("requests")).isEqualTo(summary.get("completed"));
         assertThat(((Number) summary.get("kv_hit_rate")).doubleValue()).as("shared prefixes hit the pods' caches")
                 .isPositive();
@@ -126,6 +131,56 @@ class LiveCommandTest {
         assertThat(ReportCommand.main(new String[] { "--runs", out.toString(), "--out", md.toString() })).isZero();
         assertThat(Files.readString(md)).contains("### Workload `tiny`", "| direct |", "| one-pod |",
                 "bin/llmd-bench live", "Live runs", "1.00×");
+    }
+
+    @Test
+    void failuresAreCountedByReason() throws Exception {
+        Path workload = dir.resolve("tiny.yaml");
+        Files.writeString(workload, TINY);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/models", ex -> answer(ex, 200, "{\"data\":[{\"id\":\"m\"}]}"));
+        server.createContext("/v1/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            answer(ex, 503, "{\"error\":{\"message\":\"overloaded, retry later\",\"type\":\"x\"}}");
+        });
+        server.start();
+        try {
+            Path out = dir.resolve("failing");
+            int rc = LiveCommand.main(new String[] { "--workload", workload.toString(), "--target",
+                "http://127.0.0.1:" + server.getAddress().getPort(), "--seed", "2", "--out", out.toString(),
+                "--duration-scale", "0.25", "--no-plots", "--no-csv", "--drain-timeout", "10" });
+            assertThat(rc).as("nothing completed").isEqualTo(1);
+            Map<String, Object> s = Outputs.readJson(out.resolve("summary.json"));
+            assertThat(s.get("completed")).isEqualTo(0);
+            assertThat(s.get("errors")).isEqualTo(Map.of("HTTP 503: overloaded, retry later", s.get("requests")));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aModelTheTargetDoesNotServeStopsTheRunBeforeItStarts() throws Exception {
+        Path workload = dir.resolve("tiny.yaml");
+        Files.writeString(workload, TINY);
+        try (SimulatedFleet fleet = SimulatedFleet.start(SimulatorConfig.builder("sim-model").replicas(1).port(0)
+                .build())) {
+            Path out = dir.resolve("typo");
+            int rc = LiveCommand.main(new String[] { "--workload", workload.toString(), "--target",
+                fleet.baseUris().get(0).toString(), "--model", "sim-modle", "--out", out.toString() });
+            assertThat(rc).isEqualTo(1);
+            assertThat(out).doesNotExist();
+            // without --model, the workload's default model gives way to the one served
+            assertThat(LiveCommand.servedModel(WorkloadParser.parse("w", TINY).model(), false,
+                    List.of(fleet.baseUris().get(0).toString()))).isEqualTo("sim-model");
+        }
+    }
+
+    private static void answer(HttpExchange ex, int status, String body) throws java.io.IOException {
+        byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("content-type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        ex.getResponseBody().write(b);
+        ex.close();
     }
 
     @SuppressWarnings("unchecked")
@@ -176,6 +231,10 @@ class LiveCommandTest {
         assertThat(LiveCommand.main(new String[] { "--workload" })).isEqualTo(2);
         assertThat(LiveCommand.main(new String[] { "--workload", "w.yaml", "--target", "x", "--out", "o",
             "--mode", "nope" })).isEqualTo(2);
+        assertThat(LiveCommand.main(new String[] { "--workload", "w.yaml", "--target", "http://h:1", "--out", "o",
+            "--plaintext" })).as("TLS options are for extproc").isEqualTo(2);
+        assertThat(LiveCommand.main(new String[] { "--workload", "w.yaml", "--target", "h:1", "--out", "o",
+            "--mode", "extproc", "--plaintext", "--tls-insecure" })).isEqualTo(2);
         assertThat(LiveCommand.main(new String[] { "--workload", "w.yaml", "--target", "localhost:1", "--out", "o",
             "--mode", "proxy" })).isEqualTo(2);
     }

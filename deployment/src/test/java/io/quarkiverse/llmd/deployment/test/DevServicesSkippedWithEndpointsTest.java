@@ -19,6 +19,11 @@ class DevServicesSkippedWithEndpointsTest {
     @RegisterExtension
     static final QuarkusUnitTest TEST = new QuarkusUnitTest()
             .withEmptyApplication()
+            // every server on a free port, so that the tests pass next to a running gateway (8080, 9002, 9003, 9090)
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.grpc.server.test-port", "0")
+            .overrideConfigKey("quarkus.llmd.ext-proc.health-port", "0")
+            .overrideConfigKey("quarkus.llmd.metrics.port", "0")
             .overrideConfigKey("quarkus.llmd.endpoints.\"default/vllm-0-rank-0\".address", "127.0.0.1:18001")
             .overrideConfigKey("quarkus.llmd.data-layer.scrape", "false");
 

@@ -25,6 +25,11 @@ class DevUiJsonRpcServiceTest {
     @RegisterExtension
     static final QuarkusUnitTest TEST = new QuarkusUnitTest()
             .withEmptyApplication()
+            // every server on a free port, so that the tests pass next to a running gateway (8080, 9002, 9003, 9090)
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.grpc.server.test-port", "0")
+            .overrideConfigKey("quarkus.llmd.ext-proc.health-port", "0")
+            .overrideConfigKey("quarkus.llmd.metrics.port", "0")
             .overrideConfigKey("quarkus.llmd.devservices.profiles", "L4")
             .overrideConfigKey("quarkus.llmd.data-layer.scrape", "false")
             .addBuildChainCustomizer(chain -> chain.addBuildStep(context -> context.produce(

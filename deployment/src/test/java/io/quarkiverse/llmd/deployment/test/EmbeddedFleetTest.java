@@ -24,6 +24,11 @@ class EmbeddedFleetTest {
     @RegisterExtension
     static final QuarkusUnitTest TEST = new QuarkusUnitTest()
             .withEmptyApplication()
+            // every server on a free port, so that the tests pass next to a running gateway (8080, 9002, 9003, 9090)
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.grpc.server.test-port", "0")
+            .overrideConfigKey("quarkus.llmd.ext-proc.health-port", "0")
+            .overrideConfigKey("quarkus.llmd.metrics.port", "0")
             .overrideConfigKey("quarkus.llmd.devservices.enabled", "false")
             .overrideConfigKey("quarkus.llmd.embedded-fleet.enabled", "true")
             .overrideConfigKey("quarkus.llmd.embedded-fleet.profiles", "A100")
