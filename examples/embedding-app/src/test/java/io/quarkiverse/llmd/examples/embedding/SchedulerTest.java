@@ -8,8 +8,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
-import io.quarkiverse.llmd.runtime.datalayer.EndpointRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 
