@@ -123,6 +123,12 @@ public class LlmdProducers {
         for (String warning : loaded.warnings()) {
             LOG.warn(warning);
         }
+        var dataLayer = loaded.dataLayer();
+        if (dataLayer != null && (dataLayer.peerDiscovery() != null || dataLayer.crossReplicaSyncer() != null)) {
+            // configured, so it must take effect; it cannot here yet, so refuse rather than ignore it
+            throw new ConfigException(prefix, 0, "dataLayer", "peerDiscovery and crossReplicaSyncerPluginRef are not "
+                    + "supported yet: remove them (replicas of this gateway route independently)");
+        }
         LOG.infof("EndpointPickerConfig of %s: profiles %s, plugins %s", prefix, loaded.scheduler().profiles().keySet(),
                 loaded.scheduler().plugins().keySet());
         return loaded;
