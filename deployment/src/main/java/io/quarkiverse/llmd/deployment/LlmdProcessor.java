@@ -2,6 +2,7 @@ package io.quarkiverse.llmd.deployment;
 
 import io.quarkiverse.llmd.runtime.LlmdProducers;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
+import io.quarkiverse.llmd.runtime.health.PoolsReadiness;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
@@ -18,7 +19,8 @@ final class LlmdProcessor {
 
     @BuildStep
     AdditionalBeanBuildItem beans() {
-        return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class)
+        return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
+                PoolsReadiness.class)
                 .setUnremovable().build();
     }
 }

@@ -14,6 +14,7 @@ import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 
 /** A pool fed by llm-d's file-discovery format follows the file, and keeps its endpoints through a bad edit. */
 @QuarkusTest
@@ -38,6 +39,7 @@ class FileDiscoveryTest {
     @Test
     void thePoolFollowsItsFile() throws Exception {
         assertThat(addresses()).containsExactly("10.9.0.1:8000");
+        RestAssured.given().get("/q/health/ready").then().statusCode(200);
         FileDiscoveryProfile.write("""
                 endpoints:
                   - name: vllm-0
@@ -57,5 +59,9 @@ class FileDiscoveryTest {
         FileDiscoveryProfile.write("endpoints: []\n");
         await(() -> addresses().isEmpty());
         assertThat(addresses()).isEmpty();
+        // a pool with no endpoint makes the gateway unready, naming the pool
+        RestAssured.given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'llm-d pools' }.data.from-file", org.hamcrest.Matchers.equalTo(
+                        "0 endpoint(s)"));
     }
 }

@@ -17,7 +17,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -34,22 +34,22 @@ public class EppHealthServer {
     private static final Logger LOG = Logger.getLogger(EppHealthServer.class);
 
     private final LlmdConfig config;
-    private final EndpointRegistry registry;
+    private final Pools pools;
     private volatile Server server;
     private volatile EventLoopGroup group;
     private volatile EppHealthService service;
     private volatile ScheduledFuture<?> watchTimer;
 
-    public EppHealthServer(LlmdConfig config, EndpointRegistry registry) {
+    public EppHealthServer(LlmdConfig config, Pools pools) {
         this.config = config;
-        this.registry = registry;
+        this.pools = pools;
     }
 
     void start(@Observes StartupEvent event) {
         if (!config.extProc().healthEnabled()) {
             return;
         }
-        EppHealthService health = new EppHealthService(() -> !registry.endpoints().isEmpty());
+        EppHealthService health = new EppHealthService(() -> PoolsReadiness.emptyPools(pools).isEmpty());
         EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("llmd-grpc-health", true));
         Server s = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.extProc().healthHost(), config.extProc().healthPort()))
