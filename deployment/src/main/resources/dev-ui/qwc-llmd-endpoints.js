@@ -4,7 +4,7 @@ import '@vaadin/grid';
 import '@vaadin/progress-bar';
 import { columnBodyRenderer } from '@vaadin/grid/lit.js';
 
-/** The pool: every endpoint with its role, accelerator and live metrics, refreshed every second. */
+/** The pools: every endpoint with its pool, role, accelerator and live metrics, refreshed every second. */
 export class QwcLlmdEndpoints extends LitElement {
 
     jsonRpc = new JsonRpc(this);
@@ -46,6 +46,7 @@ export class QwcLlmdEndpoints extends LitElement {
         }
         return html`
             <vaadin-grid .items="${this._endpoints}" theme="row-stripes" all-rows-visible>
+                <vaadin-grid-column header="Pool" path="pool" auto-width></vaadin-grid-column>
                 <vaadin-grid-column header="Name" path="name" auto-width></vaadin-grid-column>
                 <vaadin-grid-column header="Address" path="address" auto-width></vaadin-grid-column>
                 <vaadin-grid-column header="Role" path="role" auto-width></vaadin-grid-column>

@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
+import io.quarkiverse.llmd.engine.pipeline.Decision;
+import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
+import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.runtime.devui.DecisionLog;
 import io.quarkiverse.llmd.runtime.devui.LlmdJsonRpcService;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -40,6 +46,9 @@ class DevUiJsonRpcServiceTest {
     @Inject
     LlmdJsonRpcService service;
 
+    @Inject
+    RequestPipeline pipeline;
+
     @Test
     void endpointsProfilesAndDecisions() {
         List<LlmdJsonRpcService.EndpointInfo> endpoints = service.getEndpoints();
@@ -66,5 +75,15 @@ class DevUiJsonRpcServiceTest {
         assertTrue(run.scores().get(0).picked());
         assertFalse(run.scores().get(1).picked());
         assertEquals(List.of(entry), service.getDecisions());
+        assertTrue(endpoints.stream().allMatch(e -> !e.pool().isEmpty()), "every endpoint names its pool");
+
+        // live traffic shows up too: the log observes the pool's pipeline, not only dry runs
+        Decision live = pipeline.decide("/v1/completions", Map.of(),
+                "{\"model\":\"llmd-sim/llama-3-8b\",\"prompt\":\"live\"}".getBytes(StandardCharsets.UTF_8), null)
+                .toCompletableFuture().join();
+        ((RoutedRequest) live).complete(ResponseOutcome.FAILED);
+        assertEquals(2, service.getDecisions().size());
+        assertTrue(service.getDecisions().stream().anyMatch(d -> "live".equals(d.source()) && d.succeeded()),
+                service.getDecisions().toString());
     }
 }

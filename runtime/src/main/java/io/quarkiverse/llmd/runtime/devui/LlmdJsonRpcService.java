@@ -24,6 +24,8 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.InvalidRequestException;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
@@ -39,11 +41,12 @@ public class LlmdJsonRpcService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * An endpoint of the pool.
+     * An endpoint of a pool.
      *
+     * @param pool the pool it belongs to
      * @param metricsAgeMillis age of the last metrics scrape, -1 when never scraped
      */
-    public record EndpointInfo(String name, String address, String role, String accelerator,
+    public record EndpointInfo(String pool, String name, String address, String role, String accelerator,
             Map<String, String> labels, int waiting, int running, double kvCacheUsage, boolean scraped,
             long metricsAgeMillis, List<String> activeModels) {
     }
@@ -72,6 +75,9 @@ public class LlmdJsonRpcService {
     EndpointRegistry registry;
 
     @Inject
+    Pools pools;
+
+    @Inject
     EndpointPickerConfigLoader.Loaded loaded;
 
     @Inject
@@ -82,20 +88,27 @@ public class LlmdJsonRpcService {
     public List<EndpointInfo> getEndpoints() {
         Instant now = Instant.now();
         List<EndpointInfo> out = new ArrayList<>();
-        for (Endpoint e : registry.endpoints()) {
-            EndpointMetrics m = e.metrics();
-            long age = m.scraped() ? Math.max(0, Duration.between(m.updateTime(), now).toMillis()) : -1;
-            out.add(new EndpointInfo(e.name(), e.address(), e.role(),
-                    e.labels().getOrDefault(EmbeddedFleet.ACCELERATOR_LABEL, ""), new TreeMap<>(e.labels()),
-                    m.waitingQueueSize(), m.runningRequestsSize(), m.kvCacheUsage(), m.scraped(), age,
-                    List.copyOf(new java.util.TreeSet<>(m.activeModels()))));
+        for (Pool pool : pools.all()) {
+            for (Endpoint e : pool.registry().endpoints()) {
+                EndpointMetrics m = e.metrics();
+                long age = m.scraped() ? Math.max(0, Duration.between(m.updateTime(), now).toMillis()) : -1;
+                out.add(new EndpointInfo(pool.name(), e.name(), e.address(), e.role(),
+                        e.labels().getOrDefault(EmbeddedFleet.ACCELERATOR_LABEL, ""), new TreeMap<>(e.labels()),
+                        m.waitingQueueSize(), m.runningRequestsSize(), m.kvCacheUsage(), m.scraped(), age,
+                        List.copyOf(new java.util.TreeSet<>(m.activeModels()))));
+            }
         }
         return out;
     }
 
-    /** The card's label: how many endpoints the pool has. */
+    /** The card's label: how many endpoints the gateway has, and in how many pools when more than one. */
     public String getEndpointCount() {
-        return String.valueOf(registry.endpoints().size());
+        int endpoints = 0;
+        for (Pool pool : pools.all()) {
+            endpoints += pool.registry().endpoints().size();
+        }
+        int n = pools.all().size();
+        return n == 1 ? String.valueOf(endpoints) : endpoints + " in " + n + " pools";
     }
 
     public ConfigInfo getProfiles() {
