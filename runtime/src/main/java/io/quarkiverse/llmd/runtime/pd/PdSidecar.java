@@ -10,7 +10,7 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PdConfig;
@@ -50,11 +50,11 @@ public class PdSidecar {
     private final Prefiller prefiller;
 
     @Inject
-    public PdSidecar(LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics, EndpointRegistry registry) {
+    public PdSidecar(LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics, Pools pools) {
         this.config = config;
         this.upstream = upstream;
         this.metrics = metrics;
-        this.guard = new SsrfGuard(registry, config.pd().ssrfProtection());
+        this.guard = new SsrfGuard(SsrfGuard.membersOf(pools), config.pd().ssrfProtection());
         this.prefiller = new Prefiller(upstream, config.pd().prefillTimeout().toMillis());
     }
 

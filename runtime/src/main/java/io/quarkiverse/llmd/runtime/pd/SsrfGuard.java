@@ -2,11 +2,16 @@ package io.quarkiverse.llmd.runtime.pd;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
 
 /**
  * Allows a prefill destination only when its host <em>and</em> port are those of an endpoint of the pool. llm-d's
@@ -19,12 +24,28 @@ import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
  */
 public final class SsrfGuard {
 
-    private final EndpointRegistry registry;
+    private final Supplier<List<Endpoint>> members;
     private final boolean enabled;
 
     public SsrfGuard(EndpointRegistry registry, boolean enabled) {
-        this.registry = registry;
+        this(registry::endpoints, enabled);
+    }
+
+    /** @param members the endpoints a prefill may go to now (every pool's, in a gateway serving several) */
+    public SsrfGuard(Supplier<List<Endpoint>> members, boolean enabled) {
+        this.members = members;
         this.enabled = enabled;
+    }
+
+    /** Every endpoint of every pool, for a guard in front of all of them. */
+    public static Supplier<List<Endpoint>> membersOf(Pools pools) {
+        return () -> {
+            List<Endpoint> all = new ArrayList<>();
+            for (Pool p : pools.all()) {
+                all.addAll(p.registry().endpoints());
+            }
+            return all;
+        };
     }
 
     /** Whether a {@code host:port} may receive a prefill request. */
@@ -51,7 +72,7 @@ public final class SsrfGuard {
         if (wantedHost == null) {
             return null;
         }
-        for (Endpoint e : registry.endpoints()) {
+        for (Endpoint e : members.get()) {
             EndpointAddress member = e.parsedAddress();
             if (member.port() == wanted.port() && wantedHost.equals(canonicalHost(member.host()))) {
                 return e.address();

@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
-import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
@@ -65,13 +64,12 @@ public class OpenAiProxy {
     private final Prefiller prefiller;
 
     @Inject
-    public OpenAiProxy(Pools pools, EndpointRegistry registry, LlmdConfig config, UpstreamClient upstream,
-            ProxyMetrics metrics) {
+    public OpenAiProxy(Pools pools, LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics) {
         this.pools = pools;
         this.config = config;
         this.upstream = upstream;
         this.metrics = metrics;
-        this.ssrfGuard = new SsrfGuard(registry, config.pd().ssrfProtection());
+        this.ssrfGuard = new SsrfGuard(SsrfGuard.membersOf(pools), config.pd().ssrfProtection());
         this.prefiller = new Prefiller(upstream, config.pd().prefillTimeout().toMillis());
     }
 
