@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.deployment;
 
 import io.quarkiverse.llmd.runtime.LlmdProducers;
+import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
 import io.quarkiverse.llmd.runtime.health.PoolsReadiness;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -20,7 +21,7 @@ final class LlmdProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
-                PoolsReadiness.class)
+                PoolsReadiness.class, PoolScrapeSettings.class)
                 .setUnremovable().build();
     }
 }

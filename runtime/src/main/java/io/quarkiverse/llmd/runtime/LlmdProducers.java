@@ -41,6 +41,7 @@ import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.MetricsConfig;
 import io.quarkiverse.llmd.runtime.config.PoolConfig;
+import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSourceProvider;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
 import io.quarkiverse.llmd.runtime.discovery.WatchedEndpointSource;
@@ -238,13 +239,14 @@ public class LlmdProducers {
             EndpointPickerConfigLoader.Loaded defaultLoaded, PluginRegistry plugins,
             Instance<MeterRegistry> meterRegistry, Vertx vertx, @Any Instance<DecisionObserver> observers,
             @Any Instance<RequestObserver> requestObservers, @Any Instance<EndpointSourceProvider> providers,
-            EndpointSources sources) {
+            EndpointSources sources, PoolScrapeSettings scrape) {
         List<Pool> pools = new ArrayList<>();
         if (config.pools().isEmpty() || defaultPoolActive(config)) {
             pools.add(new Pool(config.metrics().poolName(), config.models().orElse(Set.of()), defaultRegistry,
                     defaultPipeline));
             discover(config.metrics().poolName(), "quarkus.llmd", config, defaultLoaded, defaultRegistry, plugins,
                     vertx, providers, sources);
+            scrape(scrape, config.metrics().poolName(), "quarkus.llmd", config, defaultLoaded);
         }
         for (Map.Entry<String, PoolConfig> e : new TreeMap<>(config.pools()).entrySet()) {
             String name = e.getKey();
@@ -265,6 +267,7 @@ public class LlmdProducers {
             configure(pipeline, prefix, pc, config, loaded, probe, vertx, observers, requestObservers);
             pools.add(new Pool(name, pc.models().orElse(Set.of()), registry, pipeline));
             discover(name, prefix, pc, loaded, registry, plugins, vertx, providers, sources);
+            scrape(scrape, name, prefix, config, loaded);
         }
         try {
             Pools all = new Pools(pools);
@@ -323,6 +326,13 @@ public class LlmdProducers {
                     + source + "'; expected one of static, file, inference-pool, endpoint-selector, "
                     + "llm-inference-service");
         }
+    }
+
+    /** The pool's scraping, from its EndpointPickerConfig's {@code dataLayer.sources}. */
+    private static void scrape(PoolScrapeSettings scrape, String pool, String prefix, LlmdConfig config,
+            EndpointPickerConfigLoader.Loaded loaded) {
+        scrape.configure(pool, prefix, loaded.config(), loaded.dataLayer(), config.dataLayer().metricsPath(),
+                config.dataLayer().refreshInterval());
     }
 
     /** With named pools, the flat properties form a pool only when they say something of their own. */

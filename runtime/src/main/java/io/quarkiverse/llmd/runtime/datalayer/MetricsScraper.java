@@ -20,7 +20,6 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtraction;
-import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtractor;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
@@ -41,7 +40,7 @@ import io.vertx.core.http.RequestOptions;
 /**
  * Polls every endpoint's Prometheus page ({@code GET http://<host>:<metricsPort><metrics-path>}) every
  * {@code quarkus.llmd.data-layer.refresh-interval} (50 ms, as llm-d's {@code --refresh-metrics-interval}), maps it
- * with {@link MetricsExtractor} (engine chosen by the pod label {@code llm-d.ai/engine-type}) and publishes the round
+ * with the pool's metric mapping (engine chosen by the pod label {@code llm-d.ai/engine-type}) and publishes the round
  * in one {@link EndpointRegistry#updateMetrics(Map)} swap.
  * <p>
  * One Vert.x periodic timer drives rounds on one event-loop context, so the state below is confined to it. A round
@@ -61,7 +60,6 @@ public class MetricsScraper {
     private final Vertx vertx;
     private final Pools pools;
     private final LlmdConfig config;
-    private final MetricsExtractor extractor = MetricsExtractor.withDefaults();
     private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong scrapes = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
@@ -70,13 +68,16 @@ public class MetricsScraper {
     /** What one pool's scrapes have in flight; confined to the timer's context. */
     private static final class PoolRound {
         final EndpointRegistry registry;
+        final PoolScrapeSettings.Settings settings;
+        long ticks;
         final Set<String> inFlight = new HashSet<>();
         final Map<String, EndpointMetrics> pending = new HashMap<>();
         Set<String> known = Set.of();
         int outstanding;
 
-        PoolRound(EndpointRegistry registry) {
+        PoolRound(EndpointRegistry registry, PoolScrapeSettings.Settings settings) {
             this.registry = registry;
+            this.settings = settings;
         }
     }
 
@@ -86,12 +87,18 @@ public class MetricsScraper {
     private volatile boolean stopped;
 
     @Inject
-    public MetricsScraper(Vertx vertx, Pools pools, LlmdConfig config, Instance<MeterRegistry> meters) {
+    public MetricsScraper(Vertx vertx, Pools pools, LlmdConfig config, Instance<MeterRegistry> meters,
+            PoolScrapeSettings scrape) {
         this.vertx = vertx;
         this.pools = pools;
         this.config = config;
         for (Pool p : pools.all()) {
-            poolRounds.add(new PoolRound(p.registry()));
+            PoolScrapeSettings.Settings settings = scrape.of(p.name(), config.dataLayer().metricsPath());
+            if (settings.enabled()) {
+                poolRounds.add(new PoolRound(p.registry(), settings));
+            } else {
+                LOG.infof("pool %s declares no data source: its endpoints are not scraped", p.name());
+            }
         }
         this.pollErrorCounter = meters.isResolvable()
                 ? Counter.builder("llm_d_inference_scheduler_datalayer_poll_errors")
@@ -154,7 +161,9 @@ public class MetricsScraper {
         }
         rounds.incrementAndGet();
         for (PoolRound r : poolRounds) {
-            round(r, timeoutMillis);
+            if (r.ticks++ % r.settings.everyTicks() == 0) {
+                round(r, timeoutMillis);
+            }
         }
     }
 
@@ -180,9 +189,9 @@ public class MetricsScraper {
 
     private void scrape(PoolRound r, Endpoint e, int timeoutMillis) {
         String host = e.parsedAddress().host();
-        int port = metricsPort(e);
+        int port = metricsPort(e, r.settings.port());
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI(config.dataLayer().metricsPath()).setConnectTimeout(timeoutMillis)
+                .setURI(r.settings.path()).setConnectTimeout(timeoutMillis)
                 .setIdleTimeout(timeoutMillis).putHeader("accept", "text/plain");
         HttpClientRequest[] sent = new HttpClientRequest[1];
         // the idle timeout ends a silent pod; this deadline also ends one that trickles bytes forever
@@ -220,7 +229,8 @@ public class MetricsScraper {
                         Endpoint current = r.registry.snapshot().byName().get(e.name());
                         if (current != null) {
                             EndpointMetrics previous = r.pending.getOrDefault(e.name(), current.metrics());
-                            MetricsExtraction x = extractor.extract(ar.result().getBytes(), current.labels(), previous,
+                            MetricsExtraction x = r.settings.extractor().extract(ar.result().getBytes(),
+                                    current.labels(), previous,
                                     Instant.now());
                             if (x.updated()) {
                                 r.pending.put(e.name(), x.metrics());
@@ -254,8 +264,11 @@ public class MetricsScraper {
         }
     }
 
-    /** The configured metrics port of a static endpoint (in any pool), else the port it serves the API on. */
-    private int metricsPort(Endpoint e) {
+    /**
+     * The configured metrics port of a static endpoint (in any pool), else the data source's port, else the port it
+     * serves the API on.
+     */
+    private int metricsPort(Endpoint e, Integer sourcePort) {
         LlmdConfig.EndpointConfig configured = config.endpoints().get(e.name());
         for (var pool : config.pools().values()) {
             if (configured == null) {
@@ -264,6 +277,9 @@ public class MetricsScraper {
         }
         if (configured != null && configured.metricsPort().isPresent()) {
             return configured.metricsPort().get();
+        }
+        if (sourcePort != null) {
+            return sourcePort;
         }
         return e.parsedAddress().hasPort() ? e.parsedAddress().port() : 80;
     }

@@ -10,4 +10,9 @@ public interface DataExtractor extends Plugin {
 
     /** The kind of data this extractor reads; it may only be attached to a source producing that kind. */
     String reads();
+
+    /** The Prometheus metrics mapping this extractor applies, when it reads metrics pages. */
+    default java.util.Optional<io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtractor> metricsExtractor() {
+        return java.util.Optional.empty();
+    }
 }

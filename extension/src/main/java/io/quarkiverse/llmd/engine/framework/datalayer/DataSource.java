@@ -22,4 +22,9 @@ public interface DataSource extends Plugin {
      * multiple of the tick.
      */
     Duration effectiveInterval(Duration baseTick);
+
+    /** How to poll each endpoint over HTTP, when this source is polled that way. */
+    default java.util.Optional<HttpPoll> httpPoll() {
+        return java.util.Optional.empty();
+    }
 }

@@ -47,6 +47,11 @@ public record CoreMetricsExtractor(TypedName typedName, MetricsExtractor extract
     }
 
     @Override
+    public java.util.Optional<MetricsExtractor> metricsExtractor() {
+        return java.util.Optional.of(extractor);
+    }
+
+    @Override
     public String reads() {
         return DataSource.PROMETHEUS_METRICS;
     }

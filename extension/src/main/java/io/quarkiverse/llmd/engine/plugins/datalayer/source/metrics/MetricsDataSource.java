@@ -86,6 +86,13 @@ public record MetricsDataSource(TypedName typedName, Params settings) implements
     }
 
     @Override
+    public java.util.Optional<io.quarkiverse.llmd.engine.framework.datalayer.HttpPoll> httpPoll() {
+        return java.util.Optional.of(new io.quarkiverse.llmd.engine.framework.datalayer.HttpPoll(settings.scheme(),
+                settings.path(), settings.port(), settings.insecureSkipVerify(),
+                settings.caCertPath() != null || settings.clientCertPath() != null));
+    }
+
+    @Override
     public String produces() {
         return PROMETHEUS_METRICS;
     }
