@@ -531,10 +531,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
             usage = UsageParser.fromJson(responseBuffer.toByteArray());
         }
         responseBuffer = ByteString.EMPTY;
-        boolean success = responseStatus >= 200 && responseStatus < 300;
-        Usage u = usage.orElse(null);
-        routed.complete(new ResponseOutcome(success, u == null ? -1 : u.promptTokens(),
-                u == null ? -1 : u.completionTokens(), u == null ? -1 : u.cachedTokens()));
+        routed.complete(ResponseOutcome.of(responseStatus, usage.orElse(null), 0));
     }
 
     private Endpoint servedEndpoint(ProcessingRequest message) {

@@ -261,11 +261,7 @@ final class ProxyExchange {
             @Override
             public void ended(int status, Optional<Usage> usage) {
                 finished = true;
-                boolean ok = status >= 200 && status < 300;
-                ResponseOutcome outcome = usage.map(u -> new ResponseOutcome(ok, u.promptTokens(),
-                        u.completionTokens(), u.cachedTokens() + (cached > 0 ? cached : 0)))
-                        .orElse(new ResponseOutcome(ok, -1, -1, cached > 0 ? cached : -1));
-                r.complete(outcome);
+                r.complete(ResponseOutcome.of(status, usage.orElse(null), cached));
             }
 
             @Override
