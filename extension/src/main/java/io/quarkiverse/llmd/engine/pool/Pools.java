@@ -101,7 +101,7 @@ public final class Pools {
             named = byName.get(poolName);
             if (named == null) {
                 return PendingDecision.completed(new Decision.Rejected(404, "NotFound", "no pool named '"
-                        + Truncate.forMessage(poolName) + "'; pools: " + byName.keySet(), null));
+                        + quoted(poolName) + "'; pools: " + byName.keySet(), null));
             }
         }
         InferenceRequest request;
@@ -120,7 +120,7 @@ public final class Pools {
 
     /** OpenAI's answer for a model nobody serves, naming the models that are. */
     public Decision.Rejected modelNotFound(String model) {
-        return new Decision.Rejected(404, "NotFound", "The model `" + Truncate.forMessage(model)
+        return new Decision.Rejected(404, "NotFound", "The model `" + quoted(model)
                 + "` does not exist; served models: " + declaredModels(), null);
     }
 
@@ -128,14 +128,9 @@ public final class Pools {
     public Pool catchAll() {
         return catchAll;
     }
-}
 
-/** Bounds client-supplied text quoted back in error messages. */
-final class Truncate {
-    private Truncate() {
-    }
-
-    static String forMessage(String s) {
+    /** Client-supplied text quoted back in an error message, bounded so that a huge name cannot bloat the answer. */
+    private static String quoted(String s) {
         if (s == null) {
             return "";
         }
