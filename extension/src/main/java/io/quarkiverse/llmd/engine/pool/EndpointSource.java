@@ -26,20 +26,4 @@ public interface EndpointSource extends AutoCloseable {
     @Override
     default void close() {
     }
-
-    /** A fixed set of endpoints, published once. */
-    static EndpointSource fixed(List<Endpoint> endpoints) {
-        List<Endpoint> copy = List.copyOf(endpoints);
-        return new EndpointSource() {
-            @Override
-            public void start(Consumer<List<Endpoint>> publish) {
-                publish.accept(copy);
-            }
-
-            @Override
-            public String describe() {
-                return "static (" + copy.size() + (copy.size() == 1 ? " endpoint)" : " endpoints)");
-            }
-        };
-    }
 }

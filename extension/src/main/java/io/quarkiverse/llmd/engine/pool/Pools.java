@@ -71,11 +71,6 @@ public final class Pools {
         return p != null ? p : catchAll;
     }
 
-    /** Whether some pool declares this model by name (a catch-all pool does not count). */
-    public boolean declares(String model) {
-        return model != null && byModel.containsKey(model);
-    }
-
     /** The models the pools declare, sorted. */
     public SortedSet<String> declaredModels() {
         return new TreeSet<>(byModel.keySet());

@@ -32,9 +32,9 @@ public final class RequestHeaders {
             SLO_TPOT_MS_LEGACY);
 
     /**
-     * Headers only the gateway's route (or the EPP itself) may set: a client that sends them in proxy mode could
-     * pick its own tenant, priority or model, so edges strip them from client requests they did not get from a
-     * trusted route.
+     * Headers the route (or the EPP itself) sets: ext_proc never echoes them back to the model server. The proxy, with
+     * no route in front, drops the model-rewrite and pool headers from clients (rewrites come from configuration);
+     * fairness id and objective stay, being how proxy clients name their tenant and priority.
      */
     public static final Set<String> ROUTE_OWNED = Set.of(FAIRNESS_ID, FAIRNESS_ID_LEGACY, OBJECTIVE, OBJECTIVE_LEGACY,
             MODEL_REWRITE, MODEL_REWRITE_LEGACY, POOL);

@@ -37,6 +37,11 @@ public class EmbeddedFleetLauncher {
             LOG.debugf("embedded fleet not started: the pool already has %d endpoints", registry.endpoints().size());
             return;
         }
+        if (!config.pools().isEmpty()) {
+            // the fleet stands in for a default pool with nothing configured; named pools are configured
+            LOG.debugf("embedded fleet not started: %d named pool(s) configured", config.pools().size());
+            return;
+        }
         if (!EmbeddedFleet.available()) {
             LOG.warn("quarkus.llmd.embedded-fleet.enabled is true but io.quarkiverse.llmd:quarkus-llmd-simulator is not"
                     + " on the class path; starting with an empty pool");

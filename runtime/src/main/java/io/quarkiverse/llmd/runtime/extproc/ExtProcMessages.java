@@ -43,11 +43,16 @@ public final class ExtProcMessages {
     public static final int BODY_CHUNK_BYTES = 62_000;
 
     /** Headers never echoed back: the protocol's control and output headers, and content-length (reference 1.6). */
-    static final Set<String> SYSTEM_OWNED = Set.of(RequestHeaders.FAIRNESS_ID, RequestHeaders.FAIRNESS_ID_LEGACY,
-            RequestHeaders.OBJECTIVE, RequestHeaders.OBJECTIVE_LEGACY, RequestHeaders.MODEL_REWRITE,
-            RequestHeaders.MODEL_REWRITE_LEGACY, RequestHeaders.POOL, SUBSET, DESTINATION, SERVED, "content-length");
+    static final Set<String> SYSTEM_OWNED = union(RequestHeaders.ROUTE_OWNED,
+            Set.of(SUBSET, DESTINATION, SERVED, "content-length"));
 
     private ExtProcMessages() {
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     static HeaderValueOption header(String key, String value, boolean append) {
