@@ -1,11 +1,9 @@
 package io.quarkiverse.llmd.runtime.proxy;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 import org.jboss.logging.Logger;
