@@ -62,6 +62,9 @@ public final class YamlTree {
             throw new ConfigException(source, line, null, "invalid YAML: " + e.getProblem());
         } catch (YAMLException e) {
             throw new ConfigException(source, 0, null, "invalid YAML: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // SnakeYAML rejects some malformed tokens (a tag with spaces, found by fuzzing) this way
+            throw new ConfigException(source, 0, null, "invalid YAML: " + e.getMessage());
         }
         Map<String, Integer> lines = new HashMap<>();
         JsonNode root = node == null ? null : convert(source, node, "", lines,
