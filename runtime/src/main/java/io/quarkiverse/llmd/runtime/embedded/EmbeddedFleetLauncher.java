@@ -1,8 +1,11 @@
 package io.quarkiverse.llmd.runtime.embedded;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.Config;
@@ -12,8 +15,10 @@ import org.jboss.logging.Logger;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.config.EmbeddedFleetConfig;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
+import io.quarkiverse.llmd.runtime.metrics.MetricsServer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
 
 /**
  * Starts the embedded simulated fleet at startup when {@code quarkus.llmd.embedded-fleet.enabled} is true and the
@@ -26,7 +31,8 @@ public class EmbeddedFleetLauncher {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedFleetLauncher.class);
 
-    private volatile AutoCloseable running;
+    private volatile EmbeddedFleet running;
+    private final AtomicBoolean announced = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event, LlmdConfig config, EndpointRegistry registry) {
         EmbeddedFleetConfig fleet = config.embeddedFleet();
@@ -51,16 +57,29 @@ public class EmbeddedFleetLauncher {
                 fleet.replicas(), fleet.timeScale(), fleet.host()));
         running = started;
         registry.replaceAll(started.endpoints());
+        LOG.debugf("embedded fleet started: %s", started.describe());
+    }
+
+    /**
+     * The banner, once the HTTP server listens: only then are the ports it names the bound ones (a port of 0 picks
+     * a free one at bind time).
+     */
+    void announce(@ObservesAsync HttpServerStart event, LlmdConfig config, Instance<MetricsServer> metricsServer) {
+        EmbeddedFleet started = running;
+        if (started == null || !announced.compareAndSet(false, true)) {
+            return;
+        }
         LOG.infof("llm-d gateway with an embedded simulated fleet (no endpoints configured)%n"
                 + "  OpenAI proxy : http://%s/v1/chat/completions%n"
                 + "  ext_proc     : grpc://%s%n"
                 + "  metrics      : %s%n"
                 + "  %d simulated vLLM pods serving %s:%s",
-                httpAddress(), grpcAddress(), metricsUrl(), started.members().size(), fleet.model(), started.describe());
+                httpAddress(), grpcAddress(), metricsUrl(metricsServer), started.members().size(),
+                config.embeddedFleet().model(), started.describe());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        AutoCloseable fleet = running;
+        EmbeddedFleet fleet = running;
         running = null;
         if (fleet != null) {
             try {
@@ -87,13 +106,15 @@ public class EmbeddedFleetLauncher {
                 + c.getOptionalValue("quarkus.grpc.server.port", Integer.class).orElse(9002);
     }
 
-    private static String metricsUrl() {
+    private static String metricsUrl(Instance<MetricsServer> metricsServer) {
         Config c = ConfigProvider.getConfig();
         boolean management = c.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false);
         String path = c.getOptionalValue("quarkus.micrometer.export.prometheus.path", String.class).orElse("metrics");
         if (c.getOptionalValue("quarkus.llmd.metrics.server-enabled", Boolean.class).orElse(true)) {
             // the extension's own Prometheus server, as llm-d's EPP serves :9090/metrics
-            return "http://localhost:" + c.getOptionalValue("quarkus.llmd.metrics.port", Integer.class).orElse(9090)
+            int bound = metricsServer.isResolvable() ? metricsServer.get().port() : -1;
+            return "http://localhost:" + (bound > 0 ? bound
+                    : c.getOptionalValue("quarkus.llmd.metrics.port", Integer.class).orElse(9090))
                     + c.getOptionalValue("quarkus.llmd.metrics.path", String.class).orElse("/metrics");
         }
         if (management) {
