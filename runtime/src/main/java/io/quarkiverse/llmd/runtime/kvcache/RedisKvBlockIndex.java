@@ -101,7 +101,8 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
     private final Thread publisher;
     private final Thread consumer;
     private volatile boolean closed;
-    private volatile boolean publisherConnected;
+    /** False from a failed write until the next successful one. */
+    private volatile boolean publisherHealthy = true;
     private volatile boolean consumerConnected;
 
     private final AtomicLong localOps = new AtomicLong();
@@ -160,7 +161,7 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
     public Stats stats() {
         return new Stats(localOps.get(), publishedOps.get(), droppedOps.get(), publishFailures.get(), appliedRemoteOps.get(),
                 rejectedRemoteOps.get(), decodeErrors.get(), resyncs.get(), snapshotsWritten.get(), outbox.size(),
-                publisherConnected && consumerConnected);
+                publisherHealthy && consumerConnected);
     }
 
     /** The local mirror lookups are answered from (replaced on resync). */
@@ -262,14 +263,14 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
                         .arg(Buffer.buffer(data));
                 Request expire = Request.cmd(Command.PEXPIRE).arg(streamKey).arg(settings.keyTtl().toMillis());
                 link.await(c.batch(List.of(xadd, expire)), settings.commandTimeout().toMillis());
-                publisherConnected = true;
+                publisherHealthy = true;
                 publishedOps.addAndGet(batch.size());
                 batch.clear();
                 attempts = 0;
             } catch (InterruptedException e) {
                 break;
             } catch (Exception e) {
-                publisherConnected = false;
+                publisherHealthy = false;
                 link.reset();
                 publishFailures.incrementAndGet();
                 attempts++;
@@ -292,8 +293,10 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ consumer
 
-    /** Consumer state, confined to the consumer thread. */
-    private String position;
+    /** The last stream entry applied; written by the consumer thread only (read by {@link #snapshotNow}). */
+    private volatile String position;
+    /** The server's run_id when last connected: a new one means it restarted and lost the stream. */
+    private String knownRunId;
     private long nextSnapshotNanos;
 
     private void consumeLoop() {
@@ -349,6 +352,11 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
      * reconnection: go on from where we were, unless the stream no longer holds the entries that followed.
      */
     private void sync(Link link, RedisConnection c) throws Exception {
+        Response info = link.await(c.send(Request.cmd(Command.INFO).arg("server")),
+                settings.commandTimeout().toMillis());
+        String runId = runId(info == null ? "" : info.toString());
+        boolean restarted = knownRunId != null && !knownRunId.equals(runId);
+        knownRunId = runId;
         if (position == null) {
             Response snapshot = link.await(c.send(Request.cmd(Command.GET).arg(snapshotKey)),
                     settings.commandTimeout().toMillis());
@@ -361,7 +369,12 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
                     position);
             return;
         }
-        if (trimmedPast(link, c)) {
+        if (restarted) {
+            // Every replica lost the same thing; none knows better than its own mirror. A snapshot found now was
+            // written after the restart by a replica that reconnected first, and is no fresher than ours.
+            resyncs.incrementAndGet();
+            keepMirror("Redis restarted and lost the stream", link, c);
+        } else if (trimmedPast(link, c)) {
             resync(link, c, "the stream was trimmed or restarted while this replica was disconnected");
         } else {
             LOG.infof("Shared KV-block index %s: reconnected to %s, catching up from %s", scope, settings.url(),
@@ -388,10 +401,15 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
             rebuild(link, c, snapshot.toBytes(), why);
             return;
         }
-        // No snapshot (Redis restarted, or none written yet): keep what we know and follow what is there.
-        LOG.warnf("Shared KV-block index %s: %s and there is no snapshot; keeping the local mirror and following"
-                + " the stream from its oldest entry", scope, why);
+        keepMirror(why + " and there is no snapshot", link, c);
+    }
+
+    /** Keeps the local mirror, follows the stream from its oldest entry, and offers a snapshot if there is none. */
+    private void keepMirror(String why, Link link, RedisConnection c) throws Exception {
+        LOG.warnf("Shared KV-block index %s: %s; keeping the local mirror, following the stream from its oldest"
+                + " entry and offering this replica's snapshot to late joiners", scope, why);
         position = "0-0";
+        writeSnapshot(link, c, true);
     }
 
     /**
@@ -509,13 +527,14 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
         if (won == null) {
             return;
         }
-        writeSnapshot(link, c);
+        writeSnapshot(link, c, false);
     }
 
-    private void writeSnapshot(Link link, RedisConnection c) throws Exception {
+    /** Writes the snapshot; with {@code onlyIfAbsent}, only when there is none. */
+    private void writeSnapshot(Link link, RedisConnection c, boolean onlyIfAbsent) throws Exception {
         IndexOpCodec.SnapshotBuilder builder = new IndexOpCodec.SnapshotBuilder();
         // Everything up to our position is in the mirror (and maybe later local changes: replaying those is harmless).
-        String at = position;
+        String at = position == null ? "0-0" : position;
         mirror.export(builder::entry);
         byte[] bytes = builder.build(at);
         if (bytes.length > MAX_SNAPSHOT_BYTES) {
@@ -523,8 +542,13 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
                     scope, bytes.length);
             return;
         }
-        link.await(c.send(Request.cmd(Command.SET).arg(snapshotKey).arg(Buffer.buffer(bytes)).arg("PX")
-                .arg(settings.keyTtl().toMillis())), settings.commandTimeout().toMillis() + bytes.length / 100_000);
+        Request set = Request.cmd(Command.SET).arg(snapshotKey).arg(Buffer.buffer(bytes)).arg("PX")
+                .arg(settings.keyTtl().toMillis());
+        Response written = link.await(c.send(onlyIfAbsent ? set.arg("NX") : set),
+                settings.commandTimeout().toMillis() + bytes.length / 100_000);
+        if (written == null) {
+            return;
+        }
         snapshotsWritten.incrementAndGet();
         LOG.debugf("Shared KV-block index %s: wrote a snapshot of %d entries (%d bytes) at %s", scope,
                 builder.size(), bytes.length, at);
@@ -535,7 +559,7 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
         Link link = new Link("snapshot");
         try {
             RedisConnection c = link.connection();
-            writeSnapshot(link, c);
+            writeSnapshot(link, c, false);
         } finally {
             link.reset();
         }
@@ -545,6 +569,15 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
         long nanos = settings.snapshotInterval().toNanos();
         // Replicas started together should not all try the lock at the same instant.
         return nanos + (long) (Math.random() * nanos / 10);
+    }
+
+    private static String runId(String info) {
+        int at = info.indexOf("run_id:");
+        if (at < 0) {
+            return "";
+        }
+        int end = info.indexOf('\r', at);
+        return info.substring(at + "run_id:".length(), end < 0 ? info.length() : end).trim();
     }
 
     /** Orders stream ids {@code ms-seq}. */
