@@ -59,6 +59,15 @@ public record RedisIndexSettings(String url, String keyPrefix, Duration connectT
         }
     }
 
+    /**
+     * The settings of {@code quarkus.llmd.redis.*}; a bad value fails with a {@link IllegalArgumentException} whose
+     * message names the property.
+     */
+    public static RedisIndexSettings of(io.quarkiverse.llmd.runtime.config.RedisConfig c) {
+        return new RedisIndexSettings(c.url(), c.keyPrefix(), c.connectTimeout(), c.commandTimeout(), c.batchSize(),
+                c.outboxCapacity(), c.publishRetries(), c.streamMaxLength(), c.snapshotInterval(), c.keyTtl());
+    }
+
     /** Defaults, with another url. */
     public static RedisIndexSettings defaults(String url) {
         return new RedisIndexSettings(url, DEFAULT_KEY_PREFIX, Duration.ofSeconds(2), Duration.ofSeconds(2), 512,
