@@ -115,11 +115,15 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
         final int stride;
 
         Table(int length, int words, int tiers) {
+            this(length, words, tiers, new long[length * (MASKS + words * tiers)]);
+        }
+
+        Table(int length, int words, int tiers, long[] data) {
             this.length = length;
             this.words = words;
             this.tiers = tiers;
             this.stride = MASKS + words * tiers;
-            this.data = new long[length * stride];
+            this.data = data;
         }
 
         long key(int i) {
@@ -497,6 +501,86 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     /** Endpoint names currently tracked (for diagnostics). */
     public java.util.Set<String> endpoints() {
         return slots.slotOf().keySet();
+    }
+
+    /** Receives the content of an index from {@link #export}. */
+    @FunctionalInterface
+    public interface ContentVisitor {
+
+        /**
+         * {@code endpoint} holds {@code requestKey} on {@code tier}; {@code engineKeys[0, engineCount)} are the engine
+         * keys that resolve to it (the array is reused between calls).
+         */
+        void entry(long requestKey, long[] engineKeys, int engineCount, String endpoint, String tier);
+    }
+
+    /**
+     * Visits every (request key, endpoint, tier) entry, least recently stored block first, with the engine keys of
+     * each block. Calling {@link #add} on an empty index with every visit, in order, rebuilds an index that answers
+     * {@link #longestPrefix} and {@link #requestKey} as this one did (for snapshots of a shared index).
+     * <p>
+     * The tables are copied under the read lock (a memory copy; readers are not held up, the writer waits for the
+     * copy only), and the copy is walked after the lock is released, so the visitor may be slow.
+     */
+    public void export(ContentVisitor visitor) {
+        Table t;
+        long[] data;
+        long[] engineData;
+        int first;
+        Slots s;
+        Tiers tr;
+        long stamp = lock.readLock();
+        try {
+            t = table;
+            data = t.data.clone();
+            engineData = engine.data.clone();
+            first = head;
+            s = slots;
+            tr = tiers;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+        Table copy = new Table(t.length, t.words, t.tiers, data);
+        // Engine keys grouped by the block slot of their request key: a linked list through int arrays.
+        int engineSlots = engineData.length / 2;
+        int[] firstEngine = new int[copy.length];
+        Arrays.fill(firstEngine, NIL);
+        int[] nextEngine = new int[engineSlots];
+        for (int i = 0; i < engineSlots; i++) {
+            if (engineData[2 * i] == 0) {
+                continue;
+            }
+            int at = find(copy, norm(engineData[2 * i + 1]));
+            if (at >= 0) {
+                nextEngine[i] = firstEngine[at];
+                firstEngine[at] = i;
+            }
+        }
+        long[] engineKeys = new long[8];
+        int visited = 0;
+        for (int at = first; at != NIL && visited++ < copy.length; at = copy.next(at)) {
+            long key = copy.key(at);
+            long requestKey = key == ZERO_KEY ? 0 : key;
+            int engineCount = 0;
+            for (int e = firstEngine[at]; e != NIL; e = nextEngine[e]) {
+                if (engineCount == engineKeys.length) {
+                    engineKeys = Arrays.copyOf(engineKeys, engineCount * 2);
+                }
+                engineKeys[engineCount++] = engineData[2 * e];
+            }
+            for (int k = 0; k < copy.tiers; k++) {
+                for (int w = 0; w < copy.words; w++) {
+                    long bits = data[copy.mask(at, k, w)];
+                    while (bits != 0) {
+                        int slot = w * 64 + Long.numberOfTrailingZeros(bits);
+                        bits &= bits - 1;
+                        if (slot < s.names().length && s.names()[slot] != null) {
+                            visitor.entry(requestKey, engineKeys, engineCount, s.names()[slot], tr.names()[k]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------ writing

@@ -50,6 +50,9 @@ public interface LlmdConfig extends PoolConfig {
     /** Prefill/decode orchestration, in the proxy and as a decode sidecar. */
     PdConfig pd();
 
+    /** The Redis that shares precise-prefix KV-block indexes between gateway replicas. */
+    RedisConfig redis();
+
     /** A static endpoint. */
     interface EndpointConfig {
 
