@@ -115,7 +115,9 @@ public class AutoscalerRequestTap implements RequestObserver {
         }
         // refused demand is still demand: a model at zero replicas is seen only through its refusals
         counter.increment();
-        if (Decision.Rejected.NO_ENDPOINTS.equals(rejection.droppedReason())) {
+        // 503: no endpoint could take it (an empty pool, or none left after filtering); the loop decides at once
+        // if the model is at zero, and ignores the call otherwise
+        if (rejection.status() == 503 || Decision.Rejected.NO_ENDPOINTS.equals(rejection.droppedReason())) {
             s.wake().accept(model);
         }
     }
