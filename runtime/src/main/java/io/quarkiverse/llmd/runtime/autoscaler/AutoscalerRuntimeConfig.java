@@ -80,6 +80,31 @@ public interface AutoscalerRuntimeConfig {
     /** The variants to scale, by name (the {@code variant_name} label). */
     Map<String, VariantConfig> variants();
 
+    /** Variants found on the cluster from HPA and KEDA ScaledObject annotations, as WVA finds them. */
+    DiscoveryConfig discovery();
+
+    /**
+     * Discovery of variants from {@code llm-d.ai/managed: "true"} HPAs and ScaledObjects; needs the Kubernetes
+     * client on the classpath (the {@code knative} or {@code llminferenceservice} module, or
+     * {@code quarkus-kubernetes-client}).
+     */
+    interface DiscoveryConfig {
+
+        /** Whether annotated HPAs and ScaledObjects become variants (besides those declared here). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * Namespaces to look in; every namespace when absent (which needs a ClusterRole to list HPAs and
+         * ScaledObjects, and to read their scale targets).
+         */
+        Optional<java.util.List<String>> namespaces();
+
+        /** Time between two listings of HPAs and ScaledObjects. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
     /** One variant: a model served on one hardware class, optionally in one prefill/decode role. */
     interface VariantConfig {
 
