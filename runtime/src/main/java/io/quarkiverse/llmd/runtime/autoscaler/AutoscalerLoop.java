@@ -43,14 +43,15 @@ import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 
 /**
  * Runs the variant autoscaler in the gateway. Every {@code interval}, on its own worker thread (never an event
  * loop), it gathers each model's arrivals, token mix and gateway queue from the request tap and the pools, each
  * variant's replicas and their scraped metrics from the pool's endpoints (or the actuator's view of the scale
  * target), asks {@link VariantAutoscaler} for the replicas of every variant, and publishes the decisions: gauges
- * and counters ({@link AutoscalerMeters}), the decision log ({@code /q/llmd/autoscaler/decisions}) and the variant's
- * actuator, if it has one.
+ * and counters ({@link AutoscalerMeters}), the decision log ({@code /q/llmd/autoscaler/decisions}), CloudEvents
+ * when a sink is configured ({@link DecisionCloudEvents}) and the variant's actuator, if it has one.
  *
  * <p>
  * The engine is not thread-safe: every call to it happens inside {@link #cycle()}, which is serialized.
@@ -67,12 +68,14 @@ public class AutoscalerLoop {
     private final Instance<Pools> pools;
     private final Instance<MeterRegistry> meterRegistry;
     private final Instance<ScaleActuator> actuatorBeans;
+    private final Instance<Vertx> vertx;
     private final AutoscalerDecisionLog log;
     private final AtomicBoolean wakePending = new AtomicBoolean();
 
     // guarded by this
     private VariantAutoscaler engine;
     private AutoscalerMeters meters;
+    private DecisionCloudEvents cloudEvents;
     private Map<String, ScaleActuator> actuators = Map.of();
     private List<VariantDefinition> configured = List.of();
     private List<VariantDefinition> discovered = List.of();
@@ -87,12 +90,13 @@ public class AutoscalerLoop {
 
     @Inject
     public AutoscalerLoop(AutoscalerRuntimeConfig config, AutoscalerRequestTap tap, Instance<Pools> pools,
-            Instance<MeterRegistry> meterRegistry, @Any Instance<ScaleActuator> actuatorBeans) {
+            Instance<MeterRegistry> meterRegistry, @Any Instance<ScaleActuator> actuatorBeans, Instance<Vertx> vertx) {
         this.config = config;
         this.tap = tap;
         this.pools = pools;
         this.meterRegistry = meterRegistry;
         this.actuatorBeans = actuatorBeans;
+        this.vertx = vertx;
         this.log = new AutoscalerDecisionLog(config.decisionLogSize());
     }
 
@@ -125,6 +129,11 @@ public class AutoscalerLoop {
         if (w != null) {
             w.shutdownNow();
         }
+        synchronized (this) {
+            if (cloudEvents != null) {
+                cloudEvents.close();
+            }
+        }
     }
 
     /** Reads the configured variants and actuators and starts observing; fails on a variant that cannot work. */
@@ -143,8 +152,15 @@ public class AutoscalerLoop {
             checkActuator(v);
         }
         engine = new VariantAutoscaler(engineConfig(configured));
+        if (config.cloudEvents().url().isPresent()) {
+            try {
+                cloudEvents = new DecisionCloudEvents(vertx.get(), config.cloudEvents());
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(ConfiguredVariants.PREFIX, 0, "cloud-events", ex.getMessage());
+            }
+        }
         if (meterRegistry.isResolvable()) {
-            meters = new AutoscalerMeters(meterRegistry.get(), tap);
+            meters = new AutoscalerMeters(meterRegistry.get(), tap, cloudEvents);
         }
         index = new VariantIndex(configured);
         engine.setVariants(configured.stream().map(VariantDefinition::spec).toList());
@@ -407,6 +423,9 @@ public class AutoscalerLoop {
             meters.record(d, v.namespace());
         }
         AutoscalerDecisionLog.Entry e = log.add(time, d, v.namespace(), actuated);
+        if (cloudEvents != null) {
+            cloudEvents.send(e);
+        }
         Integer before = lastDesired.put(d.variant(), d.desiredReplicas());
         if (before == null || before != d.desiredReplicas()) {
             // once per change, not once per interval: without an actuator the same request repeats every cycle

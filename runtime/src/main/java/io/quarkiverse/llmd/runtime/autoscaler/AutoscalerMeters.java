@@ -45,8 +45,16 @@ final class AutoscalerMeters {
     private final MeterRegistry registry;
     private final Map<String, Series> byVariant = new HashMap<>();
 
-    AutoscalerMeters(MeterRegistry registry, AutoscalerRequestTap tap) {
+    AutoscalerMeters(MeterRegistry registry, AutoscalerRequestTap tap, DecisionCloudEvents events) {
         this.registry = registry;
+        if (events != null) {
+            for (var outcome : java.util.Map.of("sent", events.sent, "failed", events.failed, "dropped",
+                    events.dropped).entrySet()) {
+                FunctionCounter.builder("llmd_autoscaler_cloud_events", outcome.getValue(),
+                        java.util.concurrent.atomic.AtomicLong::get).tag("outcome", outcome.getKey())
+                        .description("Decision CloudEvents by outcome").register(registry);
+            }
+        }
         FunctionCounter.builder("llmd_autoscaler_samples_dropped", tap, AutoscalerRequestTap::dropped)
                 .description("Completed requests not used for calibration because the sample buffer was full")
                 .register(registry);

@@ -83,6 +83,40 @@ public interface AutoscalerRuntimeConfig {
     /** Variants found on the cluster from HPA and KEDA ScaledObject annotations, as WVA finds them. */
     DiscoveryConfig discovery();
 
+    /** CloudEvents of each decision, sent over HTTP in binary mode. */
+    CloudEventsConfig cloudEvents();
+
+    /** Where and how decisions are sent as CloudEvents. */
+    interface CloudEventsConfig {
+
+        /**
+         * The sink's URL, e.g. a Knative Broker's ingress
+         * ({@code http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>}) or
+         * {@code ${K_SINK}} under a SinkBinding; no events are sent without one.
+         */
+        Optional<java.net.URI> url();
+
+        /** The events' {@code source} attribute (a URI reference). */
+        @WithDefault("/quarkus-llmd/autoscaler")
+        String source();
+
+        /** The events' {@code type} attribute, for Trigger filters. */
+        @WithDefault("io.quarkiverse.llmd.autoscaler.decision")
+        String type();
+
+        /** Whether only decisions that change the replica count are sent (direction up or down). */
+        @WithDefault("false")
+        boolean changesOnly();
+
+        /** Events awaiting the sink's answer; beyond it new events are dropped and counted. */
+        @WithDefault("64")
+        int maxInFlight();
+
+        /** Connect timeout towards the sink. */
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
     /**
      * Discovery of variants from {@code llm-d.ai/managed: "true"} HPAs and ScaledObjects; needs the Kubernetes
      * client on the classpath (the {@code knative} or {@code llminferenceservice} module, or
