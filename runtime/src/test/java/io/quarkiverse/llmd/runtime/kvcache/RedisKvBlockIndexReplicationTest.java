@@ -159,6 +159,9 @@ class RedisKvBlockIndexReplicationTest {
 
         REDIS.start();
         RedisKvBlockIndex b = replica();
+        // a change made before A has reconnected is dropped (no retries here): wait for both to be connected
+        eventually("A reconnected", () -> a.stats().connected());
+        eventually("B connected", () -> b.stats().connected());
         add(a, "pod-a", 5_000);
         eventually("B sees what A wrote after Redis came up", () -> blocks(b, "pod-a", 5_000) == 1);
     }
