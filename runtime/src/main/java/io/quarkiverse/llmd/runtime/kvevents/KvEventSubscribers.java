@@ -1,0 +1,177 @@
+package io.quarkiverse.llmd.runtime.kvevents;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkiverse.llmd.engine.config.ConfigException;
+import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.KvEvents;
+import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheProducer;
+import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.preciseprefix.PrecisePrefixCacheScorer;
+import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Starts a KV-event subscriber for every {@code precise-prefix-cache-producer} (or deprecated
+ * {@code precise-prefix-cache-scorer}) in every pool's EndpointPickerConfig, feeding that plugin's index from the
+ * pool's pods, and stops them at shutdown. Each subscriber runs on its own daemon threads (one for the sockets,
+ * {@code kvEventsConfig.concurrency} for the index writes), never on a Vert.x event loop.
+ */
+@Singleton
+public class KvEventSubscribers {
+
+    private static final Logger LOG = Logger.getLogger(KvEventSubscribers.class);
+
+    /** A running subscription: the plugin it feeds and its counts. */
+    public record Subscription(String pool, String plugin, PrecisePrefixCacheProducer producer,
+            KvEventSubscriber subscriber, IngestionShards shards, KvEventMetrics metrics) {
+
+        /** The counts so far. */
+        public KvEventStats stats() {
+            return metrics.stats();
+        }
+
+        /** Whether the endpoints are discovered and connected to one by one (false: one bound socket). */
+        public boolean perPod() {
+            return !subscriber.centralized();
+        }
+
+        /** The bound address in centralized mode (resolved wildcard port), or null. */
+        public String boundEndpoint() {
+            return subscriber.boundEndpoint();
+        }
+
+        /**
+         * Waits until every index write queued so far (for every shard) has been applied.
+         *
+         * @return false when that did not happen within the timeout
+         */
+        public boolean awaitApplied(long timeoutMillis) {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 0; i < shards.concurrency(); i++) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                done.add(f);
+                shards.submit(shardKey(i, shards.concurrency()), new IngestionShards.Barrier(() -> f.complete(null)));
+            }
+            try {
+                CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeoutMillis,
+                        TimeUnit.MILLISECONDS);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+
+        private static String shardKey(int shard, int shards) {
+            for (int i = 0;; i++) {
+                String key = "barrier-" + i;
+                if (IngestionShards.shard(key, shards) == shard) {
+                    return key;
+                }
+            }
+        }
+    }
+
+    private final Pools pools;
+    private final Instance<MeterRegistry> meters;
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+
+    @Inject
+    public KvEventSubscribers(Pools pools, Instance<MeterRegistry> meters) {
+        this.pools = pools;
+        this.meters = meters;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    synchronized void start() {
+        MeterRegistry registry = meters.isResolvable() ? meters.get() : null;
+        for (Pool pool : pools.all()) {
+            for (Plugin plugin : pool.scheduler().plugins().values()) {
+                PrecisePrefixCacheProducer producer = producerOf(plugin);
+                if (producer == null) {
+                    continue;
+                }
+                KvEvents config = producer.config().kvEvents();
+                check(pool.name(), producer.typedName().name(), config);
+                String key = pool.name() + "/" + producer.typedName().name();
+                KvEventMetrics metrics = new KvEventMetrics(registry, pool.name(), producer.index());
+                IngestionShards shards = new IngestionShards(pool.name(), config.concurrency(), 4096,
+                        producer.index(), producer::newIngestor, metrics,
+                        () -> System.currentTimeMillis() / 1000.0);
+                KvEventSubscriber subscriber = new KvEventSubscriber(pool.name(), config, pool.registry(), shards,
+                        metrics, KvEventSubscriber.Settings.DEFAULTS);
+                subscriber.start();
+                subscriptions.put(key, new Subscription(pool.name(), producer.typedName().name(), producer,
+                        subscriber, shards, metrics));
+                LOG.infof("pool %s: %s fed by KV events %s", pool.name(), producer.typedName().name(),
+                        config.discoverPods()
+                                ? "from each endpoint on port " + config.socketPort()
+                                        + (config.replaySocketPort() > 0
+                                                ? " (replay port " + config.replaySocketPort() + ")"
+                                                : "")
+                                : "published to " + config.zmqEndpoint());
+            }
+        }
+    }
+
+    private static PrecisePrefixCacheProducer producerOf(Plugin plugin) {
+        if (plugin instanceof PrecisePrefixCacheProducer p) {
+            return p;
+        }
+        if (plugin instanceof PrecisePrefixCacheScorer s) {
+            return s.producer();
+        }
+        return null;
+    }
+
+    private static void check(String pool, String plugin, KvEvents config) {
+        if (!config.discoverPods() && config.zmqEndpoint().isBlank()) {
+            throw new ConfigException("pool " + pool, 0, plugin + ".kvEventsConfig.zmqEndpoint",
+                    "with discoverPods: false the pods publish to one socket this gateway binds: set zmqEndpoint"
+                            + " (for example tcp://*:5557), or set discoverPods: true");
+        }
+        if (!"vllm".equals(config.engineType())) {
+            throw new ConfigException("pool " + pool, 0, plugin + ".kvEventsConfig.engineType",
+                    "only vLLM's KV events are supported (engineType: vllm), got " + config.engineType());
+        }
+    }
+
+    synchronized void stop() {
+        for (Subscription s : subscriptions.values()) {
+            s.subscriber().close();
+        }
+        subscriptions.clear();
+    }
+
+    /** The subscriptions by {@code <pool>/<plugin name>}. */
+    public synchronized Map<String, Subscription> subscriptions() {
+        return Map.copyOf(subscriptions);
+    }
+
+    /** The subscription of a pool's plugin, if it runs. */
+    public synchronized Optional<Subscription> subscription(String pool, String plugin) {
+        return Optional.ofNullable(subscriptions.get(pool + "/" + plugin));
+    }
+}
