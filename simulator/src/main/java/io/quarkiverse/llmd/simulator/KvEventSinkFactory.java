@@ -45,21 +45,23 @@ public interface KvEventSinkFactory {
         if (replayPort < 0 || replayPort > 65535) {
             throw new IllegalArgumentException("replay port out of range: " + replayPort);
         }
+        String central = centralEndpoint == null || centralEndpoint.isBlank() ? null : centralEndpoint;
         return (config, podIndex, host, httpPort, zmqPort) -> {
             String endpoint;
-            if (centralEndpoint != null && !centralEndpoint.isBlank()) {
-                if (ZmqKvEventPublisher.binds(centralEndpoint)) {
+            if (central != null) {
+                if (ZmqKvEventPublisher.binds(central)) {
                     throw new IllegalArgumentException("the centralized endpoint is the gateway's bound socket, which"
-                            + " pods connect to: give its address (tcp://host:port), not " + centralEndpoint);
+                            + " pods connect to: give its address (tcp://host:port), not " + central);
                 }
-                endpoint = centralEndpoint;
+                endpoint = central;
             } else if (zmqPort > 0) {
                 endpoint = "tcp://" + bindHost + ":" + zmqPort;
             } else {
                 return KvEventSink.NONE;
             }
+            // per pod: bound even on a plain address, so that pods on their own IPs share one port
             KvEventsConfig kv = KvEventsConfig.of(endpoint, "kv@" + host + ":" + httpPort + "@" + config.model())
-                    .withMapForm(mapForm);
+                    .withMapForm(mapForm).withBind(central == null);
             if (replayPort > 0) {
                 kv = kv.withReplayEndpoint("tcp://" + bindHost + ":" + (replayPort + podIndex));
             }

@@ -157,7 +157,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private void open() {
         pub = context.createSocket(SocketType.PUB);
         pub.setSndHWM(config.hwm());
-        boolean bind = binds(config.endpoint());
+        boolean bind = config.binds();
         if (!bind) {
             // Before connect, so that the first EVENT_CONNECTED is seen.
             String monitorAddress = "inproc://kv-events-publisher-monitor-" + MONITOR_IDS.incrementAndGet();
@@ -453,7 +453,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
 
     /** @return true when {@link #endpoint()} was bound rather than connected */
     public boolean bound() {
-        return binds(config.endpoint());
+        return config.binds();
     }
 
     /** @return batches handed to the PUB socket (ZMQ may still drop them at the HWM or before a subscriber joins) */
