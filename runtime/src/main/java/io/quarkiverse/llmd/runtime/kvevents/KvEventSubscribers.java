@@ -1,12 +1,9 @@
 package io.quarkiverse.llmd.runtime.kvevents;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -38,15 +35,35 @@ public class KvEventSubscribers {
     private static final Logger LOG = Logger.getLogger(KvEventSubscribers.class);
 
     /** A running subscription: the plugin it feeds and its counts. */
-    public record Subscription(String pool, String plugin, PrecisePrefixCacheProducer producer,
-            KvEventSubscriber subscriber, IngestionShards shards, KvEventMetrics metrics) {
+    public static final class Subscription {
+        private final String pool;
+        private final PrecisePrefixCacheProducer producer;
+        private final KvEventSubscriber subscriber;
+        private final KvEventMetrics metrics;
+
+        Subscription(String pool, PrecisePrefixCacheProducer producer, KvEventSubscriber subscriber,
+                KvEventMetrics metrics) {
+            this.pool = pool;
+            this.producer = producer;
+            this.subscriber = subscriber;
+            this.metrics = metrics;
+        }
+
+        public String pool() {
+            return pool;
+        }
+
+        /** The plugin whose index this subscription feeds. */
+        public PrecisePrefixCacheProducer producer() {
+            return producer;
+        }
 
         /** The counts so far. */
         public KvEventStats stats() {
             return metrics.stats();
         }
 
-        /** Whether the endpoints are discovered and connected to one by one (false: one bound socket). */
+        /** Whether the endpoints are connected to one by one (false: one bound socket). */
         public boolean perPod() {
             return !subscriber.centralized();
         }
@@ -56,34 +73,8 @@ public class KvEventSubscribers {
             return subscriber.boundEndpoint();
         }
 
-        /**
-         * Waits until every index write queued so far (for every shard) has been applied.
-         *
-         * @return false when that did not happen within the timeout
-         */
-        public boolean awaitApplied(long timeoutMillis) {
-            List<CompletableFuture<Void>> done = new ArrayList<>();
-            for (int i = 0; i < shards.concurrency(); i++) {
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                done.add(f);
-                shards.submit(shardKey(i, shards.concurrency()), new IngestionShards.Barrier(() -> f.complete(null)));
-            }
-            try {
-                CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeoutMillis,
-                        TimeUnit.MILLISECONDS);
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }
-
-        private static String shardKey(int shard, int shards) {
-            for (int i = 0;; i++) {
-                String key = "barrier-" + i;
-                if (IngestionShards.shard(key, shards) == shard) {
-                    return key;
-                }
-            }
+        void close() {
+            subscriber.close();
         }
     }
 
@@ -123,8 +114,7 @@ public class KvEventSubscribers {
                 KvEventSubscriber subscriber = new KvEventSubscriber(pool.name(), config, pool.registry(), shards,
                         metrics, KvEventSubscriber.Settings.DEFAULTS);
                 subscriber.start();
-                subscriptions.put(key, new Subscription(pool.name(), producer.typedName().name(), producer,
-                        subscriber, shards, metrics));
+                subscriptions.put(key, new Subscription(pool.name(), producer, subscriber, metrics));
                 LOG.infof("pool %s: %s fed by KV events %s", pool.name(), producer.typedName().name(),
                         config.discoverPods()
                                 ? "from each endpoint on port " + config.socketPort()
@@ -160,7 +150,7 @@ public class KvEventSubscribers {
 
     synchronized void stop() {
         for (Subscription s : subscriptions.values()) {
-            s.subscriber().close();
+            s.close();
         }
         subscriptions.clear();
     }

@@ -51,6 +51,13 @@ public record KvEventsConfig(String endpoint, String replayEndpoint, String topi
         }
     }
 
+    /** The settings with vLLM's bind-or-connect rule ({@code bind} null), as before the explicit bind existed. */
+    public KvEventsConfig(String endpoint, String replayEndpoint, String topic, boolean mapForm, int bufferSteps,
+            int hwm, int maxQueueSize, long firstSequence, Integer dataParallelRank) {
+        this(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize, firstSequence, dataParallelRank,
+                null);
+    }
+
     /** vLLM's defaults: bind {@code tcp://*:5557}, no replay, empty topic, array events, sequence from 0. */
     public static KvEventsConfig defaults() {
         return new KvEventsConfig(DEFAULT_ENDPOINT, null, "", false, DEFAULT_BUFFER_STEPS, DEFAULT_HWM,

@@ -26,7 +26,7 @@ class KvEventsConfigTest {
         KvEventsConfig c = KvEventsConfig.of("tcp://epp:5557", "kv@10.0.0.1:8000@m").withMapForm(true)
                 .withFirstSequence(1).withReplayEndpoint("tcp://*:5558").withBufferSteps(1024).withHwm(10)
                 .withMaxQueueSize(5).withDataParallelRank(2).withTopic(null);
-        assertThat(c).isEqualTo(new KvEventsConfig("tcp://epp:5557", "tcp://*:5558", "", true, 1024, 10, 5, 1L, 2, null));
+        assertThat(c).isEqualTo(new KvEventsConfig("tcp://epp:5557", "tcp://*:5558", "", true, 1024, 10, 5, 1L, 2));
         assertThat(c.withReplayEndpoint(" ").replayEndpoint()).isNull();
     }
 
