@@ -81,9 +81,9 @@ abstract class KvEventRoutingTestBase {
 
     /** Blocks of {@code tokens} the index holds for a pod (by its address, as the topic names it). */
     int indexedBlocks(String pod, int[] tokens) {
-        BlockKeyHasher hasher = subscription().producer().newHasher();
+        BlockKeyHasher hasher = subscription().consumer().newHasher();
         long[] keys = hasher.requestKeys(MODEL, tokens, tokens.length, null);
-        return subscription().producer().index().longestPrefix(keys, keys.length).blocks(address(pod));
+        return subscription().consumer().index().longestPrefix(keys, keys.length).blocks(address(pod));
     }
 
     static void await(String what, BooleanSupplier condition) {

@@ -19,7 +19,7 @@ import org.zeromq.ZMQException;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.kvcache.KvEventDecodeException;
 import io.quarkiverse.llmd.engine.kvcache.KvEventMessage;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.KvEvents;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 
 /**
@@ -140,7 +140,7 @@ final class KvEventSubscriber implements AutoCloseable {
     }
 
     private final String pool;
-    private final KvEvents config;
+    private final KvEventSettings config;
     private final EndpointRegistry registry;
     private final IngestionShards shards;
     private final KvEventMetrics metrics;
@@ -162,7 +162,7 @@ final class KvEventSubscriber implements AutoCloseable {
     private int polled;
     private long lastUnknownLog;
 
-    KvEventSubscriber(String pool, KvEvents config, EndpointRegistry registry, IngestionShards shards,
+    KvEventSubscriber(String pool, KvEventSettings config, EndpointRegistry registry, IngestionShards shards,
             KvEventMetrics metrics, Settings settings) {
         this.pool = pool;
         this.config = config;

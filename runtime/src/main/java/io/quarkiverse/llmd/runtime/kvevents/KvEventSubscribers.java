@@ -14,18 +14,17 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.config.ConfigException;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.KvEvents;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheProducer;
-import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.preciseprefix.PrecisePrefixCacheScorer;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Starts a KV-event subscriber for every {@code precise-prefix-cache-producer} (or deprecated
- * {@code precise-prefix-cache-scorer}) in every pool's EndpointPickerConfig, feeding that plugin's index from the
+ * Starts a KV-event subscriber for every {@link KvEventConsumer} plugin ({@code precise-prefix-cache-producer}, or
+ * the deprecated {@code precise-prefix-cache-scorer}) in every pool's EndpointPickerConfig, feeding that plugin's index from the
  * pool's pods, and stops them at shutdown. Each subscriber runs on its own daemon threads (one for the sockets,
  * {@code kvEventsConfig.concurrency} for the index writes), never on a Vert.x event loop.
  */
@@ -37,14 +36,14 @@ public class KvEventSubscribers {
     /** A running subscription: the plugin it feeds and its counts. */
     public static final class Subscription {
         private final String pool;
-        private final PrecisePrefixCacheProducer producer;
+        private final KvEventConsumer consumer;
         private final KvEventSubscriber subscriber;
         private final KvEventMetrics metrics;
 
-        Subscription(String pool, PrecisePrefixCacheProducer producer, KvEventSubscriber subscriber,
+        Subscription(String pool, KvEventConsumer consumer, KvEventSubscriber subscriber,
                 KvEventMetrics metrics) {
             this.pool = pool;
-            this.producer = producer;
+            this.consumer = consumer;
             this.subscriber = subscriber;
             this.metrics = metrics;
         }
@@ -54,8 +53,8 @@ public class KvEventSubscribers {
         }
 
         /** The plugin whose index this subscription feeds. */
-        public PrecisePrefixCacheProducer producer() {
-            return producer;
+        public KvEventConsumer consumer() {
+            return consumer;
         }
 
         /** The counts so far. */
@@ -100,22 +99,22 @@ public class KvEventSubscribers {
         MeterRegistry registry = meters.isResolvable() ? meters.get() : null;
         for (Pool pool : pools.all()) {
             for (Plugin plugin : pool.scheduler().plugins().values()) {
-                PrecisePrefixCacheProducer producer = producerOf(plugin);
-                if (producer == null) {
+                KvEventConsumer consumer = consumerOf(plugin);
+                if (consumer == null) {
                     continue;
                 }
-                KvEvents config = producer.config().kvEvents();
-                check(pool.name(), producer.typedName().name(), config);
-                String key = pool.name() + "/" + producer.typedName().name();
-                KvEventMetrics metrics = new KvEventMetrics(registry, pool.name(), producer.index());
+                KvEventSettings config = consumer.kvEventSettings();
+                check(pool.name(), consumer.typedName().name(), config);
+                String key = pool.name() + "/" + consumer.typedName().name();
+                KvEventMetrics metrics = new KvEventMetrics(registry, pool.name(), consumer.index());
                 IngestionShards shards = new IngestionShards(pool.name(), config.concurrency(), 4096,
-                        producer.index(), producer::newIngestor, metrics,
+                        consumer.index(), consumer::newIngestor, metrics,
                         () -> System.currentTimeMillis() / 1000.0);
                 KvEventSubscriber subscriber = new KvEventSubscriber(pool.name(), config, pool.registry(), shards,
                         metrics, KvEventSubscriber.Settings.DEFAULTS);
                 subscriber.start();
-                subscriptions.put(key, new Subscription(pool.name(), producer, subscriber, metrics));
-                LOG.infof("pool %s: %s fed by KV events %s", pool.name(), producer.typedName().name(),
+                subscriptions.put(key, new Subscription(pool.name(), consumer, subscriber, metrics));
+                LOG.infof("pool %s: %s fed by KV events %s", pool.name(), consumer.typedName().name(),
                         config.discoverPods()
                                 ? "from each endpoint on port " + config.socketPort()
                                         + (config.replaySocketPort() > 0
@@ -126,17 +125,11 @@ public class KvEventSubscribers {
         }
     }
 
-    private static PrecisePrefixCacheProducer producerOf(Plugin plugin) {
-        if (plugin instanceof PrecisePrefixCacheProducer p) {
-            return p;
-        }
-        if (plugin instanceof PrecisePrefixCacheScorer s) {
-            return s.producer();
-        }
-        return null;
+    private static KvEventConsumer consumerOf(Plugin plugin) {
+        return plugin instanceof KvEventConsumer c ? c : null;
     }
 
-    private static void check(String pool, String plugin, KvEvents config) {
+    private static void check(String pool, String plugin, KvEventSettings config) {
         if (!config.discoverPods() && config.zmqEndpoint().isBlank()) {
             throw new ConfigException("pool " + pool, 0, plugin + ".kvEventsConfig.zmqEndpoint",
                     "with discoverPods: false the pods publish to one socket this gateway binds: set zmqEndpoint"

@@ -22,7 +22,7 @@ import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvEventDecoder;
 import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
 import io.quarkiverse.llmd.engine.kvcache.KvEventMessage;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.KvEvents;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 
 /**
@@ -131,7 +131,7 @@ class KvEventIngestionBench {
                 () -> new KvEventIngestor(index, new BlockKeyHasher(HashAlgorithm.CBOR_FNV, BLOCK_SIZE, "42")),
                 metrics, () -> System.currentTimeMillis() / 1000.0);
         KvEventSubscriber subscriber = new KvEventSubscriber("bench",
-                new KvEvents("tcp://127.0.0.1:*", "kv@", 1, "vllm", false, "", "", 5557, 0), registry, shards, metrics,
+                new KvEventSettings("tcp://127.0.0.1:*", "kv@", 1, "vllm", false, "", "", 5557, 0), registry, shards, metrics,
                 KvEventSubscriber.Settings.DEFAULTS);
         subscriber.start();
         try (ZContext context = new ZContext(1)) {
