@@ -143,6 +143,30 @@ class KvEventSubscriberTest {
     }
 
     @Test
+    void aPortInUseIsRetriedUntilItFreesUp() throws Exception {
+        java.net.ServerSocket blocker = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        int port = blocker.getLocalPort();
+        EndpointRegistry registry = new EndpointRegistry();
+        InMemoryKvBlockIndex index = new InMemoryKvBlockIndex(InMemoryKvBlockIndex.Config.withCapacity(10));
+        KvEventMetrics metrics = new KvEventMetrics(null, "p", index);
+        IngestionShards shards = new IngestionShards("p", 1, 4, index,
+                () -> new KvEventIngestor(index, new BlockKeyHasher(HashAlgorithm.CBOR_FNV, BLOCK, "")), metrics,
+                () -> 1.0);
+        subscriber = new KvEventSubscriber("p",
+                new KvEventSettings("tcp://127.0.0.1:" + port, "kv@", 1, "vllm", false, "", "", 5557, 0), registry,
+                shards, metrics, KvEventSubscriber.Settings.DEFAULTS);
+        subscriber.start();
+        try {
+            Thread.sleep(300);
+            assertThat(subscriber.boundEndpoint()).as("not bound while the port is taken").isNull();
+        } finally {
+            blocker.close();
+        }
+        await("bound once the port is free", () -> subscriber.boundEndpoint() != null);
+        assertThat(subscriber.boundEndpoint()).endsWith(":" + port);
+    }
+
+    @Test
     void identifiersResolveByAddressNameAndUniqueHost() {
         Map<String, String> ids = KvEventSubscriber.resolver(List.of(endpoint("a", "10.0.0.1:8000"),
                 endpoint("b", "10.0.0.2:8000"), endpoint("c", "10.0.0.2:8001")));
