@@ -43,7 +43,12 @@ public final class SimulatorMain {
             { "eos-probability", "P", "chance a request stops before max_tokens, unless ignore_eos (default 0.2)" },
             { "default-max-tokens", "N", "mean output length when max_tokens is absent (default 128)" },
             { "max-body-bytes", "N", "request bodies above this get 413 (default 4194304)" },
-            { "kv-events-port", "P", "base ZMQ port for KV events, pod i uses P+i; 0 = off (default 0)" },
+            { "kv-events-port", "P", "base ZMQ port for KV events, pod i binds P+i; 0 = off (default 0)" },
+            { "zmq-endpoint", "tcp://HOST:P", "centralized KV events: every pod connects its PUB to this socket the"
+                    + " gateway binds (instead of binding --kv-events-port)" },
+            { "kv-events-replay-port", "R", "pod i binds a ROUTER replay socket on R+i; 0 = off (default 0)" },
+            { "kv-events-map-format", "BOOL", "events as tagged maps (vLLM after PR #42892) instead of arrays (default"
+                    + " false)" },
             { "failure-rate", "P", "fraction in [0,1] of completions that fail (default 0)" },
             { "failure-kinds", "K,...", "5xx (503), drop (connection closed mid-stream), slow (late first byte); default all" },
             { "slow-first-byte-ms", "MS", "delay of a 'slow' failure (default 5000)" },
@@ -71,7 +76,7 @@ public final class SimulatorMain {
         }
         SimulatedFleet fleet;
         try {
-            fleet = SimulatedFleet.start(config);
+            fleet = SimulatedFleet.start(config, sinks(opts, config));
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
@@ -86,6 +91,24 @@ public final class SimulatorMain {
                 config.replicas(), config.model(), fleet.addresses(), config.hardware().name(), config.timeScale(),
                 config.tokenizer() == null ? "built-in" : config.tokenizer());
         stop.await();
+    }
+
+    /** The KV-event publishers the flags ask for: per pod, centralized, with or without replay. */
+    static KvEventSinkFactory sinks(Map<String, String> o, SimulatorConfig config) {
+        String central = o.get("zmq-endpoint");
+        int replay = integer(o.getOrDefault("kv-events-replay-port", "0"));
+        boolean map = bool(o.getOrDefault("kv-events-map-format", "false"));
+        if ((central == null || central.isBlank()) && config.kvEventsPort() == 0) {
+            if (replay != 0 || o.containsKey("kv-events-map-format")) {
+                throw new IllegalArgumentException("--kv-events-replay-port and --kv-events-map-format need"
+                        + " --kv-events-port or --zmq-endpoint");
+            }
+            return KvEventSinkFactory.DEFAULT;
+        }
+        String bindHost = config.host().equals("0.0.0.0") ? "*" : config.host();
+        KvEventSinkFactory factory = KvEventSinkFactory.zmq(central, bindHost, replay, map, null);
+        // SimulatedFleet emits events when a non-default factory is given, even without --kv-events-port.
+        return factory;
     }
 
     public static String help() {

@@ -37,6 +37,23 @@ class SimulatorMainTest {
     }
 
     @Test
+    void kvEventFlagsPickTheMode() {
+        String[] off = { "--model", "m" };
+        assertThat(SimulatorMain.sinks(SimulatorMain.parse(off), parse(off))).isSameAs(KvEventSinkFactory.DEFAULT);
+        String[] central = { "--model", "m", "--zmq-endpoint", "tcp://gw:5557", "--kv-events-replay-port", "5700",
+                "--kv-events-map-format", "true" };
+        assertThat(SimulatorMain.sinks(SimulatorMain.parse(central), parse(central)))
+                .isNotSameAs(KvEventSinkFactory.DEFAULT);
+        String[] replayAlone = { "--model", "m", "--kv-events-replay-port", "5700" };
+        assertThatThrownBy(() -> SimulatorMain.sinks(SimulatorMain.parse(replayAlone), parse(replayAlone)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--zmq-endpoint");
+        String[] boundCentral = { "--model", "m", "--zmq-endpoint", "tcp://*:5557" };
+        KvEventSinkFactory f = SimulatorMain.sinks(SimulatorMain.parse(boundCentral), parse(boundCentral));
+        assertThatThrownBy(() -> f.create(parse(boundCentral), 0, "127.0.0.1", 8000, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connect");
+    }
+
+    @Test
     void tokenizerFlag() {
         assertThat(parse("--model", "m").tokenizer()).isNull();
         assertThat(parse("--model", "m", "--tokenizer", "src/test/resources/tokenizer/wordlevel-tokenizer.json")

@@ -107,6 +107,27 @@ public final class RequestParser {
                 includeUsage, continuousUsage, ignoreEos, cacheSalt, remoteDecode, remotePrefill, seed);
     }
 
+    /**
+     * The prompt's token ids as the completion would see them, for vLLM's render endpoints
+     * ({@code /v1/completions/render}, {@code /v1/chat/completions/render}): the same model check (unknown model:
+     * 404) and prompt rules, without the context-window check, since nothing is generated.
+     */
+    public int[] renderPrompt(JsonNode body, boolean chat) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("The request body must be a JSON object.");
+        }
+        JsonNode modelNode = body.get("model");
+        if (modelNode != null && !modelNode.isNull() && !modelNode.isTextual()) {
+            throw ApiException.badRequest("model: Input should be a valid string", "model");
+        }
+        models.resolveLora(modelNode == null || modelNode.isNull() ? null : modelNode.asText());
+        int[] prompt = chat ? chatPrompt(body) : completionPrompt(body);
+        if (prompt.length == 0) {
+            throw ApiException.badRequest("The prompt cannot be empty.", chat ? "messages" : "prompt");
+        }
+        return prompt;
+    }
+
     private void checkContext(int promptLen, Integer maxTokens) {
         if (maxTokens == null) {
             if (promptLen >= maxModelLen) {

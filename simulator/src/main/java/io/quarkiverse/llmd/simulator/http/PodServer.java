@@ -75,6 +75,12 @@ public final class PodServer {
             case "/v1/chat/completions":
                 post(req, body -> completion(req, body, true));
                 break;
+            case "/v1/completions/render":
+                post(req, body -> render(req, body, false));
+                break;
+            case "/v1/chat/completions/render":
+                post(req, body -> render(req, body, true));
+                break;
             case "/tokenize":
                 post(req, body -> tokenize(req, body));
                 break;
@@ -279,6 +285,38 @@ public final class PodServer {
             out.putNull("token_strs");
         }
         req.response().putHeader("content-type", "application/json").end(out.toString());
+    }
+
+    /**
+     * vLLM's render endpoints (the tokenizer service llm-d's {@code token-producer} calls): the prompt as the
+     * token-in request vLLM would run, without generating. Completions answer a list (one entry per prompt; the
+     * simulator takes one), chat a single object.
+     */
+    private void render(HttpServerRequest req, JsonNode body, boolean chat) {
+        int[] ids = pod.parser().renderPrompt(body, chat);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("request_id", (chat ? "chatcmpl-" : "cmpl-") + java.util.UUID.randomUUID().toString()
+                .replace("-", ""));
+        ArrayNode tokens = out.putArray("token_ids");
+        for (int id : ids) {
+            tokens.add(id);
+        }
+        ObjectNode sampling = out.putObject("sampling_params");
+        for (String field : new String[] { "max_tokens", "max_completion_tokens", "temperature", "top_p",
+                "presence_penalty", "frequency_penalty", "seed" }) {
+            JsonNode v = body.get(field);
+            if (v != null && v.isNumber()) {
+                sampling.set(field.equals("max_completion_tokens") ? "max_tokens" : field, v);
+            }
+        }
+        out.put("model", body.path("model").isTextual() ? body.get("model").asText() : pod.models().baseModel());
+        out.put("stream", body.path("stream").asBoolean(false));
+        if (body.path("stream_options").isObject()) {
+            out.set("stream_options", body.get("stream_options"));
+        }
+        out.putNull("token_offsets");
+        String json = chat ? out.toString() : Json.MAPPER.createArrayNode().add(out).toString();
+        req.response().putHeader("content-type", "application/json").end(json);
     }
 
     private void detokenize(HttpServerRequest req, JsonNode body) {

@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param maxQueueSize capacity of the queue between callers and the publisher thread; batches beyond it are dropped
  * @param firstSequence sequence number of the first batch: 0 like vLLM, 1 like llm-d-inference-sim
  * @param dataParallelRank value of {@code data_parallel_rank} in every batch, or null to send nil
+ * @param bind true to bind the PUB endpoint, false to connect it, null for vLLM's rule
+ *        ({@link ZmqKvEventPublisher#binds(String)}); an explicit bind lets pods on their own addresses publish on one
+ *        port ({@code tcp://10.0.0.1:5557}), which vLLM's rule would connect
  */
 public record KvEventsConfig(String endpoint, String replayEndpoint, String topic, boolean mapForm, int bufferSteps,
-        int hwm, int maxQueueSize, long firstSequence, Integer dataParallelRank) {
+        int hwm, int maxQueueSize, long firstSequence, Integer dataParallelRank, Boolean bind) {
 
     /** vLLM's default PUB endpoint: bind on every interface. */
     public static final String DEFAULT_ENDPOINT = "tcp://*:5557";
@@ -48,10 +51,17 @@ public record KvEventsConfig(String endpoint, String replayEndpoint, String topi
         }
     }
 
+    /** The settings with vLLM's bind-or-connect rule ({@code bind} null), as before the explicit bind existed. */
+    public KvEventsConfig(String endpoint, String replayEndpoint, String topic, boolean mapForm, int bufferSteps,
+            int hwm, int maxQueueSize, long firstSequence, Integer dataParallelRank) {
+        this(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize, firstSequence, dataParallelRank,
+                null);
+    }
+
     /** vLLM's defaults: bind {@code tcp://*:5557}, no replay, empty topic, array events, sequence from 0. */
     public static KvEventsConfig defaults() {
         return new KvEventsConfig(DEFAULT_ENDPOINT, null, "", false, DEFAULT_BUFFER_STEPS, DEFAULT_HWM,
-                DEFAULT_MAX_QUEUE_SIZE, 0L, null);
+                DEFAULT_MAX_QUEUE_SIZE, 0L, null, null);
     }
 
     /** vLLM's defaults with the given endpoint and topic. */
@@ -61,47 +71,57 @@ public record KvEventsConfig(String endpoint, String replayEndpoint, String topi
 
     public KvEventsConfig withEndpoint(String endpoint) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withReplayEndpoint(String replayEndpoint) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withTopic(String topic) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withMapForm(boolean mapForm) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withBufferSteps(int bufferSteps) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withHwm(int hwm) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withMaxQueueSize(int maxQueueSize) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     public KvEventsConfig withFirstSequence(long firstSequence) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
+    }
+
+    public KvEventsConfig withBind(Boolean bind) {
+        return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
+                firstSequence, dataParallelRank, bind);
+    }
+
+    /** Whether the PUB endpoint is bound: {@link #bind()} when set, else vLLM's rule. */
+    public boolean binds() {
+        return bind != null ? bind : ZmqKvEventPublisher.binds(endpoint);
     }
 
     public KvEventsConfig withDataParallelRank(Integer dataParallelRank) {
         return new KvEventsConfig(endpoint, replayEndpoint, topic, mapForm, bufferSteps, hwm, maxQueueSize,
-                firstSequence, dataParallelRank);
+                firstSequence, dataParallelRank, bind);
     }
 
     /**
@@ -111,7 +131,7 @@ public record KvEventsConfig(String endpoint, String replayEndpoint, String topi
     public KvEventsConfig forDataParallelRank(int rank) {
         return new KvEventsConfig(offsetEndpoint(endpoint, rank),
                 replayEndpoint == null ? null : offsetEndpoint(replayEndpoint, rank), topic, mapForm, bufferSteps, hwm,
-                maxQueueSize, firstSequence, rank);
+                maxQueueSize, firstSequence, rank, bind);
     }
 
     /**

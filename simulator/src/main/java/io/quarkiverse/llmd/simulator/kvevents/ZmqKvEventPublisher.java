@@ -100,6 +100,8 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private final AtomicLong droppedEvents = new AtomicLong();
     private final AtomicLong replayRequests = new AtomicLong();
     private final AtomicLong stalledHandshakes = new AtomicLong();
+    /** Fault injection: live sends still to leave out (see {@link #skipLive(int)}). */
+    private final AtomicInteger liveSkips = new AtomicInteger();
 
     /** A publisher with its own ZMQ context. */
     public ZmqKvEventPublisher(KvEventsConfig config) {
@@ -155,7 +157,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
     private void open() {
         pub = context.createSocket(SocketType.PUB);
         pub.setSndHWM(config.hwm());
-        boolean bind = binds(config.endpoint());
+        boolean bind = config.binds();
         if (!bind) {
             // Before connect, so that the first EVENT_CONNECTED is seen.
             String monitorAddress = "inproc://kv-events-publisher-monitor-" + MONITOR_IDS.incrementAndGet();
@@ -292,10 +294,12 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
             return;
         }
         long seq = nextSequence++;
-        // A fresh seq array per message: JeroMQ queues the array itself, not a copy.
-        pub.send(topic, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(toBytes(seq), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(payload, ZMQ.DONTWAIT);
+        if (liveSkips.getAndUpdate(n -> n > 0 ? n - 1 : 0) == 0) {
+            // A fresh seq array per message: JeroMQ queues the array itself, not a copy.
+            pub.send(topic, ZMQ.SNDMORE | ZMQ.DONTWAIT);
+            pub.send(toBytes(seq), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+            pub.send(payload, ZMQ.DONTWAIT);
+        }
         if (replayBuffer != null) {
             if (replayBuffer.size() == config.bufferSteps()) {
                 replayBuffer.pollFirst();
@@ -421,6 +425,18 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
         }
     }
 
+    /**
+     * Fault injection: the next {@code batches} batches take their sequence numbers and enter the replay buffer but
+     * are not sent live, as when a PUB socket drops them at its high-water mark. Subscribers then see a sequence
+     * gap, which they can recover through the replay socket.
+     */
+    public void skipLive(int batches) {
+        if (batches < 0) {
+            throw new IllegalArgumentException("batches must be >= 0: " + batches);
+        }
+        liveSkips.addAndGet(batches);
+    }
+
     /** @return the PUB endpoint actually used: the resolved address when bound (wildcard ports filled in) */
     public String endpoint() {
         return endpoint;
@@ -437,7 +453,7 @@ public final class ZmqKvEventPublisher implements KvEventSink, AutoCloseable {
 
     /** @return true when {@link #endpoint()} was bound rather than connected */
     public boolean bound() {
-        return binds(config.endpoint());
+        return config.binds();
     }
 
     /** @return batches handed to the PUB socket (ZMQ may still drop them at the HWM or before a subscriber joins) */

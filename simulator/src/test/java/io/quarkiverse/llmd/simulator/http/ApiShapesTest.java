@@ -172,6 +172,40 @@ class ApiShapesTest {
     }
 
     @Test
+    void renderEndpointsReturnTheTokensACompletionWouldUse() {
+        JsonNode tok = SimHttp.post(base, "/tokenize", "{\"prompt\":\"Render me, please\"}").json();
+        SimHttp.Resp r = SimHttp.post(base, "/v1/completions/render",
+                "{\"model\":\"sim-model\",\"prompt\":\"Render me, please\",\"max_tokens\":9,\"temperature\":0.5}");
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode list = r.json();
+        assertThat(list.isArray()).isTrue();
+        assertThat(list.size()).isEqualTo(1);
+        JsonNode first = list.get(0);
+        assertThat(first.get("request_id").asText()).startsWith("cmpl-");
+        assertThat(first.get("token_ids")).isEqualTo(tok.get("tokens"));
+        assertThat(first.get("model").asText()).isEqualTo("sim-model");
+        assertThat(first.get("sampling_params").get("max_tokens").asInt()).isEqualTo(9);
+        assertThat(first.get("sampling_params").get("temperature").asDouble()).isEqualTo(0.5);
+        assertThat(first.get("token_offsets").isNull()).isTrue();
+        // token ids are taken as they are
+        JsonNode ids = SimHttp.post(base, "/v1/completions/render", "{\"prompt\":[300,301,302]}").json();
+        assertThat(ids.get(0).get("token_ids").toString()).isEqualTo("[300,301,302]");
+
+        String messages = "[{\"role\":\"user\",\"content\":\"hi\"}]";
+        JsonNode chatTok = SimHttp.post(base, "/tokenize", "{\"messages\":" + messages + "}").json();
+        JsonNode chat = SimHttp.post(base, "/v1/chat/completions/render", "{\"model\":\"sim-model\",\"messages\":"
+                + messages + ",\"stream\":true}").json();
+        assertThat(chat.isObject()).isTrue();
+        assertThat(chat.get("request_id").asText()).startsWith("chatcmpl-");
+        assertThat(chat.get("token_ids")).isEqualTo(chatTok.get("tokens"));
+        assertThat(chat.get("stream").asBoolean()).isTrue();
+
+        assertThat(SimHttp.post(base, "/v1/completions/render", "{\"model\":\"nope\",\"prompt\":\"x\"}").status())
+                .isEqualTo(404);
+        assertThat(SimHttp.post(base, "/v1/chat/completions/render", "{\"messages\":[]}").status()).isEqualTo(400);
+    }
+
+    @Test
     void healthAndTokenIdPrompts() {
         SimHttp.Resp h = SimHttp.get(base, "/health");
         assertThat(h.status()).isEqualTo(200);

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.kvcache.HashAlgorithm;
 import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
@@ -16,7 +17,7 @@ import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
  *
  * @param tokenProcessorConfig block size, hash seed and hash algorithm of the request keys
  * @param indexerConfig the index backend and tier weights
- * @param kvEventsConfig where KV events come from; read by the runtime's subscriber
+ * @param kvEventsConfig where KV events come from; read by the runtime's subscriber ({@link KvEventSettings})
  * @param speculativeIndexing llm-d's speculative entries for just-routed requests; only false is supported
  * @param speculativeTTL lifetime of speculative entries (Go duration); accepted, unused while speculation is off
  */
@@ -94,15 +95,9 @@ public record PrecisePrefixCacheParameters(
             Integer replaySocketPort) {
     }
 
-    /** The effective KV-event settings, for the runtime's subscriber. */
-    public record KvEvents(String zmqEndpoint, String topicFilter, int concurrency, String engineType,
-            boolean discoverPods, String podLabelSelector, String podNamespace, int socketPort,
-            int replaySocketPort) {
-    }
-
     /** The effective configuration. */
     public record Resolved(int blockSizeTokens, String hashSeed, HashAlgorithm hashAlgorithm,
-            InMemoryKvBlockIndex.Config index, boolean enableMetrics, KvEvents kvEvents) {
+            InMemoryKvBlockIndex.Config index, boolean enableMetrics, KvEventSettings kvEvents) {
     }
 
     public Resolved resolve() {
@@ -172,7 +167,7 @@ public record PrecisePrefixCacheParameters(
                 Boolean.TRUE.equals(kc.enableMetrics()), kvEvents());
     }
 
-    private KvEvents kvEvents() {
+    private KvEventSettings kvEvents() {
         KvEventsConfig k = kvEventsConfig == null ? new KvEventsConfig(null, null, null, null, null, null)
                 : kvEventsConfig;
         PodDiscoveryConfig p = k.podDiscoveryConfig() == null ? new PodDiscoveryConfig(null, null, null, null)
@@ -189,7 +184,7 @@ public record PrecisePrefixCacheParameters(
         }
         int socketPort = port(p.socketPort(), 5557, "socketPort", false);
         int replayPort = port(p.replaySocketPort(), 0, "replaySocketPort", true);
-        return new KvEvents(k.zmqEndpoint() == null ? "" : k.zmqEndpoint(),
+        return new KvEventSettings(k.zmqEndpoint() == null ? "" : k.zmqEndpoint(),
                 k.topicFilter() == null ? "kv@" : k.topicFilter(), concurrency, engineType,
                 k.discoverPods() == null || k.discoverPods(),
                 p.podLabelSelector() == null ? "llm-d.ai/inference-serving=true" : p.podLabelSelector(),

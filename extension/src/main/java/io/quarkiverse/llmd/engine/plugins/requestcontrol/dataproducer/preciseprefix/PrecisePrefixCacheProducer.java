@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 
 import io.quarkiverse.llmd.engine.framework.data.PrefixCacheMatchInfo;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
@@ -35,7 +37,7 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * runtime's KV-event subscriber through {@link #newIngestor()} and told about endpoints that left through
  * {@link #removeEndpoint(String)}. Thread-safe: lookups are lock-free reads of the index.
  */
-public final class PrecisePrefixCacheProducer implements DataProducer, DataConsumer {
+public final class PrecisePrefixCacheProducer implements DataProducer, DataConsumer, KvEventConsumer {
 
     public static final String TYPE = "precise-prefix-cache-producer";
 
@@ -73,7 +75,13 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
         return config;
     }
 
+    @Override
+    public KvEventSettings kvEventSettings() {
+        return config.kvEvents();
+    }
+
     /** The index this producer reads. */
+    @Override
     public KvBlockIndex index() {
         return index;
     }
@@ -94,11 +102,13 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
     }
 
     /** A hasher with this producer's block size, seed and algorithm. */
+    @Override
     public BlockKeyHasher newHasher() {
         return new BlockKeyHasher(config.hashAlgorithm(), config.blockSizeTokens(), config.hashSeed());
     }
 
     /** An ingestor applying KV events to this producer's index; one per ingestion thread. */
+    @Override
     public KvEventIngestor newIngestor() {
         return new KvEventIngestor(index, newHasher());
     }

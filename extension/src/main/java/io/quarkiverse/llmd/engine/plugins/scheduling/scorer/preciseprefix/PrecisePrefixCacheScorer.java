@@ -3,6 +3,8 @@ package io.quarkiverse.llmd.engine.plugins.scheduling.scorer.preciseprefix;
 import java.util.List;
 import java.util.Set;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
@@ -13,7 +15,9 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.Scorer;
 import io.quarkiverse.llmd.engine.framework.scheduling.ScorerCategory;
+import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
 import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.Resolved;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheProducer;
@@ -24,10 +28,10 @@ import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.prefix.PrefixCacheSc
  * current pipeline inside it. Its parameters are those of {@code precise-prefix-cache-producer}; it produces the
  * match with an inner producer and scores it like {@code prefix-cache-scorer} ({@code matchBlocks / totalBlocks}).
  * It consumes the prompt's tokens, so the loader adds a {@code token-producer} when none is declared, and the
- * registry marks the type deprecated, so loading it warns. The runtime reaches the index through
- * {@link #producer()} to feed it KV events.
+ * registry marks the type deprecated, so loading it warns. The runtime feeds the inner producer's index with KV
+ * events through the {@link KvEventConsumer} contract.
  */
-public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, DataConsumer {
+public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, DataConsumer, KvEventConsumer {
 
     public static final String TYPE = "precise-prefix-cache-scorer";
 
@@ -55,6 +59,21 @@ public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, Dat
     /** The producer inside, whose index the runtime's KV-event subscriber feeds. */
     public PrecisePrefixCacheProducer producer() {
         return producer;
+    }
+
+    @Override
+    public KvEventSettings kvEventSettings() {
+        return producer.kvEventSettings();
+    }
+
+    @Override
+    public KvBlockIndex index() {
+        return producer.index();
+    }
+
+    @Override
+    public BlockKeyHasher newHasher() {
+        return producer.newHasher();
     }
 
     @Override

@@ -1,0 +1,17 @@
+package io.quarkiverse.llmd.deployment;
+
+import io.quarkiverse.llmd.runtime.kvevents.KvEventSubscribers;
+import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.deployment.annotations.BuildStep;
+
+/**
+ * Registers the KV-event subscribers. They start only for pools whose EndpointPickerConfig declares a
+ * {@code precise-prefix-cache-producer}, so the bean costs nothing otherwise.
+ */
+final class KvEventsProcessor {
+
+    @BuildStep
+    AdditionalBeanBuildItem kvEventSubscribers() {
+        return AdditionalBeanBuildItem.unremovableOf(KvEventSubscribers.class);
+    }
+}
