@@ -1,5 +1,8 @@
 package io.quarkiverse.llmd.benchmarks.sim;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +14,7 @@ import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingPolicies;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingPolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.VariantAutoscalerPolicy;
 import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
 import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadException;
@@ -242,6 +246,13 @@ public final class SimCommand {
             Outputs.writeJson(dir.resolve("summary.json"), summary);
             if (csv) {
                 Outputs.writeCsv(dir.resolve("requests.csv"), run.result().log());
+            }
+            if (policy instanceof VariantAutoscalerPolicy ours) {
+                try {
+                    Files.write(dir.resolve("decisions.txt"), ours.changes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("autoscaler", policy.name());

@@ -1,6 +1,8 @@
 package io.quarkiverse.llmd.benchmarks.sim.scaling;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.ModelSnapshot;
@@ -25,6 +27,7 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy {
     private final double interval;
     private final MixTracker mix = new MixTracker();
     private ScalingDecision last;
+    private final List<String> changes = new ArrayList<>();
 
     public VariantAutoscalerPolicy(VariantSpec variant, AutoscalerConfig config, double intervalSeconds) {
         if (!(intervalSeconds > 0)) {
@@ -46,6 +49,11 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy {
         return interval;
     }
 
+    /** One line per decision that changed the replicas (time, counts, reason, detail), for the run's report. */
+    public List<String> changes() {
+        return List.copyOf(changes);
+    }
+
     /** The last decision, with its reason and inputs ({@code null} before the first). */
     public ScalingDecision lastDecision() {
         return last;
@@ -65,6 +73,13 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy {
                         view.currentReplicas(), view.readyReplicas(), view.replicas())));
         List<ScalingDecision> decisions = autoscaler.decide(snapshot, Math.round(view.now() * 1e9));
         last = decisions.get(0);
+        if (last.desiredReplicas() != last.currentReplicas()) {
+            ScalingDecision.Inputs in = last.inputs();
+            changes.add(String.format(Locale.ROOT, "t=%.0f %d->%d %s rate=%.2f/s perReplica=%.2f/s model=%s sat=%s"
+                    + " waiting=%d: %s", view.now(), last.currentReplicas(), last.desiredReplicas(), last.reason(),
+                    in.arrivalRate(), in.ratePerReplica(), in.modelTarget(), in.saturationTarget(),
+                    in.waitingRequests(), last.detail()));
+        }
         return last.desiredReplicas();
     }
 }
