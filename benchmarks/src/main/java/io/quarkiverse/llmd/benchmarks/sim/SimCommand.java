@@ -123,6 +123,10 @@ public final class SimCommand {
             if (!(ttftSlo > 0)) {
                 throw new IllegalArgumentException("--ttft-slo must be > 0");
             }
+            if (minReplicas < 0 || maxReplicas < 1 || minReplicas > maxReplicas) {
+                throw new IllegalArgumentException("need 0 <= --min-replicas <= --max-replicas and --max-replicas >= 1,"
+                        + " got " + minReplicas + ".." + maxReplicas);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage() + "\n" + USAGE);
             return 2;
@@ -232,8 +236,11 @@ public final class SimCommand {
         for (String strategy : strategies) {
             ScalingPolicy policy = ScalingPolicies.create(strategy, options);
             int initial = policy instanceof StaticPolicy st ? st.replicas() : initialReplicas;
-            Autoscaling scaling = new Autoscaling(policy, Math.min(options.minReplicas(), initial),
-                    Math.max(options.maxReplicas(), initial), initial, options.timeToReadySeconds());
+            // a static pool may be larger than the others' maximum (provisioning for a peak they cannot reach)
+            boolean fixed = policy instanceof StaticPolicy;
+            Autoscaling scaling = new Autoscaling(policy, fixed ? Math.min(options.minReplicas(), initial)
+                    : options.minReplicas(), fixed ? Math.max(options.maxReplicas(), initial) : options.maxReplicas(),
+                    initial, options.timeToReadySeconds());
             long t0 = System.nanoTime();
             ScaledRun run = ClusterSimulator.run(workload, cluster, loaded, SchedulerConfigs.nameOf(schedulerFile),
                     seed, scaling);

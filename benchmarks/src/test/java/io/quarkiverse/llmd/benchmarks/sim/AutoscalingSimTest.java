@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
@@ -151,6 +154,53 @@ class AutoscalingSimTest {
             assertThat(again.time(i)).isEqualTo(t.time(i));
             assertThat(again.provisioned(i)).isEqualTo(t.provisioned(i));
         }
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void simCommandComparesStrategiesAndWritesTheirSummariesAndPlots() throws Exception {
+        Path workload = dir.resolve("w.yaml");
+        Files.writeString(workload, TestRuns.RANDOM);
+        Path rr = dir.resolve("rr.yaml");
+        Files.writeString(rr, TestRuns.ROUND_ROBIN);
+        Path cluster = dir.resolve("c.yaml");
+        Files.writeString(cluster, "hardware: h100\nkv_blocks_per_pod: 512\nmax_num_seqs: 32\n");
+        Path out = dir.resolve("out");
+        int rc = SimCommand.main(new String[] { "--workload", workload.toString(), "--scheduler", rr.toString(),
+            "--cluster", cluster.toString(), "--autoscaler", "static", "--static-replicas", "2", "--autoscaler",
+            "variant-autoscaler", "--max-replicas", "3", "--time-to-ready", "1", "--no-csv", "--out",
+            out.toString() });
+        assertThat(rc).isZero();
+        Map<String, Object> ours = Outputs.readJson(out.resolve("variant-autoscaler/summary.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> scaled = (Map<String, Object>) ours.get("autoscaling");
+        assertThat(scaled).containsKeys("errors", "ttft_p99_s", "slo_minutes_met",
+                "avg_replicas", "replica_hours", "ttft_p99_per_minute_s");
+        Map<?, ?> fixed = (Map<?, ?>) Outputs.readJson(out.resolve("static-2/summary.json")).get("autoscaling");
+        assertThat(((Number) fixed.get("avg_replicas")).doubleValue()).isEqualTo(2.0);
+        assertThat(out.resolve("variant-autoscaler/decisions.txt")).exists();
+        assertThat(out.resolve(ScalingPlots.REPLICAS)).isNotEmptyFile();
+        assertThat(out.resolve(ScalingPlots.TTFT)).isNotEmptyFile();
+
+        String[] base = { "--workload", workload.toString(), "--scheduler", rr.toString(), "--out", out.toString() };
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "bogus"))).isEqualTo(2);
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "static", "--scheduler", rr.toString())))
+                .isEqualTo(2);
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "keda-queue", "--min-replicas", "5",
+                "--max-replicas", "2"))).isEqualTo(2);
+        // an initial count outside the bounds is the simulator's error, reported as such
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "keda-queue", "--initial-replicas", "12")))
+                .isEqualTo(1);
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "keda-queue", "--time-to-ready", "x")))
+                .isEqualTo(2);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Test
