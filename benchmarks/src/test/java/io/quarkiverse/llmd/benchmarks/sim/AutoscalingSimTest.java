@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.KedaQueuePolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.VariantAutoscalerPolicy;
@@ -154,6 +155,49 @@ class AutoscalingSimTest {
             assertThat(again.time(i)).isEqualTo(t.time(i));
             assertThat(again.provisioned(i)).isEqualTo(t.provisioned(i));
         }
+    }
+
+    /** Round robin behind flow control; a request that finds no pod at all waits up to 60 s for one. */
+    private static final String FLOW_CONTROL = """
+            apiVersion: llm-d.ai/v1alpha1
+            kind: EndpointPickerConfig
+            featureGates:
+            - flowControl
+            plugins:
+            - type: round-robin-picker
+            schedulingProfiles:
+            - name: default
+              plugins:
+              - pluginRef: round-robin-picker
+            flowControl:
+              defaultRequestTTL: 30s
+              noEndpointRequestTTL: 60s
+            """;
+
+    @Test
+    void requestsWaitInFlowControlWhileThePoolWakesFromZero() {
+        String workload = """
+                data:
+                  type: random
+                  input_distribution: 100
+                  output_distribution: 10
+                load:
+                  type: constant
+                  stages:
+                  - {rate: 2, duration: 10}
+                """;
+        // no pod at first; KEDA's first poll (15 s) sees the queue and asks for pods, ready 5 s later
+        ScaledRun run = ClusterSimulator.run(TestRuns.workload(workload), TestRuns.cluster(),
+                SchedulerConfigs.loadConfig("fc", FLOW_CONTROL), "fc", 1,
+                new Autoscaling(KedaQueuePolicy.guide(0, 2), 0, 2, 0, 5.0));
+        RequestLog log = run.result().log();
+        assertThat(log.size()).isEqualTo(20);
+        for (int i = 0; i < log.size(); i++) {
+            assertThat(log.status(i)).as("request %d", i).isEqualTo(RequestLog.OK);
+            assertThat(log.firstToken(i)).isGreaterThanOrEqualTo(20.0); // served once the first pod is ready
+        }
+        ScalingTrace t = run.trace();
+        assertThat(firstTime(t, i -> t.ready(i) > 0)).isCloseTo(20.0, within(1e-9));
     }
 
     @TempDir
