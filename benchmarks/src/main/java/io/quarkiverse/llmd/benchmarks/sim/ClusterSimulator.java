@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
+import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.PoolView;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
 import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
 import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
+import io.quarkiverse.llmd.engine.autoscaling.ReplicaMetrics;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
@@ -56,6 +61,13 @@ import io.quarkiverse.llmd.simulator.engine.StepResult;
  * (tokens, finished requests) become visible at its end. Deterministic: one {@link SplittableRandom} seeded with the
  * seed is split into the streams for data, arrivals, scrape phases and scheduler randomness; no wall clock; no hash
  * iteration order matters.
+ *
+ * <p>With an {@link Autoscaling} the pool is one scale target whose policy is evaluated every
+ * {@code intervalSeconds} of virtual time: a scale-up creates pods that join the scheduler's candidates
+ * {@code timeToReadySeconds} later (and are scraped from then on); a scale-down first cancels pods still starting
+ * (newest first), then drains ready ones (newest first): a draining pod takes no new request and leaves when its
+ * in-flight requests have finished. New pods draw their scrape phase from the same stream after the initial ones,
+ * so a run stays deterministic for its seed, and a run without autoscaling is the same run as before.
  */
 public final class ClusterSimulator {
 
@@ -64,6 +76,12 @@ public final class ClusterSimulator {
     private static final int SCRAPE = 2;
     private static final int TIMEOUT = 3;
     private static final int FLOW_TICK = 4;
+    private static final int POD_READY = 5;
+    private static final int SCALE_TICK = 6;
+    private static final byte READY = 0;
+    private static final byte STARTING = 1;
+    private static final byte DRAINING = 2;
+    private static final byte GONE = 3;
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
     /** State of one in-flight request, attached to its {@link SimRequest}. */
@@ -72,12 +90,16 @@ public final class ClusterSimulator {
         final RoutedRequest routed;
         final int pod;
         final SimRequest request;
+        final double dispatched;
+        final int batchAtStart;
 
-        InFlight(int index, RoutedRequest routed, int pod, SimRequest request) {
+        InFlight(int index, RoutedRequest routed, int pod, SimRequest request, double dispatched, int batchAtStart) {
             this.index = index;
             this.routed = routed;
             this.pod = pod;
             this.request = request;
+            this.dispatched = dispatched;
+            this.batchAtStart = batchAtStart;
         }
     }
 
@@ -98,13 +120,27 @@ public final class ClusterSimulator {
     private final SplittableRandom schedulerRandom;
     private final RequestLog log;
 
-    private final EngineCore[] engines;
-    private final StepResult[] pending;
-    private final Endpoint[] endpoints;
+    private EngineCore[] engines;
+    private StepResult[] pending;
+    private Endpoint[] endpoints;
     private final Map<String, Integer> podByName = new HashMap<>();
-    private final int[] pubWaiting;
-    private final int[] pubRunning;
-    private final double[] pubKv;
+    private int[] pubWaiting;
+    private int[] pubRunning;
+    private double[] pubKv;
+    private final SplittableRandom scrapeRandom;
+    private final EngineConfig engineConfig;
+
+    // autoscaling (null / unused for a fixed pool)
+    private final Autoscaling scaling;
+    private final ScalingTrace trace;
+    private byte[] podState;
+    private int podCount;
+    private int lastDesired;
+    private int arrivalsSinceTick;
+    private double lastTick;
+    private final List<PoolView.Completion> completions = new ArrayList<>();
+    private final Map<Integer, Integer> queuedPrompt = new HashMap<>();
+    private long queuedPromptTokens;
     private List<Endpoint> candidates;
     private InFlight[] inFlightByIndex = new InFlight[1024];
     /** Requests waiting in flow control, by index, so that a client timeout can cancel them. */
@@ -130,7 +166,7 @@ public final class ClusterSimulator {
     /** A gateway that admits everything and has no flow control: the scheduler alone. */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler, String schedulerName,
             long seed) {
-        this(workload, cluster, scheduler, null, schedulerName, seed);
+        this(workload, cluster, scheduler, null, schedulerName, seed, null);
     }
 
     /**
@@ -139,11 +175,20 @@ public final class ClusterSimulator {
      */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
             String schedulerName, long seed) {
-        this(workload, cluster, loaded.scheduler(), loaded, schedulerName, seed);
+        this(workload, cluster, loaded.scheduler(), loaded, schedulerName, seed, null);
+    }
+
+    /**
+     * A gateway configured as the EndpointPickerConfig says in front of a pool that the autoscaling's policy
+     * scales; the cluster's pod count is ignored (the pool starts at {@code initialReplicas}).
+     */
+    public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
+            String schedulerName, long seed, Autoscaling scaling) {
+        this(workload, cluster, loaded.scheduler(), loaded, schedulerName, seed, scaling);
     }
 
     private ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler,
-            EndpointPickerConfigLoader.Loaded loaded, String schedulerName, long seed) {
+            EndpointPickerConfigLoader.Loaded loaded, String schedulerName, long seed, Autoscaling scaling) {
         this.workload = workload;
         this.cluster = cluster;
         this.schedulerName = schedulerName;
@@ -151,7 +196,7 @@ public final class ClusterSimulator {
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom dataRandom = root.split();
         this.arrivalRandom = root.split();
-        SplittableRandom scrapeRandom = root.split();
+        this.scrapeRandom = root.split();
         this.schedulerRandom = root.split();
         this.corpus = new PromptCorpus(workload, dataRandom);
         double expected = 0;
@@ -161,25 +206,31 @@ public final class ClusterSimulator {
         this.log = new RequestLog((int) Math.min(50_000_000, expected * 1.05 + 16));
         this.maxConcurrency = workload.load().maxConcurrency();
 
-        int n = cluster.pods();
+        this.scaling = scaling;
+        int n = scaling == null ? cluster.pods() : scaling.initialReplicas();
         engines = new EngineCore[n];
         pending = new StepResult[n];
         endpoints = new Endpoint[n];
         pubWaiting = new int[n];
         pubRunning = new int[n];
         pubKv = new double[n];
-        EngineConfig config = new EngineConfig(workload.model(), cluster.hardware(), cluster.maxNumSeqs(),
+        podState = new byte[n];
+        engineConfig = new EngineConfig(workload.model(), cluster.hardware(), cluster.maxNumSeqs(),
                 cluster.maxNumBatchedTokens(), cluster.enablePrefixCaching(), false);
         for (int p = 0; p < n; p++) {
-            engines[p] = new EngineCore(config);
-            String name = "default/sim-" + p + "-rank-0";
-            endpoints[p] = new Endpoint(name, "10." + (p >> 16 & 255) + "." + (p >> 8 & 255) + "." + (p & 255)
-                    + ":8000", Map.of("app", "vllm-sim"), EndpointMetrics.NONE);
-            podByName.put(name, p);
+            createPod();
             // each pod is scraped at its own phase, like independent collectors
             events.add(scrapeRandom.nextDouble() * cluster.scrapeIntervalSeconds(), SCRAPE, p);
         }
         candidates = List.of(endpoints);
+        if (scaling != null) {
+            trace = new ScalingTrace(scaling.policy().name());
+            lastDesired = n;
+            recordTrace();
+            events.add(scaling.policy().intervalSeconds(), SCALE_TICK, 0);
+        } else {
+            trace = null;
+        }
         this.pipeline = gateway(scheduler, loaded);
     }
 
@@ -231,10 +282,42 @@ public final class ClusterSimulator {
 
     private List<Endpoint> currentCandidates() {
         if (candidatesDirty) {
-            candidates = List.of(endpoints);
+            if (scaling == null) {
+                candidates = List.of(endpoints);
+            } else {
+                List<Endpoint> ready = new ArrayList<>(podCount);
+                for (int p = 0; p < podCount; p++) {
+                    if (podState[p] == READY) {
+                        ready.add(endpoints[p]);
+                    }
+                }
+                candidates = List.copyOf(ready);
+            }
             candidatesDirty = false;
         }
         return candidates;
+    }
+
+    /** A new pod, index {@code podCount}; ready unless autoscaling starts it later. */
+    private int createPod() {
+        int p = podCount++;
+        if (p == engines.length) {
+            int cap = Math.max(4, p * 2);
+            engines = Arrays.copyOf(engines, cap);
+            pending = Arrays.copyOf(pending, cap);
+            endpoints = Arrays.copyOf(endpoints, cap);
+            pubWaiting = Arrays.copyOf(pubWaiting, cap);
+            pubRunning = Arrays.copyOf(pubRunning, cap);
+            pubKv = Arrays.copyOf(pubKv, cap);
+            podState = Arrays.copyOf(podState, cap);
+        }
+        engines[p] = new EngineCore(engineConfig);
+        String name = "default/sim-" + p + "-rank-0";
+        endpoints[p] = new Endpoint(name, "10." + (p >> 16 & 255) + "." + (p >> 8 & 255) + "." + (p & 255)
+                + ":8000", Map.of("app", "vllm-sim"), EndpointMetrics.NONE);
+        podByName.put(name, p);
+        podState[p] = READY;
+        return p;
     }
 
     /** Convenience: build and run. */
@@ -247,6 +330,19 @@ public final class ClusterSimulator {
     public static RunResult run(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
             String name, long seed) {
         return new ClusterSimulator(workload, cluster, loaded, name, seed).run();
+    }
+
+    /** Build and run with autoscaling; the trace is in the result. */
+    public static ScaledRun run(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
+            String name, long seed, Autoscaling scaling) {
+        ClusterSimulator sim = new ClusterSimulator(workload, cluster, loaded, name, seed, scaling);
+        RunResult r = sim.run();
+        return new ScaledRun(r, sim.trace);
+    }
+
+    /** The replicas over time of an autoscaled run ({@code null} for a fixed pool). */
+    public ScalingTrace trace() {
+        return trace;
     }
 
     public RunResult run() {
@@ -275,9 +371,13 @@ public final class ClusterSimulator {
                 }
                 case STEP_DONE -> stepDone(arg);
                 case SCRAPE -> {
-                    scrape(arg);
-                    events.add(now + cluster.scrapeIntervalSeconds(), SCRAPE, arg);
+                    if (podState[arg] != GONE) {
+                        scrape(arg);
+                        events.add(now + cluster.scrapeIntervalSeconds(), SCRAPE, arg);
+                    }
                 }
+                case POD_READY -> podReady(arg);
+                case SCALE_TICK -> scaleTick();
                 case TIMEOUT -> timeout(arg);
                 case FLOW_TICK -> flowTick(arg);
                 default -> throw new IllegalStateException("unknown event " + payload);
@@ -291,8 +391,8 @@ public final class ClusterSimulator {
             }
         }
         long preemptions = 0;
-        for (EngineCore e : engines) {
-            preemptions += e.totalPreemptions();
+        for (int p = 0; p < podCount; p++) {
+            preemptions += engines[p].totalPreemptions();
         }
         double end = 0;
         for (int i = 0; i < log.size(); i++) {
@@ -335,6 +435,7 @@ public final class ClusterSimulator {
         corpus.next(i, draft);
         int idx = log.add(now, stage, draft.group, draft.promptTokens.length, draft.outputTokens.length);
         outstanding++;
+        arrivalsSinceTick++;
         if (maxConcurrency > 0 && inFlight >= maxConcurrency) {
             held.addLast(new Held(idx, draft.body, draft.promptTokens, draft.outputTokens));
             return;
@@ -356,8 +457,11 @@ public final class ClusterSimulator {
         } else {
             // flow control queued it: the decision arrives inside a later FLOW_TICK event
             queued.put(idx, pending);
+            queuedPrompt.put(idx, prompt.length);
+            queuedPromptTokens += prompt.length;
             pending.thenAccept(d -> {
                 queued.remove(idx);
+                unqueue(idx);
                 decided(idx, d, prompt, output);
             });
         }
@@ -387,7 +491,9 @@ public final class ClusterSimulator {
         }
         log.pod[idx] = pod;
         SimRequest sr = new SimRequest(routed.request().requestId(), prompt, output, "length", null, null, false);
-        InFlight f = new InFlight(idx, routed, pod, sr);
+        EngineCore engine = engines[pod];
+        InFlight f = new InFlight(idx, routed, pod, sr, now,
+                Math.min(cluster.maxNumSeqs(), engine.numRunning() + engine.numWaiting() + 1));
         sr.attach(f);
         if (workload.load().requestTimeoutSeconds() > 0) {
             if (idx >= inFlightByIndex.length) {
@@ -395,7 +501,6 @@ public final class ClusterSimulator {
             }
             inFlightByIndex[idx] = f;
         }
-        EngineCore engine = engines[pod];
         engine.submit(sr);
         if (pending[pod] == null) {
             startStep(pod);
@@ -422,12 +527,18 @@ public final class ClusterSimulator {
         EngineCore engine = engines[pod];
         if (!engine.hasWork()) {
             pending[pod] = null;
+            if (podState[pod] == DRAINING) {
+                retire(pod); // its last in-flight request is done: the pod leaves
+            }
             return;
         }
         StepResult r = engine.step();
         steps++;
         if (r == StepResult.IDLE) {
             pending[pod] = null;
+            if (podState[pod] == DRAINING && !engine.hasWork()) {
+                retire(pod);
+            }
             return;
         }
         pending[pod] = r;
@@ -469,6 +580,12 @@ public final class ClusterSimulator {
             } else {
                 log.status[idx] = RequestLog.OK;
                 log.cachedTokens[idx] = sr.cachedTokens();
+                if (scaling != null) {
+                    int out = sr.numOutput();
+                    double first = log.firstToken[idx];
+                    completions.add(new PoolView.Completion(sr.promptTokens(), sr.cachedTokens(), out,
+                            first - f.dispatched, out > 1 ? (now - first) / (out - 1) : 0, f.batchAtStart));
+                }
                 f.routed.complete(ResponseOutcome.succeeded(sr.promptTokens(), sr.numOutput(), sr.cachedTokens()));
             }
         }
@@ -497,6 +614,7 @@ public final class ClusterSimulator {
         ended();
         if (f == null) { // still queued in flow control: the client's disconnect takes it out of the queue
             PendingDecision waiting = queued.remove(idx);
+            unqueue(idx);
             if (waiting != null) {
                 waiting.cancel();
             }
@@ -505,6 +623,102 @@ public final class ClusterSimulator {
         inFlightByIndex[idx] = null;
         engines[f.pod].abort(f.request); // false when it finished inside the step that is still running
         f.routed.complete(ResponseOutcome.FAILED);
+    }
+
+    private void unqueue(int idx) {
+        Integer tokens = queuedPrompt.remove(idx);
+        if (tokens != null) {
+            queuedPromptTokens -= tokens;
+        }
+    }
+
+    private void podReady(int pod) {
+        if (podState[pod] != STARTING) {
+            return; // cancelled while starting
+        }
+        podState[pod] = READY;
+        candidatesDirty = true;
+        // scraped at once (a fresh, empty pod), then at its own phase like the others
+        scrape(pod);
+        events.add(now + scrapeRandom.nextDouble() * cluster.scrapeIntervalSeconds(), SCRAPE, pod);
+        recordTrace();
+    }
+
+    private void retire(int pod) {
+        podState[pod] = GONE;
+        recordTrace();
+    }
+
+    private void scaleTick() {
+        double dt = now - lastTick;
+        int current = 0;
+        int ready = 0;
+        List<ReplicaMetrics> metrics = new ArrayList<>();
+        for (int p = 0; p < podCount; p++) {
+            if (podState[p] == READY || podState[p] == STARTING) {
+                current++;
+            }
+            if (podState[p] == READY) {
+                ready++;
+                EndpointMetrics m = endpoints[p].metrics();
+                metrics.add(new ReplicaMetrics(endpoints[p].name(), true, m.waitingQueueSize(),
+                        m.runningRequestsSize(), Math.max(0, Math.min(1, m.kvCacheUsage())),
+                        m.cacheNumBlocks() * m.cacheBlockSize()));
+            }
+        }
+        int fcQueue = pipeline.flowControlEnabled() ? pipeline.flowControlQueueSize() : 0;
+        PoolView view = new PoolView(now, current, ready, metrics, fcQueue, queuedPromptTokens,
+                inFlight - queued.size(), dt > 0 ? arrivalsSinceTick / dt : 0, completions);
+        completions.clear();
+        arrivalsSinceTick = 0;
+        lastTick = now;
+        int desired = Math.max(scaling.minReplicas(), Math.min(scaling.maxReplicas(), scaling.policy().desired(view)));
+        lastDesired = desired;
+        resize(current, desired);
+        recordTrace();
+        events.add(now + scaling.policy().intervalSeconds(), SCALE_TICK, 0);
+    }
+
+    /** Starts or removes pods until {@code desired} are starting or ready. */
+    private void resize(int current, int desired) {
+        for (int n = current; n < desired; n++) {
+            int p = createPod();
+            podState[p] = STARTING;
+            trace.podCreated();
+            events.add(now + scaling.timeToReadySeconds(), POD_READY, p);
+        }
+        int excess = current - desired;
+        // pods still starting go first (nothing to drain), then ready ones; newest first, as a ReplicaSet would
+        for (byte victim : new byte[] { STARTING, READY }) {
+            for (int p = podCount - 1; p >= 0 && excess > 0; p--) {
+                if (podState[p] != victim) {
+                    continue;
+                }
+                excess--;
+                if (victim == STARTING) {
+                    podState[p] = GONE;
+                } else {
+                    podState[p] = DRAINING;
+                    candidatesDirty = true;
+                    if (pending[p] == null && !engines[p].hasWork()) {
+                        podState[p] = GONE;
+                    }
+                }
+            }
+        }
+    }
+
+    private void recordTrace() {
+        if (trace == null) {
+            return;
+        }
+        int provisioned = 0;
+        int ready = 0;
+        for (int p = 0; p < podCount; p++) {
+            provisioned += podState[p] != GONE ? 1 : 0;
+            ready += podState[p] == READY ? 1 : 0;
+        }
+        trace.record(now, provisioned, ready, lastDesired);
     }
 
     private static Instant instant(double seconds) {

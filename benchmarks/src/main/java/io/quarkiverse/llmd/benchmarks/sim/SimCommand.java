@@ -1,5 +1,8 @@
 package io.quarkiverse.llmd.benchmarks.sim;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,11 +10,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingPolicies;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingPolicy;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.VariantAutoscalerPolicy;
 import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
 import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadException;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadParser;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
+import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.simulator.config.HardwareProfile;
 
@@ -22,12 +31,22 @@ public final class SimCommand {
             usage: llmd-bench sim --workload W.yaml --scheduler S.yaml [--scheduler S2.yaml ...] [--cluster C.yaml]
                                   [--pods N] [--hardware H] [--kv-blocks N] [--block-size N] [--max-num-seqs N]
                                   [--max-num-batched-tokens N] [--seed N] --out DIR [--no-csv] [--no-plots]
+                                  [--autoscaler A [--autoscaler A2 ...] [--min-replicas N] [--max-replicas N]
+                                   [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
+                                   [--ttft-slo S] [--target-ttft S] [--target-itl S]]
 
               Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
               time, scheduling with each EndpointPickerConfig in turn. Flags override the cluster file.
               One scheduler: DIR/summary.json, DIR/requests.csv, DIR/*.png.
               Several: DIR/<scheduler>/summary.json and requests.csv, combined DIR/*.png.
               DIR/run.json records the command, the machine and the wall-clock time of each run.
+
+              With --autoscaler the pool is one scale target (the cluster's hardware profile) that the strategy
+              resizes in virtual time: static, saturation-v1, saturation-v2, keda-queue or variant-autoscaler.
+              One --scheduler; DIR/<strategy>/summary.json (with an "autoscaling" section), combined
+              DIR/replicas_over_time.png and DIR/ttft_p99_per_minute.png. Defaults: replicas 1..10, starting at the
+              minimum, static at the maximum, time to ready 90.7 s, TTFT p99 SLO 5 s per minute, the variant
+              autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms.
             """;
 
     private SimCommand() {
@@ -47,6 +66,15 @@ public final class SimCommand {
         Integer blockSize = null;
         Integer maxSeqs = null;
         Integer maxBatched = null;
+        List<String> autoscalers = new ArrayList<>();
+        int minReplicas = 1;
+        int maxReplicas = 10;
+        Integer initialReplicas = null;
+        Integer staticReplicas = null;
+        double timeToReady = Autoscaling.DEFAULT_TIME_TO_READY_SECONDS;
+        double ttftSlo = 5;
+        double targetTtft = 1;
+        double targetItl = 0.08;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -62,6 +90,15 @@ public final class SimCommand {
                     case "--block-size" -> blockSize = Integer.parseInt(value(args, ++i, a));
                     case "--max-num-seqs" -> maxSeqs = Integer.parseInt(value(args, ++i, a));
                     case "--max-num-batched-tokens" -> maxBatched = Integer.parseInt(value(args, ++i, a));
+                    case "--autoscaler" -> autoscalers.add(value(args, ++i, a));
+                    case "--min-replicas" -> minReplicas = Integer.parseInt(value(args, ++i, a));
+                    case "--max-replicas" -> maxReplicas = Integer.parseInt(value(args, ++i, a));
+                    case "--initial-replicas" -> initialReplicas = Integer.parseInt(value(args, ++i, a));
+                    case "--static-replicas" -> staticReplicas = Integer.parseInt(value(args, ++i, a));
+                    case "--time-to-ready" -> timeToReady = Double.parseDouble(value(args, ++i, a));
+                    case "--ttft-slo" -> ttftSlo = Double.parseDouble(value(args, ++i, a));
+                    case "--target-ttft" -> targetTtft = Double.parseDouble(value(args, ++i, a));
+                    case "--target-itl" -> targetItl = Double.parseDouble(value(args, ++i, a));
                     case "--no-csv" -> csv = false;
                     case "--no-plots" -> plots = false;
                     case "-h", "--help" -> {
@@ -73,6 +110,22 @@ public final class SimCommand {
             }
             if (workloadFile == null || schedulers.isEmpty() || out == null) {
                 throw new IllegalArgumentException("--workload, --scheduler and --out are required");
+            }
+            if (!autoscalers.isEmpty() && schedulers.size() != 1) {
+                throw new IllegalArgumentException("--autoscaler compares strategies under one --scheduler");
+            }
+            for (String s : autoscalers) {
+                if (!ScalingPolicies.NAMES.contains(s)) {
+                    throw new IllegalArgumentException("unknown autoscaler '" + s + "', known: "
+                            + ScalingPolicies.NAMES);
+                }
+            }
+            if (!(ttftSlo > 0)) {
+                throw new IllegalArgumentException("--ttft-slo must be > 0");
+            }
+            if (minReplicas < 0 || maxReplicas < 1 || minReplicas > maxReplicas) {
+                throw new IllegalArgumentException("need 0 <= --min-replicas <= --max-replicas and --max-replicas >= 1,"
+                        + " got " + minReplicas + ".." + maxReplicas);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage() + "\n" + USAGE);
@@ -94,6 +147,15 @@ public final class SimCommand {
             if (maxSeqs != null || maxBatched != null) {
                 cluster = cluster.withLimits(maxSeqs == null ? cluster.maxNumSeqs() : maxSeqs,
                         maxBatched == null ? cluster.maxNumBatchedTokens() : maxBatched);
+            }
+            if (!autoscalers.isEmpty()) {
+                ScalingPolicies.Options options = new ScalingPolicies.Options(workload.model(), hw.name(),
+                        hw.relativeCost(), minReplicas, maxReplicas, staticReplicas == null ? maxReplicas
+                                : staticReplicas, cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), timeToReady,
+                        new SloTargets(targetTtft, targetItl));
+                runScaled(workload, cluster, schedulers.get(0), autoscalers, options,
+                        initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args);
+                return 0;
             }
             run(workload, cluster, schedulers, seed, out, csv, plots, args);
             return 0;
@@ -152,6 +214,68 @@ public final class SimCommand {
         }
         if (plots) {
             Plots.write(out, workload.name(), summaries);
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("command", "bin/llmd-bench sim " + String.join(" ", args));
+        meta.put("workload", workload.name());
+        meta.put("seed", seed);
+        meta.put("machine", Machine.describe());
+        meta.put("runs", runs);
+        Outputs.writeJson(out.resolve("run.json"), meta);
+    }
+
+    static void runScaled(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
+            ScalingPolicies.Options options, int initialReplicas, double ttftSlo, long seed, Path out, boolean csv,
+            boolean plots, String[] args) {
+        System.out.printf(Locale.ROOT, "workload %s: %s, replicas %d..%d from %d, time to ready %.1f s%n",
+                workload.name(), cluster.hardware().name(), options.minReplicas(), options.maxReplicas(),
+                initialReplicas, options.timeToReadySeconds());
+        var loaded = SchedulerConfigs.loadConfig(schedulerFile);
+        List<ScaledRun> results = new ArrayList<>();
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (String strategy : strategies) {
+            ScalingPolicy policy = ScalingPolicies.create(strategy, options);
+            int initial = policy instanceof StaticPolicy st ? st.replicas() : initialReplicas;
+            // a static pool may be larger than the others' maximum (provisioning for a peak they cannot reach)
+            boolean fixed = policy instanceof StaticPolicy;
+            Autoscaling scaling = new Autoscaling(policy, fixed ? Math.min(options.minReplicas(), initial)
+                    : options.minReplicas(), fixed ? Math.max(options.maxReplicas(), initial) : options.maxReplicas(),
+                    initial, options.timeToReadySeconds());
+            long t0 = System.nanoTime();
+            ScaledRun run = ClusterSimulator.run(workload, cluster, loaded, SchedulerConfigs.nameOf(schedulerFile),
+                    seed, scaling);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            results.add(run);
+            Map<String, Object> summary = Summary.of(run.result());
+            Map<String, Object> scaled = ScalingSummary.of(run, ttftSlo);
+            summary.put("autoscaling", scaled);
+            Path dir = out.resolve(policy.name());
+            Outputs.writeJson(dir.resolve("summary.json"), summary);
+            if (csv) {
+                Outputs.writeCsv(dir.resolve("requests.csv"), run.result().log());
+            }
+            if (policy instanceof VariantAutoscalerPolicy ours) {
+                try {
+                    Files.write(dir.resolve("decisions.txt"), ours.changes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("autoscaler", policy.name());
+            r.put("wall_s", Summary.round(wall));
+            r.put("requests", run.result().log().size());
+            r.put("events", run.result().events());
+            runs.add(r);
+            System.out.printf(Locale.ROOT,
+                    "%-20s %6d requests, %5d errors, TTFT p50 %.2f s p99 %.2f s, SLO minutes %d/%d,"
+                            + " avg replicas %.2f (peak %d), %.2f replica-hours, %.1f s wall%n",
+                    policy.name(), run.result().log().size(), scaled.get("errors"), scaled.get("ttft_p50_s"),
+                    scaled.get("ttft_p99_s"), scaled.get("slo_minutes_met"), scaled.get("minutes"),
+                    scaled.get("avg_replicas"), scaled.get("peak_replicas"), scaled.get("replica_hours"), wall);
+        }
+        if (plots) {
+            ScalingPlots.write(out, workload.name(), results, ttftSlo);
         }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("command", "bin/llmd-bench sim " + String.join(" ", args));

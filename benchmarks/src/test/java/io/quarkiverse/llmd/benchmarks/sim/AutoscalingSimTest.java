@@ -1,0 +1,258 @@
+package io.quarkiverse.llmd.benchmarks.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.KedaQueuePolicy;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.VariantAutoscalerPolicy;
+import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
+import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
+import io.quarkiverse.llmd.engine.autoscaling.Role;
+import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
+import io.quarkiverse.llmd.engine.autoscaling.VariantSpec;
+
+class AutoscalingSimTest {
+
+    /** 4 RPS for 90 s of 200-token prompts and 200-token answers (about 2 s each on the test cluster). */
+    private static final String STEADY = """
+            data:
+              type: random
+              input_distribution: 200
+              output_distribution: 200
+            load:
+              type: constant
+              stages:
+              - {rate: 4, duration: 90}
+            """;
+
+    private static ScaledRun run(String workload, ClusterSpec cluster, Autoscaling scaling, long seed) {
+        return ClusterSimulator.run(TestRuns.workload(workload), cluster,
+                SchedulerConfigs.loadConfig("rr", TestRuns.ROUND_ROBIN), "rr", seed, scaling);
+    }
+
+    private static double firstTime(ScalingTrace t, java.util.function.IntPredicate atPoint) {
+        for (int i = 0; i < t.size(); i++) {
+            if (atPoint.test(i)) {
+                return t.time(i);
+            }
+        }
+        return Double.NaN;
+    }
+
+    @Test
+    void newPodsJoinThePoolAfterTheirTimeToReady() {
+        // one pod at first; the static policy's first evaluation (60 s) asks for 3, ready 5 s later
+        ScaledRun run = run(STEADY, TestRuns.cluster(), new Autoscaling(new StaticPolicy(3), 1, 3, 1, 5.0), 1);
+        ScalingTrace t = run.trace();
+        int last = t.size() - 1;
+        assertThat(firstTime(t, i -> t.provisioned(i) == 3)).isCloseTo(60.0, within(1e-9));
+        assertThat(firstTime(t, i -> t.ready(i) == 3)).isCloseTo(65.0, within(1e-9));
+        assertThat(t.podsCreated()).isEqualTo(2);
+        assertThat(t.ready(last)).isEqualTo(3);
+        RequestLog log = run.result().log();
+        int onNew = 0;
+        for (int i = 0; i < log.size(); i++) {
+            assertThat(log.status(i)).isEqualTo(RequestLog.OK);
+            if (log.pod(i) > 0) {
+                // without flow control a request is dispatched when it arrives: never to a pod still starting
+                assertThat(log.arrival(i)).isGreaterThanOrEqualTo(65.0);
+                onNew++;
+            }
+        }
+        assertThat(onNew).isGreaterThan(50);
+        // 1 pod for 65 s... provisioned from 60 s: 60 x 1 + 3 x (end - 60) replica-seconds
+        double end = run.result().endTime();
+        assertThat(t.replicaSeconds(end)).isCloseTo(60 + 3 * (end - 60), within(1e-6));
+    }
+
+    @Test
+    void scaleDownDrainsPodsThatLeaveWhenTheirRequestsHaveFinished() {
+        ScaledRun run = run(STEADY, TestRuns.cluster(), new Autoscaling(new StaticPolicy(1), 1, 3, 3, 5.0), 1);
+        RequestLog log = run.result().log();
+        double lastFinishOnDrained = 60;
+        int inFlightAtDrain = 0;
+        for (int i = 0; i < log.size(); i++) {
+            assertThat(log.status(i)).isEqualTo(RequestLog.OK); // draining loses nothing
+            if (log.pod(i) > 0) {
+                assertThat(log.arrival(i)).isLessThanOrEqualTo(60.0); // no new request after the drain began
+                if (log.finish(i) > 60) {
+                    inFlightAtDrain++;
+                    lastFinishOnDrained = Math.max(lastFinishOnDrained, log.finish(i));
+                }
+            }
+        }
+        assertThat(inFlightAtDrain).isPositive();
+        ScalingTrace t = run.trace();
+        // still provisioned while requests run on them; gone exactly when the last of them finishes
+        assertThat(firstTime(t, i -> t.provisioned(i) == 1)).isCloseTo(lastFinishOnDrained, within(1e-9));
+        assertThat(lastFinishOnDrained).isGreaterThan(60.0);
+        assertThat(firstTime(t, i -> t.ready(i) == 1)).isCloseTo(60.0, within(1e-9));
+    }
+
+    /** A slow pod (10x the profile's step time, 8 sequences per batch) carries about 2 RPS of this mix. */
+    private static ClusterSpec slowCluster() {
+        return ClusterSpec.parse("slow", """
+                hardware: h100-llama-8b
+                kv_blocks_per_pod: 512
+                block_size: 16
+                max_num_seqs: 8
+                max_num_batched_tokens: 2048
+                step_time_scale: 10
+                """);
+    }
+
+    private static final String SPIKE = """
+            data:
+              type: random
+              input_distribution: 200
+              output_distribution: 50
+            load:
+              type: poisson
+              stages:
+              - {rate: 0.5, duration: 60}
+              - {rate: 6, duration: 120}
+              - {rate: 0.5, duration: 300}
+            """;
+
+    private static Autoscaling ours(ClusterSpec cluster) {
+        VariantSpec variant = new VariantSpec("slow", "test-model", "h100", Role.BOTH, 10, 1, 4,
+                cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), 10);
+        AutoscalerConfig config = AutoscalerConfig.defaults().withTargets("test-model", new SloTargets(1.0, 0.2))
+                .withStabilization(Duration.ofSeconds(60), 0.1);
+        return new Autoscaling(new VariantAutoscalerPolicy(variant, config, 15), 1, 4, 1, 10);
+    }
+
+    @Test
+    void theVariantAutoscalerScalesUpUnderLoadAndBackDownAfterIt() {
+        ClusterSpec cluster = slowCluster();
+        ScaledRun run = run(SPIKE, cluster, ours(cluster), 3);
+        ScalingTrace t = run.trace();
+        double up = firstTime(t, i -> t.provisioned(i) > 1);
+        assertThat(up).isBetween(60.0, 180.0); // not before the spike
+        assertThat(t.peak()).isGreaterThanOrEqualTo(3);
+        double peakAt = firstTime(t, i -> t.provisioned(i) == t.peak());
+        double backToOne = firstTime(t, i -> t.time(i) > peakAt && t.provisioned(i) == 1);
+        assertThat(backToOne).isBetween(180.0, run.result().endTime()); // after the spike, before the end
+        assertThat(t.provisioned(t.size() - 1)).isEqualTo(1);
+        Map<String, Object> s = ScalingSummary.of(run, 30);
+        assertThat(s.get("errors")).isEqualTo(0);
+        // deterministic for a seed: the same replicas at the same times
+        ScalingTrace again = run(SPIKE, cluster, ours(cluster), 3).trace();
+        assertThat(again.size()).isEqualTo(t.size());
+        for (int i = 0; i < t.size(); i++) {
+            assertThat(again.time(i)).isEqualTo(t.time(i));
+            assertThat(again.provisioned(i)).isEqualTo(t.provisioned(i));
+        }
+    }
+
+    /** Round robin behind flow control; a request that finds no pod at all waits up to 60 s for one. */
+    private static final String FLOW_CONTROL = """
+            apiVersion: llm-d.ai/v1alpha1
+            kind: EndpointPickerConfig
+            featureGates:
+            - flowControl
+            plugins:
+            - type: round-robin-picker
+            schedulingProfiles:
+            - name: default
+              plugins:
+              - pluginRef: round-robin-picker
+            flowControl:
+              defaultRequestTTL: 30s
+              noEndpointRequestTTL: 60s
+            """;
+
+    @Test
+    void requestsWaitInFlowControlWhileThePoolWakesFromZero() {
+        String workload = """
+                data:
+                  type: random
+                  input_distribution: 100
+                  output_distribution: 10
+                load:
+                  type: constant
+                  stages:
+                  - {rate: 2, duration: 10}
+                """;
+        // no pod at first; KEDA's first poll (15 s) sees the queue and asks for pods, ready 5 s later
+        ScaledRun run = ClusterSimulator.run(TestRuns.workload(workload), TestRuns.cluster(),
+                SchedulerConfigs.loadConfig("fc", FLOW_CONTROL), "fc", 1,
+                new Autoscaling(KedaQueuePolicy.guide(0, 2), 0, 2, 0, 5.0));
+        RequestLog log = run.result().log();
+        assertThat(log.size()).isEqualTo(20);
+        for (int i = 0; i < log.size(); i++) {
+            assertThat(log.status(i)).as("request %d", i).isEqualTo(RequestLog.OK);
+            assertThat(log.firstToken(i)).isGreaterThanOrEqualTo(20.0); // served once the first pod is ready
+        }
+        ScalingTrace t = run.trace();
+        assertThat(firstTime(t, i -> t.ready(i) > 0)).isCloseTo(20.0, within(1e-9));
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void simCommandComparesStrategiesAndWritesTheirSummariesAndPlots() throws Exception {
+        Path workload = dir.resolve("w.yaml");
+        Files.writeString(workload, TestRuns.RANDOM);
+        Path rr = dir.resolve("rr.yaml");
+        Files.writeString(rr, TestRuns.ROUND_ROBIN);
+        Path cluster = dir.resolve("c.yaml");
+        Files.writeString(cluster, "hardware: h100\nkv_blocks_per_pod: 512\nmax_num_seqs: 32\n");
+        Path out = dir.resolve("out");
+        int rc = SimCommand.main(new String[] { "--workload", workload.toString(), "--scheduler", rr.toString(),
+            "--cluster", cluster.toString(), "--autoscaler", "static", "--static-replicas", "2", "--autoscaler",
+            "variant-autoscaler", "--max-replicas", "3", "--time-to-ready", "1", "--no-csv", "--out",
+            out.toString() });
+        assertThat(rc).isZero();
+        Map<String, Object> ours = Outputs.readJson(out.resolve("variant-autoscaler/summary.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> scaled = (Map<String, Object>) ours.get("autoscaling");
+        assertThat(scaled).containsKeys("errors", "ttft_p99_s", "slo_minutes_met",
+                "avg_replicas", "replica_hours", "ttft_p99_per_minute_s");
+        Map<?, ?> fixed = (Map<?, ?>) Outputs.readJson(out.resolve("static-2/summary.json")).get("autoscaling");
+        assertThat(((Number) fixed.get("avg_replicas")).doubleValue()).isEqualTo(2.0);
+        assertThat(out.resolve("variant-autoscaler/decisions.txt")).exists();
+        assertThat(out.resolve(ScalingPlots.REPLICAS)).isNotEmptyFile();
+        assertThat(out.resolve(ScalingPlots.TTFT)).isNotEmptyFile();
+
+        String[] base = { "--workload", workload.toString(), "--scheduler", rr.toString(), "--out", out.toString() };
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "bogus"))).isEqualTo(2);
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "static", "--scheduler", rr.toString())))
+                .isEqualTo(2);
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "keda-queue", "--min-replicas", "5",
+                "--max-replicas", "2"))).isEqualTo(2);
+        // an initial count outside the bounds is the simulator's error, reported as such
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "keda-queue", "--initial-replicas", "12")))
+                .isEqualTo(1);
+        assertThat(SimCommand.main(concat(base, "--autoscaler", "keda-queue", "--time-to-ready", "x")))
+                .isEqualTo(2);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
+    void badAutoscalingSettingsAreRefused() {
+        assertThatThrownBy(() -> new Autoscaling(new StaticPolicy(2), 1, 3, 4, 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initial");
+        assertThatThrownBy(() -> new Autoscaling(new StaticPolicy(2), 1, 3, 1, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("time to ready");
+        assertThatThrownBy(() -> new Autoscaling(null, 1, 3, 1, 5)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
