@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.deployment;
 import io.quarkiverse.llmd.runtime.LlmdProducers;
 import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
+import io.quarkiverse.llmd.runtime.health.OutlierDetection;
 import io.quarkiverse.llmd.runtime.health.PoolsReadiness;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -21,7 +22,7 @@ final class LlmdProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
-                PoolsReadiness.class, PoolScrapeSettings.class)
+                PoolsReadiness.class, PoolScrapeSettings.class, OutlierDetection.class)
                 .setUnremovable().build();
     }
 }

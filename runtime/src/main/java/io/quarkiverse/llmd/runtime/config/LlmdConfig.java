@@ -50,6 +50,9 @@ public interface LlmdConfig extends PoolConfig {
     /** Prefill/decode orchestration, in the proxy and as a decode sidecar. */
     PdConfig pd();
 
+    /** Ejection of failing endpoints and of endpoints whose metrics went stale. */
+    OutlierDetectionConfig outlierDetection();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

@@ -24,9 +24,21 @@ public interface ProxyConfig {
     @WithDefault("1024")
     int maxWaitQueue();
 
-    /** Time allowed to open a connection to a model server. */
+    /**
+     * Time allowed to open a connection to a model server. Pods are in the same cluster: a connection that takes
+     * seconds is a pod that is gone or stopped, and the attempt is retried elsewhere.
+     */
     @WithDefault("5s")
     Duration connectTimeout();
+
+    /**
+     * Longest wait for the response head of a model server once the request is written (time to first byte). It
+     * must cover queueing plus the prefill of the longest prompt: vLLM sends the head of a streamed response after
+     * the first token, and a 100k-token prompt on a busy pod takes tens of seconds. Exceeded ⇒ the attempt counts as
+     * a failure of the endpoint (towards its ejection) and is retried on another endpoint, else the client gets 504.
+     */
+    @WithDefault("60s")
+    Duration firstByteTimeout();
 
     /**
      * Longest silence while waiting for the model server: before the response headers (queueing plus prefill) and

@@ -404,7 +404,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         }
         streamingResponse = contentType.contains("text/event-stream");
         if (routed != null) {
-            routed.responseStarted(servedEndpoint(message));
+            routed.responseStarted(servedEndpoint(message), responseStatus);
             rewriter = ModelNameRewriter.of(routed.request().targetModel(), routed.request().model());
             if (streamingResponse) {
                 sseScanner = new SseUsageScanner();

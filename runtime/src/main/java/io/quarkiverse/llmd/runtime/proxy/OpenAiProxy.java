@@ -308,6 +308,10 @@ public class OpenAiProxy {
         return config.proxy().readTimeout().toMillis();
     }
 
+    long firstByteTimeoutMillis() {
+        return Math.max(1, config.proxy().firstByteTimeout().toMillis());
+    }
+
     long maxBodyBytes() {
         return config.proxy().maxBodySize().asLongValue();
     }
