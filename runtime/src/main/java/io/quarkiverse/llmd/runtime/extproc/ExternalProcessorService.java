@@ -26,10 +26,42 @@ public class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProc
 
     private final ExtProcStream.Settings settings;
 
-    public ExternalProcessorService(Pools pools, LlmdConfig config) {
-        this.settings = new ExtProcStream.Settings(pools, config.extProc().maxBodySize().asLongValue(),
-                config.extProc().disableEndpointSubsetFilter());
+    private final ExtProcGuard guard;
+
+    public ExternalProcessorService(Pools pools, LlmdConfig config, io.vertx.core.Vertx vertx,
+            jakarta.enterprise.inject.Instance<io.micrometer.core.instrument.MeterRegistry> meters) {
+        var x = config.extProc();
+        if (x.maxDecisionDelay().isNegative() || x.streamIdleTimeout().isNegative()) {
+            throw new io.quarkiverse.llmd.engine.config.ConfigException("quarkus.llmd.ext-proc."
+                    + (x.maxDecisionDelay().isNegative() ? "max-decision-delay" : "stream-idle-timeout"), 0, null,
+                    "must not be negative (0 switches it off)");
+        }
+        try {
+            this.guard = new ExtProcGuard(x.maxDecisionDelay().toNanos(), x.maxPendingDecisions(),
+                    x.overloadStatus());
+        } catch (IllegalArgumentException e) {
+            throw new io.quarkiverse.llmd.engine.config.ConfigException("quarkus.llmd.ext-proc.overload-status", 0,
+                    null, e.getMessage());
+        }
+        this.settings = new ExtProcStream.Settings(pools, x.maxBodySize().asLongValue(),
+                x.disableEndpointSubsetFilter(), guard, vertx, x.streamIdleTimeout().toMillis());
+        if (meters.isResolvable()) {
+            var registry = meters.get();
+            io.micrometer.core.instrument.FunctionCounter.builder(SHED, guard, ExtProcGuard::shedLate)
+                    .tag("reason", "late").description("ext_proc decisions refused because the gateway was behind")
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder(SHED, guard, ExtProcGuard::shedBacklog)
+                    .tag("reason", "backlog").description("ext_proc decisions refused because too many were pending")
+                    .register(registry);
+            io.micrometer.core.instrument.Gauge.builder(PENDING, guard, ExtProcGuard::pending)
+                    .description("ext_proc decisions in progress").register(registry);
+        }
     }
+
+    /** Counter of decisions refused for overload, label {@code reason}: {@code late} or {@code backlog}. */
+    public static final String SHED = "llm_d_epp_extproc_overload_refusals";
+    /** Gauge of decisions in progress. */
+    public static final String PENDING = "llm_d_epp_extproc_pending_decisions";
 
     @Override
     public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> responseObserver) {
