@@ -22,7 +22,8 @@ final class LlmdProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
-                PoolsReadiness.class, PoolScrapeSettings.class, OutlierDetection.class)
+                PoolsReadiness.class, PoolScrapeSettings.class, OutlierDetection.class,
+                io.quarkiverse.llmd.runtime.config.StartupValidation.class)
                 .setUnremovable().build();
     }
 }

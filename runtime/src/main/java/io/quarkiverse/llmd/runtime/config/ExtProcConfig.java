@@ -68,8 +68,9 @@ public interface ExtProcConfig {
     /**
      * Longest a request may wait for the picker before its decision (from the moment the transport read the message
      * that completes the request until the picker looks at it). A request that waited longer, because the gateway is
-     * behind, is answered at once with an ImmediateResponse of {@code overload-status} instead of a late decision:
-     * Envoy's own {@code message_timeout} (200 ms by default) would fail it anyway. 0 switches the bound off.
+     * behind, is answered at once with an ImmediateResponse of {@code overload-status} instead of a late decision.
+     * Envoy's {@code message_timeout} does not bound it in llm-d's setup (its chart sets 1000 s). 0 switches the bound
+     * off.
      */
     @WithDefault("1s")
     java.time.Duration maxDecisionDelay();
