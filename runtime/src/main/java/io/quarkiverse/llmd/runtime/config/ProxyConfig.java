@@ -58,6 +58,14 @@ public interface ProxyConfig {
     @WithDefault("1")
     int retries();
 
+    /**
+     * File of API keys, one per line as {@code <key> <tenant>} (for instance a mounted Secret). When set, every
+     * {@code /v1/*} request needs {@code Authorization: Bearer <key>} (or {@code api-key: <key>}), else 401 with an
+     * OpenAI-style error; the key's tenant becomes the request's fairness id, replacing any the client sent, and the
+     * credentials are not forwarded to the model server. Keys are never logged. Unset: no authentication.
+     */
+    java.util.Optional<java.nio.file.Path> apiKeysFile();
+
     /** How {@code GET /v1/models} answers: {@code merge} asks every endpoint and merges by id; {@code first} asks one. */
     @WithDefault("merge")
     ModelsMode models();
