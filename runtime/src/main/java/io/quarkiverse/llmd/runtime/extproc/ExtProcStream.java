@@ -43,6 +43,7 @@ import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
 import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
+import io.vertx.core.Vertx;
 
 /**
  * One ext_proc stream, that is one HTTP request through Envoy (reference scheduler-epp.md 1.2).
@@ -92,7 +93,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
      * @param idleTimeoutMillis a stream without an inbound message for this long is ended; 0 or less: never
      */
     record Settings(Pools pools, long maxBodyBytes, boolean ignoreSubsetHints, ExtProcGuard guard,
-            io.vertx.core.Vertx vertx, long idleTimeoutMillis) {
+            Vertx vertx, long idleTimeoutMillis) {
     }
 
     private final Settings settings;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
@@ -173,13 +174,13 @@ public final class EppMetrics implements PipelineMetrics {
     private volatile double saturation;
 
     /** What the ready-endpoints gauge reports; the pool's schedulable endpoints once outlier detection runs. */
-    private volatile java.util.function.IntSupplier readyEndpoints = () -> 0;
+    private volatile IntSupplier readyEndpoints = () -> 0;
 
     /**
      * Counts ready endpoints with {@code ready} (the pool's schedulable endpoints) instead of every endpoint of the
      * registry, so that ejected endpoints and those with stale metrics drop out of the gauge.
      */
-    public void countReadyWith(java.util.function.IntSupplier ready) {
+    public void countReadyWith(IntSupplier ready) {
         this.readyEndpoints = ready;
     }
 

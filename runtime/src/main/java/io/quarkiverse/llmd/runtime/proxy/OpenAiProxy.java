@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PdConfig;
 import io.quarkiverse.llmd.runtime.config.ProxyConfig;
@@ -135,8 +136,8 @@ public class OpenAiProxy {
             // the gateway's credentials stay here; the tenant, not the client, says who the request is for
             headers.remove("authorization");
             headers.remove("api-key");
-            headers.remove(io.quarkiverse.llmd.engine.request.RequestHeaders.FAIRNESS_ID_LEGACY);
-            headers.put(io.quarkiverse.llmd.engine.request.RequestHeaders.FAIRNESS_ID, tenant);
+            headers.remove(RequestHeaders.FAIRNESS_ID_LEGACY);
+            headers.put(RequestHeaders.FAIRNESS_ID, tenant);
         }
         readBody(ctx, maxBodyBytes(), body -> {
             try {
