@@ -21,7 +21,8 @@ final class ExtProcProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(ExternalProcessorService.class, EppHealthServer.class)
+                .addBeanClasses(ExternalProcessorService.class, EppHealthServer.class,
+                        io.quarkiverse.llmd.runtime.extproc.ExtProcServerCustomizer.class)
                 .setUnremovable()
                 .build();
     }

@@ -4,6 +4,7 @@ import io.quarkiverse.llmd.runtime.LlmdProducers;
 import io.quarkiverse.llmd.runtime.LlmdRecorder;
 import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
+import io.quarkiverse.llmd.runtime.health.OutlierDetection;
 import io.quarkiverse.llmd.runtime.health.PoolsReadiness;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.BeanContainerBuildItem;
@@ -27,7 +28,8 @@ final class LlmdProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
-                PoolsReadiness.class, PoolScrapeSettings.class)
+                PoolsReadiness.class, PoolScrapeSettings.class, OutlierDetection.class,
+                io.quarkiverse.llmd.runtime.config.StartupValidation.class)
                 .setUnremovable().build();
     }
 

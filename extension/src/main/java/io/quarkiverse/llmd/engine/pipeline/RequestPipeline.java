@@ -24,6 +24,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.DisaggDecision;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
+import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.InvalidRequestException;
@@ -64,6 +65,7 @@ public final class RequestPipeline {
     private final LongSupplier nanoTime;
     private final List<DecisionObserver> decisionObservers = new CopyOnWriteArrayList<>();
     private final List<RequestObserver> requestObservers = new CopyOnWriteArrayList<>();
+    private final EndpointHealth health = new EndpointHealth();
     private volatile FlowGate flowGate;
     private volatile Supplier<Executor> callerExecutor = () -> null;
     private volatile Supplier<RandomGenerator> random = ThreadLocalRandom::current;
@@ -172,9 +174,22 @@ public final class RequestPipeline {
         return scheduler;
     }
 
-    /** The pool's endpoints now. */
+    /** The pool's endpoints now, schedulable or not. */
     public List<Endpoint> endpoints() {
         return endpoints.get();
+    }
+
+    /**
+     * Outlier detection and metrics staleness of the pool's endpoints: ejected and unschedulable endpoints are left
+     * out of every scheduling cycle; the edges report failures through {@link RoutedRequest}.
+     */
+    public EndpointHealth health() {
+        return health;
+    }
+
+    /** The pool's endpoints that may be scheduled now (neither ejected nor with stale metrics). */
+    public List<Endpoint> schedulableEndpoints() {
+        return health.schedulable(endpoints.get(), nanoTime.getAsLong());
     }
 
     /**
@@ -406,11 +421,11 @@ public final class RequestPipeline {
     }
 
     /**
-     * The endpoints a request may go to: the whole pool, or those whose IP is in the subset hint (matched by IP
-     * only, as llm-d does); null hint means no hint.
+     * The endpoints a request may go to: the schedulable part of the pool, or those of it whose IP is in the subset
+     * hint (matched by IP only, as llm-d does); null hint means no hint.
      */
     public List<Endpoint> candidates(List<String> subsetHint) {
-        List<Endpoint> all = endpoints.get();
+        List<Endpoint> all = schedulableEndpoints();
         if (subsetHint == null) {
             return all;
         }

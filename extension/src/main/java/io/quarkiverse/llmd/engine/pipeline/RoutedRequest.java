@@ -11,6 +11,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.ScoredEndpoint;
+import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 
 /**
@@ -190,6 +191,31 @@ public final class RoutedRequest implements Decision {
             attempts++;
         }
         return true;
+    }
+
+    /**
+     * An exchange with {@code endpoint} failed before its response head (connect error, reset, time-to-first-byte
+     * timeout) or with a 5xx head the edge will not relay: counts towards the endpoint's ejection. Call before
+     * {@link #retryExcluding} or {@link #failedOver}.
+     */
+    public void upstreamFailed(Endpoint endpoint, EndpointHealth.Failure kind) {
+        Endpoint e = endpoint != null ? endpoint : served;
+        pipeline.health().failure(e.name(), kind, pipeline.endpoints(), pipeline.nanoTime());
+    }
+
+    /**
+     * Response headers with {@code status} arrived from {@code endpoint} (null keeps the current one): a 5xx counts
+     * towards the endpoint's ejection, anything else clears its failure count.
+     */
+    public void responseStarted(Endpoint endpoint, int status) {
+        responseStarted(endpoint);
+        Endpoint e = served;
+        if (status >= 500) {
+            pipeline.health().failure(e.name(), EndpointHealth.Failure.SERVER_ERROR, pipeline.endpoints(),
+                    pipeline.nanoTime());
+        } else if (status > 0) {
+            pipeline.health().success(e.name(), pipeline.nanoTime());
+        }
     }
 
     /** Response headers arrived from {@code endpoint} (null keeps the current one). */

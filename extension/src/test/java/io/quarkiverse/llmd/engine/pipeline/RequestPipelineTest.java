@@ -24,6 +24,7 @@ import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
+import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
@@ -365,5 +366,31 @@ class RequestPipelineTest {
         assertThat(byName).isInstanceOf(RoutedRequest.class);
         ((RoutedRequest) byName).complete(ResponseOutcome.FAILED);
         assertThat(records).extracting(RequestRecord::pool).containsExactly("pb");
+    }
+
+    @Test
+    void failuresReportedByTheEdgeEjectAnEndpointUntilItsTimeIsUp() {
+        oneIp(3);
+        RequestPipeline p = pipeline();
+        p.health().useSettings(new EndpointHealth.Settings(2, Duration.ofSeconds(10), Duration.ofSeconds(60), 50));
+        RoutedRequest r = route(p, "m");
+        Endpoint sick = r.served();
+        r.upstreamFailed(sick, EndpointHealth.Failure.TIMEOUT);
+        assertThat(r.retryExcluding(sick)).isTrue();
+        r.responseStarted(r.served(), 200);
+        r.complete(ResponseOutcome.succeeded(1, 1, 0));
+        RoutedRequest again = route(p, "m");
+        again.responseStarted(sick, 503); // a 5xx head from the same pod: its second failure in a row
+        again.complete(ResponseOutcome.FAILED);
+        assertThat(p.health().state(sick.name(), clock.nanos)).isEqualTo(EndpointHealth.State.EJECTED);
+        for (int i = 0; i < 20; i++) {
+            RoutedRequest next = route(p, "m");
+            assertThat(next.served().name()).as("an ejected endpoint gets no new request").isNotEqualTo(sick.name());
+            assertThat(next.targets()).extracting(Endpoint::name).doesNotContain(sick.name());
+            next.complete(ResponseOutcome.FAILED);
+        }
+        assertThat(p.schedulableEndpoints()).hasSize(2);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(p.schedulableEndpoints()).hasSize(3);
     }
 }

@@ -62,6 +62,6 @@ class FileDiscoveryTest {
         // a pool with no endpoint makes the gateway unready, naming the pool
         RestAssured.given().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'llm-d pools' }.data.from-file", org.hamcrest.Matchers.equalTo(
-                        "0 endpoint(s)"));
+                        "0 endpoint(s), 0 schedulable"));
     }
 }

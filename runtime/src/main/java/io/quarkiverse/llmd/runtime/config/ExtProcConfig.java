@@ -64,4 +64,52 @@ public interface ExtProcConfig {
      */
     @WithDefault("false")
     boolean disableEndpointSubsetFilter();
+
+    /**
+     * Longest a request may wait for the picker before its decision (from the moment the transport read the message
+     * that completes the request until the picker looks at it). A request that waited longer, because the gateway is
+     * behind, is answered at once with an ImmediateResponse of {@code overload-status} instead of a late decision.
+     * Envoy's {@code message_timeout} does not bound it in llm-d's setup (its chart sets 1000 s). 0 switches the bound
+     * off.
+     */
+    @WithDefault("1s")
+    java.time.Duration maxDecisionDelay();
+
+    /**
+     * Most decisions in progress at once, requests waiting in flow control included; beyond it a request is answered
+     * at once with {@code overload-status}. Keep it above flow control's {@code maxRequests}. 0 switches the bound off.
+     */
+    @WithDefault("10000")
+    int maxPendingDecisions();
+
+    /**
+     * HTTP status of the ImmediateResponse that refuses a request the picker cannot decide in time: 503 (retryable
+     * elsewhere) or 429 (the client should back off).
+     */
+    @WithDefault("503")
+    int overloadStatus();
+
+    /**
+     * A stream without any message from the proxy for this long is ended with {@code DEADLINE_EXCEEDED}, so that a
+     * proxy that lost track of it cannot hold its state forever. It must exceed the longest silence of a healthy
+     * stream: the response's time to first byte and the gaps between streamed chunks (the proxy sends none at all
+     * while the response body is not sent to the picker). 0 switches it off.
+     */
+    @WithDefault("10m")
+    java.time.Duration streamIdleTimeout();
+
+    /**
+     * Most concurrent streams (requests) on one HTTP/2 connection from a proxy (the server's
+     * {@code MAX_CONCURRENT_STREAMS}); Envoy opens another connection when one is full. Each stream may buffer up to
+     * {@code max-body-size}. 0 leaves gRPC's default (unlimited).
+     */
+    @WithDefault("1000")
+    int maxConcurrentStreamsPerConnection();
+
+    /**
+     * A connection without any stream for this long is closed with a GOAWAY (gRPC's {@code maxConnectionIdle}). 0
+     * keeps idle connections open.
+     */
+    @WithDefault("1h")
+    java.time.Duration maxConnectionIdle();
 }

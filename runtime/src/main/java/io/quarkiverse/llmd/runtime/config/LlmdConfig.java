@@ -53,6 +53,9 @@ public interface LlmdConfig extends PoolConfig {
     /** The Redis that shares precise-prefix KV-block indexes between gateway replicas. */
     RedisConfig redis();
 
+    /** Ejection of failing endpoints and of endpoints whose metrics went stale. */
+    OutlierDetectionConfig outlierDetection();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

@@ -24,9 +24,21 @@ public interface ProxyConfig {
     @WithDefault("1024")
     int maxWaitQueue();
 
-    /** Time allowed to open a connection to a model server. */
+    /**
+     * Time allowed to open a connection to a model server. Pods are in the same cluster: a connection that takes
+     * seconds is a pod that is gone or stopped, and the attempt is retried elsewhere.
+     */
     @WithDefault("5s")
     Duration connectTimeout();
+
+    /**
+     * Longest wait for the response head of a model server once the request is written (time to first byte). It
+     * must cover queueing plus the prefill of the longest prompt: vLLM sends the head of a streamed response after
+     * the first token, and a 100k-token prompt on a busy pod takes tens of seconds. Exceeded ⇒ the attempt counts as
+     * a failure of the endpoint (towards its ejection) and is retried on another endpoint, else the client gets 504.
+     */
+    @WithDefault("60s")
+    Duration firstByteTimeout();
 
     /**
      * Longest silence while waiting for the model server: before the response headers (queueing plus prefill) and
@@ -45,6 +57,14 @@ public interface ProxyConfig {
      */
     @WithDefault("1")
     int retries();
+
+    /**
+     * File of API keys, one per line as {@code <key> <tenant>} (for instance a mounted Secret). When set, every
+     * {@code /v1/*} request needs {@code Authorization: Bearer <key>} (or {@code api-key: <key>}), else 401 with an
+     * OpenAI-style error; the key's tenant becomes the request's fairness id, replacing any the client sent, and the
+     * credentials are not forwarded to the model server. Keys are never logged. Unset: no authentication.
+     */
+    java.util.Optional<java.nio.file.Path> apiKeysFile();
 
     /** How {@code GET /v1/models} answers: {@code merge} asks every endpoint and merges by id; {@code first} asks one. */
     @WithDefault("merge")

@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.runtime.datalayer;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.datalayer.metrics.MetricsExtraction;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
@@ -48,7 +50,9 @@ import io.vertx.core.http.RequestOptions;
  * the scrape timeout ends), and publishes when the last scrape of the round answers, or at the next tick for
  * stragglers. A failed scrape (connection error, timeout, non-200) is counted in
  * {@code llm_d_inference_scheduler_datalayer_poll_errors_total} and leaves the endpoint's metrics as they were, so
- * they go stale and the utilization detector treats the pod as saturated. The set of endpoints is re-read each
+ * they go stale and the utilization detector treats the pod as saturated; every scrape is reported to the pool's
+ * {@link EndpointHealth}, which makes an endpoint without a successful scrape for
+ * {@code quarkus.llmd.outlier-detection.stale-after-intervals} unschedulable. The set of endpoints is re-read each
  * round, so pods added or removed at runtime are picked up. Every pool is scraped, each published into its own
  * registry. (Endpoints that leave a pool are purged from its plugins' state by the pool itself.)
  */
@@ -68,6 +72,7 @@ public class MetricsScraper {
     /** What one pool's scrapes have in flight; confined to the timer's context. */
     private static final class PoolRound {
         final EndpointRegistry registry;
+        final EndpointHealth health;
         final PoolScrapeSettings.Settings settings;
         long ticks;
         final Set<String> inFlight = new HashSet<>();
@@ -75,8 +80,9 @@ public class MetricsScraper {
         Set<String> known = Set.of();
         int outstanding;
 
-        PoolRound(EndpointRegistry registry, PoolScrapeSettings.Settings settings) {
+        PoolRound(EndpointRegistry registry, EndpointHealth health, PoolScrapeSettings.Settings settings) {
             this.registry = registry;
+            this.health = health;
             this.settings = settings;
         }
     }
@@ -95,7 +101,7 @@ public class MetricsScraper {
         for (Pool p : pools.all()) {
             PoolScrapeSettings.Settings settings = scrape.of(p.name(), config.dataLayer().metricsPath());
             if (settings.enabled()) {
-                poolRounds.add(new PoolRound(p.registry(), settings));
+                poolRounds.add(new PoolRound(p.registry(), p.pipeline().health(), settings));
             } else {
                 LOG.infof("pool %s declares no data source: its endpoints are not scraped", p.name());
             }
@@ -114,6 +120,11 @@ public class MetricsScraper {
         }
         long interval = Math.max(1, dl.refreshInterval().toMillis());
         int timeout = (int) Math.max(1, dl.scrapeTimeout().toMillis());
+        int staleAfter = config.outlierDetection().staleAfterIntervals();
+        for (PoolRound r : poolRounds) {
+            // without a successful scrape for that long, the pod's last metrics would make a dead pod look idle
+            r.health.useStaleAfter(Duration.ofMillis(interval * r.settings.everyTicks() * Math.max(0, staleAfter)));
+        }
         Context context = vertx.getOrCreateContext();
         context.runOnContext(v -> {
             client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
@@ -235,12 +246,13 @@ public class MetricsScraper {
                             if (x.updated()) {
                                 r.pending.put(e.name(), x.metrics());
                                 scrapes.incrementAndGet();
+                                r.health.scrapeSucceeded(e.name(), System.nanoTime());
                             } else {
-                                failed(e, "no usable metric: " + x.problems());
+                                failed(r, e, "no usable metric: " + x.problems());
                             }
                         }
                     } else {
-                        failed(e, ar.cause().toString());
+                        failed(r, e, ar.cause().toString());
                     }
                     if (--r.outstanding <= 0) {
                         r.outstanding = 0;
@@ -249,7 +261,8 @@ public class MetricsScraper {
                 });
     }
 
-    private void failed(Endpoint e, String why) {
+    private void failed(PoolRound r, Endpoint e, String why) {
+        r.health.scrapeFailed(e.name(), System.nanoTime());
         pollErrors.incrementAndGet();
         if (pollErrorCounter != null) {
             pollErrorCounter.increment();

@@ -43,6 +43,7 @@ import io.quarkiverse.llmd.engine.request.SseUsageScanner;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.request.UsageParser;
 import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
+import io.vertx.core.Vertx;
 
 /**
  * One ext_proc stream, that is one HTTP request through Envoy (reference scheduler-epp.md 1.2).
@@ -84,13 +85,29 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         CLOSED
     }
 
-    /** What the stream needs from the application. */
-    record Settings(Pools pools, long maxBodyBytes, boolean ignoreSubsetHints) {
+    /**
+     * What the stream needs from the application.
+     *
+     * @param guard sheds decisions that cannot be made in time
+     * @param vertx runs the idle timer; null for none
+     * @param idleTimeoutMillis a stream without an inbound message for this long is ended; 0 or less: never
+     */
+    record Settings(Pools pools, long maxBodyBytes, boolean ignoreSubsetHints, ExtProcGuard guard,
+            Vertx vertx, long idleTimeoutMillis) {
     }
 
     private final Settings settings;
     private final StreamObserver<ProcessingResponse> out;
     private final ArrayDeque<ProcessingRequest> deferred = new ArrayDeque<>(2);
+    /** Arrival times of inbound messages at the transport, or null without the tracer. */
+    private final ArrivalTracer arrivals;
+    /** When the message being handled arrived at the transport. */
+    private long lastArrival;
+    /** When the last inbound message was handled, for the idle timeout. */
+    private long lastActivity;
+    private long idleTimer = -1;
+    /** Whether the guard admitted the current decision and it has not been released yet. */
+    private boolean admitted;
 
     private State state = State.REQUEST_HEADERS;
     private boolean outClosed;
@@ -121,8 +138,39 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     ExtProcStream(Settings settings, StreamObserver<ProcessingResponse> out) {
         this.settings = settings;
         this.out = out;
+        this.arrivals = ArrivalTracer.current();
         if (out instanceof ServerCallStreamObserver<ProcessingResponse> server) {
             server.setOnCancelHandler(this::cancelled);
+        }
+        this.lastActivity = System.nanoTime();
+        if (settings.vertx() != null && settings.idleTimeoutMillis() > 0) {
+            idleTimer = settings.vertx().setTimer(settings.idleTimeoutMillis(), t -> idleCheck());
+        }
+    }
+
+    /**
+     * Ends a stream that went quiet for the idle timeout (a proxy that lost track of it would otherwise hold its
+     * state forever); otherwise waits for the rest of the timeout. One timer per stream, re-armed only when it fires.
+     */
+    private synchronized void idleCheck() {
+        idleTimer = -1;
+        if (state == State.CLOSED || outClosed) {
+            return;
+        }
+        long idleMillis = (System.nanoTime() - lastActivity) / 1_000_000;
+        long timeout = settings.idleTimeoutMillis();
+        if (idleMillis >= timeout) {
+            LOG.debugf("ext_proc stream idle for %d ms in state %s: ended", idleMillis, state);
+            fail(Status.DEADLINE_EXCEEDED.withDescription("ext_proc stream idle for " + idleMillis + " ms"));
+        } else {
+            idleTimer = settings.vertx().setTimer(Math.max(1, timeout - idleMillis), t -> idleCheck());
+        }
+    }
+
+    private void stopIdleTimer() {
+        if (idleTimer >= 0) {
+            settings.vertx().cancelTimer(idleTimer);
+            idleTimer = -1;
         }
     }
 
@@ -130,6 +178,9 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
 
     @Override
     public synchronized void onNext(ProcessingRequest message) {
+        long now = System.nanoTime();
+        lastActivity = now;
+        lastArrival = arrivals == null ? now : arrivals.next(now);
         try {
             if (state == State.DECIDING) {
                 deferred.add(message);
@@ -149,6 +200,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         state = State.CLOSED;
         deferred.clear();
         completeFailed();
+        stopIdleTimer();
     }
 
     @Override
@@ -165,6 +217,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         state = State.CLOSED;
         deferred.clear();
         completeFailed();
+        stopIdleTimer();
     }
 
     // ------------------------------------------------------------------ dispatch
@@ -273,6 +326,14 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
 
     private void decide() {
         state = State.DECIDING;
+        Decision.Rejected shed = settings.guard().admit(lastArrival, System.nanoTime());
+        if (shed != null) {
+            // the gateway is behind: answer now with the overload status rather than queue the decision for seconds
+            requestBody = ByteString.EMPTY;
+            reject(shed);
+            return;
+        }
+        admitted = true;
         String path = requestHeaders.get(":path");
         CompletionStage<Decision> decision;
         try {
@@ -288,6 +349,10 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     }
 
     private synchronized void decided(Decision decision, Throwable failure) {
+        if (admitted) {
+            admitted = false;
+            settings.guard().release();
+        }
         if (state != State.DECIDING) {
             // the stream broke while the pipeline was deciding: give back what the decision took
             if (decision instanceof RoutedRequest r) {
@@ -404,7 +469,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         }
         streamingResponse = contentType.contains("text/event-stream");
         if (routed != null) {
-            routed.responseStarted(servedEndpoint(message));
+            routed.responseStarted(servedEndpoint(message), responseStatus);
             rewriter = ModelNameRewriter.of(routed.request().targetModel(), routed.request().model());
             if (streamingResponse) {
                 sseScanner = new SseUsageScanner();
@@ -565,6 +630,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         state = State.CLOSED;
         deferred.clear();
         completeFailed();
+        stopIdleTimer();
         if (!outClosed) {
             outClosed = true;
             try {
@@ -585,6 +651,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     }
 
     private void closeOut() {
+        stopIdleTimer();
         if (!outClosed) {
             outClosed = true;
             try {

@@ -13,7 +13,8 @@ import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 
 /**
- * Readiness on {@code /q/health/ready}: DOWN while any pool has no endpoint, so a gateway whose pods are not there
+ * Readiness on {@code /q/health/ready}: DOWN while any pool has no schedulable endpoint (none at all, or all with
+ * stale metrics; outlier detection never ejects the last one), so a gateway whose pods are not there
  * yet (or whose configuration names none) is not sent traffic it could only refuse. The gRPC health service of the
  * endpoint picker answers from the same rule, as llm-d's EPP is ready once its pool is synced.
  */
@@ -27,9 +28,10 @@ public class PoolsReadiness implements HealthCheck {
         this.pools = pools;
     }
 
-    /** The names of the pools that have no endpoint now. */
+    /** The names of the pools that have no schedulable endpoint now. */
     static List<String> emptyPools(Pools pools) {
-        return pools.all().stream().filter(p -> p.registry().endpoints().isEmpty()).map(Pool::name).toList();
+        return pools.all().stream().filter(p -> p.pipeline().schedulableEndpoints().isEmpty()).map(Pool::name)
+                .toList();
     }
 
     @Override
@@ -37,7 +39,8 @@ public class PoolsReadiness implements HealthCheck {
         List<String> empty = emptyPools(pools);
         HealthCheckResponseBuilder r = HealthCheckResponse.named("llm-d pools").status(empty.isEmpty());
         for (Pool p : pools.all()) {
-            r.withData(p.name(), p.registry().endpoints().size() + " endpoint(s)");
+            r.withData(p.name(), p.registry().endpoints().size() + " endpoint(s), "
+                    + p.pipeline().schedulableEndpoints().size() + " schedulable");
         }
         return r.build();
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
@@ -172,6 +173,17 @@ public final class EppMetrics implements PipelineMetrics {
     private final MultiGauge inFlightTokens;
     private volatile double saturation;
 
+    /** What the ready-endpoints gauge reports; the pool's schedulable endpoints once outlier detection runs. */
+    private volatile IntSupplier readyEndpoints = () -> 0;
+
+    /**
+     * Counts ready endpoints with {@code ready} (the pool's schedulable endpoints) instead of every endpoint of the
+     * registry, so that ejected endpoints and those with stale metrics drop out of the gauge.
+     */
+    public void countReadyWith(IntSupplier ready) {
+        this.readyEndpoints = ready;
+    }
+
     private EppMetrics() {
         this.registry = null;
         this.poolName = "";
@@ -206,6 +218,7 @@ public final class EppMetrics implements PipelineMetrics {
         this.requestSets = new LabelSetBudget<>(options.labelSetLimit());
         this.legacySets = new LabelSetBudget<>(options.labelSetLimit());
         Tags pool = Tags.of("name", poolName);
+        this.readyEndpoints = () -> endpoints.endpoints().size();
         poolGauge(POOL_KV, LEGACY_POOL_KV, pool, endpoints, m -> m.kvCacheUsage(), false,
                 "Average KV cache utilization of the pool");
         poolGauge(POOL_QUEUE, LEGACY_POOL_QUEUE, pool, endpoints, m -> m.waitingQueueSize(), false,
@@ -219,8 +232,9 @@ public final class EppMetrics implements PipelineMetrics {
         poolGauge(POOL_RUNNING_STDDEV, null, pool, endpoints, m -> m.runningRequestsSize(), true,
                 "Standard deviation of the running requests of the pool");
         for (String name : names(POOL_READY, LEGACY_POOL_READY)) {
-            Gauge.builder(name, endpoints, r -> r.endpoints().size()).tags(pool).strongReference(true)
-                    .description("Number of ready endpoints in the pool").register(registry);
+            Gauge.builder(name, this, m -> m.readyEndpoints.getAsInt()).tags(pool).strongReference(true)
+                    .description("Number of ready endpoints in the pool (neither ejected nor with stale metrics)")
+                    .register(registry);
         }
         this.perEndpointQueue = MultiGauge.builder(PER_ENDPOINT_QUEUE)
                 .description("Waiting queue size of each endpoint").register(registry);

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PdConfig;
 import io.quarkiverse.llmd.runtime.config.ProxyConfig;
@@ -60,6 +61,9 @@ public class OpenAiProxy {
     private final ProxyMetrics metrics;
     private final SsrfGuard ssrfGuard;
     private final Prefiller prefiller;
+    /** The accepted API keys, or null when the proxy does not authenticate. */
+    private final ApiKeys apiKeys;
+    private static final String TENANT = "llmd.tenant";
 
     @Inject
     public OpenAiProxy(Pools pools, LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics) {
@@ -69,6 +73,33 @@ public class OpenAiProxy {
         this.metrics = metrics;
         this.ssrfGuard = new SsrfGuard(SsrfGuard.membersOf(pools), config.pd().ssrfProtection());
         this.prefiller = new Prefiller(upstream, config.pd().prefillTimeout().toMillis());
+        this.apiKeys = config.proxy().apiKeysFile().map(ApiKeys::load).orElse(null);
+        if (apiKeys != null) {
+            LOG.infof("OpenAI proxy: API keys required (%d key(s) from %s)", apiKeys.size(),
+                    config.proxy().apiKeysFile().get());
+        }
+    }
+
+    /**
+     * With API keys configured, lets through only requests whose key is known, recording its tenant; anything else
+     * gets 401 (the connection is closed, as its body is not read). The key itself is never logged.
+     */
+    private void authenticate(RoutingContext ctx) {
+        if (apiKeys == null) {
+            ctx.next();
+            return;
+        }
+        HttpServerRequest request = ctx.request();
+        String tenant = apiKeys.tenantOf(request.getHeader("authorization"), request.getHeader("api-key"));
+        if (tenant == null) {
+            boolean presented = request.getHeader("authorization") != null || request.getHeader("api-key") != null;
+            ctx.response().putHeader("www-authenticate", "Bearer").putHeader("connection", "close");
+            OpenAiErrors.send(ctx.response(), 401, presented ? "Incorrect API key provided."
+                    : "You didn't provide an API key: send it as 'Authorization: Bearer <key>'.");
+            return;
+        }
+        ctx.put(TENANT, tenant);
+        ctx.next();
     }
 
     void routes(@Observes Router router) {
@@ -79,6 +110,7 @@ public class OpenAiProxy {
                     sidecarAtRoot);
             return;
         }
+        router.route("/v1/*").handler(this::authenticate);
         for (String path : POST_PATHS) {
             router.post(path).handler(this::inference);
         }
@@ -99,6 +131,14 @@ public class OpenAiProxy {
         HttpServerRequest request = ctx.request();
         Context context = Vertx.currentContext();
         Map<String, String> headers = HeaderHygiene.cleanRequestHeaders(request.headers());
+        String tenant = ctx.get(TENANT);
+        if (tenant != null) {
+            // the gateway's credentials stay here; the tenant, not the client, says who the request is for
+            headers.remove("authorization");
+            headers.remove("api-key");
+            headers.remove(RequestHeaders.FAIRNESS_ID_LEGACY);
+            headers.put(RequestHeaders.FAIRNESS_ID, tenant);
+        }
         readBody(ctx, maxBodyBytes(), body -> {
             try {
                 new ProxyExchange(this, request, context, headers, body).start();
@@ -306,6 +346,10 @@ public class OpenAiProxy {
 
     long readTimeoutMillis() {
         return config.proxy().readTimeout().toMillis();
+    }
+
+    long firstByteTimeoutMillis() {
+        return Math.max(1, config.proxy().firstByteTimeout().toMillis());
     }
 
     long maxBodyBytes() {

@@ -13,6 +13,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pipeline.Decision;
 import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
 import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
+import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.request.ApiType;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.engine.response.ModelNameRewriter;
@@ -28,8 +29,8 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * One client request through the proxy, on the client connection's event loop: schedule, optionally prefill remotely
  * (P/D), forward to the chosen endpoint and relay the response. A failure that reached no byte to the client
- * (connection refused, reset or timeout before the response head, or a 503 head) is retried once on another
- * endpoint: the decision's next fallback target when the picker returned several, otherwise a new decision that
+ * (connection refused, reset, no response head within the time-to-first-byte bound, or a 503 head) counts against
+ * the endpoint's health (outlier detection) and is retried once on another endpoint: the decision's next fallback target when the picker returned several, otherwise a new decision that
  * excludes the failed endpoint. Every exit path completes the {@link RoutedRequest}.
  */
 final class ProxyExchange {
@@ -166,23 +167,45 @@ final class ProxyExchange {
      */
     private void send(byte[] payload, boolean keepPrefillerHeader) {
         Endpoint endpoint = target;
+        long firstByteMillis = proxy.firstByteTimeoutMillis();
+        long[] firstByteTimer = { -1 };
         proxy.upstream().send(proxy.upstream().options(HttpMethod.POST, endpoint.address(), uri,
                 proxy.readTimeoutMillis()), forwardHeaders(keepPrefillerHeader), Buffer.buffer(payload))
                 .compose(req -> {
                     upstream = req;
                     if (clientGone) {
                         req.reset();
+                    } else {
+                        // a pod that accepts and never answers (stopped, deadlocked) fails the attempt in bounded time
+                        firstByteTimer[0] = context.owner().setTimer(firstByteMillis, t -> {
+                            firstByteTimer[0] = -2; // fired: the failure below is this timeout, whatever Vert.x says
+                            req.reset(0, new TimeoutException("no response head within " + firstByteMillis + " ms"));
+                        });
                     }
                     return req.response();
                 })
                 .onComplete(ar -> {
+                    boolean timedOut = firstByteTimer[0] == -2;
+                    if (firstByteTimer[0] >= 0) {
+                        context.owner().cancelTimer(firstByteTimer[0]);
+                    }
                     if (clientGone) {
                         if (ar.succeeded()) {
                             ar.result().request().reset();
                         }
                         return;
                     }
+                    if (ar.failed() && timedOut) {
+                        routed.upstreamFailed(endpoint, EndpointHealth.Failure.TIMEOUT);
+                        attemptFailed(endpoint, 504, "the model server at " + endpoint.address()
+                                + " sent no response head within " + firstByteMillis + " ms");
+                        return;
+                    }
                     if (ar.failed()) {
+                        EndpointHealth.Failure kind = failureOf(ar.cause());
+                        if (kind != null) {
+                            routed.upstreamFailed(endpoint, kind);
+                        }
                         attemptFailed(endpoint, statusOf(ar.cause()), "the model server at " + endpoint.address()
                                 + " could not be reached: " + ResponseRelay.describe(ar.cause()));
                         return;
@@ -190,11 +213,26 @@ final class ProxyExchange {
                     HttpClientResponse resp = ar.result();
                     if (resp.statusCode() == 503 && retriesLeft > 0) {
                         resp.request().reset();
+                        routed.upstreamFailed(endpoint, EndpointHealth.Failure.SERVER_ERROR);
                         attemptFailed(endpoint, 503, "the model server at " + endpoint.address() + " is unavailable");
                         return;
                     }
                     relay(resp, endpoint);
                 });
+    }
+
+    /**
+     * What a failure says about the endpoint; null when it says nothing (our own connection pool is full: the
+     * gateway's limit, not the pod's fault).
+     */
+    private static EndpointHealth.Failure failureOf(Throwable t) {
+        if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+            return null;
+        }
+        if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException) {
+            return EndpointHealth.Failure.CONNECT;
+        }
+        return statusOf(t) == 504 ? EndpointHealth.Failure.TIMEOUT : EndpointHealth.Failure.RESET;
     }
 
     private static int statusOf(Throwable t) {
@@ -248,7 +286,7 @@ final class ProxyExchange {
         relay = new ResponseRelay(resp.request(), resp, response, rewriter, cached, new ResponseRelay.Listener() {
             @Override
             public void started(int status) {
-                r.responseStarted(endpoint);
+                r.responseStarted(endpoint, status);
             }
 
             @Override
