@@ -5,25 +5,67 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.runtime.proxy.ProxyMetrics;
 import io.quarkiverse.llmd.simulator.SimulatedPod;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 
-/** A client that hangs up mid-stream makes the proxy reset the request to the pod, which aborts it. */
+/**
+ * A client that hangs up mid-stream makes the proxy reset the request to the pod, which aborts it; a response that
+ * ends normally is never taken for a hang-up, whatever the HTTP version.
+ */
 @QuarkusTest
 @TestProfile(HealthyFleetProfile.class)
 class ClientDisconnectTest {
 
     @Inject
     ProxyMetrics metrics;
+
+    @Inject
+    MeterRegistry registry;
+
+    /**
+     * HTTP/2 (here over a cleartext upgrade, the JDK client's default) closes the stream when the response ends; that
+     * close must not count as a client disconnect nor turn the served request into a failure without usage.
+     */
+    @Test
+    void anHttp2StreamClosedByItsOwnEndIsNotADisconnect() throws Exception {
+        long disconnects = metrics.clientDisconnects();
+        long recorded = inputTokenRecords();
+        HttpClient client = HttpClient.newHttpClient();
+        for (boolean stream : new boolean[] { false, true, false }) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + RestAssured.port + "/v1/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + SimFleetResource.MODEL
+                            + "\",\"prompt\":\"hello\",\"max_tokens\":4"
+                            + (stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : "}")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.version()).as("the exchange this test is about").isEqualTo(HttpClient.Version.HTTP_2);
+        }
+        MetricsScraperTest.await("the three requests are recorded with their usage",
+                () -> inputTokenRecords() >= recorded + 3);
+        assertThat(metrics.clientDisconnects()).isEqualTo(disconnects);
+    }
+
+    private long inputTokenRecords() {
+        return registry.find("llm_d_epp_request_input_tokens").summaries().stream()
+                .mapToLong(DistributionSummary::count).sum();
+    }
 
     @Test
     void clientDisconnectResetsTheUpstreamRequest() throws Exception {

@@ -313,7 +313,9 @@ final class ProxyExchange {
     }
 
     private void clientGone() {
-        if (finished || clientGone) {
+        // HTTP/2 closes the stream inside response.end(), before the relay reports the end: a response we ended
+        // ourselves is not a hang-up
+        if (finished || clientGone || response.ended()) {
             return;
         }
         clientGone = true;
