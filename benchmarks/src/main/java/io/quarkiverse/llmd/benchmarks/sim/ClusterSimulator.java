@@ -141,8 +141,15 @@ public final class ClusterSimulator {
     }
 
     /** KV events of one pod's step, on their way to the indexes. */
-    private record KvDelivery(String pod, List<KvEvent> events) {
+    private record KvDelivery(double publishedAt, String pod, List<KvEvent> events) {
     }
+
+    /** Sees each step's KV events just before and just after the indexes apply them (for tests). */
+    interface KvDeliveryObserver {
+        void delivering(double now, double publishedAt, String pod, List<KvEvent> events, boolean applied);
+    }
+
+    private KvDeliveryObserver kvObserver;
 
     private final Gateway[] gateways;
     private final GatewayOptions options;
@@ -449,6 +456,19 @@ public final class ClusterSimulator {
                 sim.kvEventStats());
     }
 
+    /** The distinct precise indexes the pods' events feed, in ingestion order (for tests). */
+    List<KvBlockIndex> preciseIndexesForTest() {
+        List<KvBlockIndex> out = new ArrayList<>();
+        for (KvEventIngestor i : ingestors) {
+            out.add(i.index());
+        }
+        return out;
+    }
+
+    void observeKvDeliveries(KvDeliveryObserver observer) {
+        this.kvObserver = observer;
+    }
+
     /** What the ingestors applied, summed over the distinct indexes (empty without a KV-event consumer). */
     public Map<String, Long> kvEventStats() {
         Map<String, Long> m = new java.util.LinkedHashMap<>();
@@ -686,7 +706,7 @@ public final class ClusterSimulator {
     }
 
     private void publish(int pod, List<KvEvent> converted) {
-        deliveries.addLast(new KvDelivery(endpoints[pod].address(), converted));
+        deliveries.addLast(new KvDelivery(now, endpoints[pod].address(), converted));
         // one delay for all: deliveries are due in the order they were published
         events.add(now + options.kvEventDelaySeconds(), KV_EVENTS, 0);
     }
@@ -694,10 +714,16 @@ public final class ClusterSimulator {
     private void deliverKvEvents() {
         KvDelivery d = deliveries.pollFirst();
         String model = workload.model();
+        if (kvObserver != null) {
+            kvObserver.delivering(now, d.publishedAt(), d.pod(), d.events(), false);
+        }
         for (KvEventIngestor ingestor : ingestors) {
             for (KvEvent e : d.events()) {
                 ingestor.apply(d.pod(), model, e);
             }
+        }
+        if (kvObserver != null) {
+            kvObserver.delivering(now, d.publishedAt(), d.pod(), d.events(), true);
         }
     }
 
