@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,10 +22,15 @@ import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 import io.quarkiverse.llmd.engine.autoscaling.ReplicaMetrics;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
+import io.quarkiverse.llmd.engine.kvcache.KvEvent;
+import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
 import io.quarkiverse.llmd.engine.pipeline.Admission;
 import io.quarkiverse.llmd.engine.pipeline.Decision;
 import io.quarkiverse.llmd.engine.pipeline.FlowTicker;
@@ -68,6 +74,16 @@ import io.quarkiverse.llmd.simulator.engine.StepResult;
  * (newest first), then drains ready ones (newest first): a draining pod takes no new request and leaves when its
  * in-flight requests have finished. New pods draw their scrape phase from the same stream after the initial ones,
  * so a run stays deterministic for its seed, and a run without autoscaling is the same run as before.
+ *
+ * <p>With {@link GatewayOptions#replicas()} above 1 there are that many gateways, each its own pipeline over its own
+ * scheduler loaded from the same config (so its own approximate prefix index, in-flight counters, saturation
+ * detector and flow-control queue); a request goes to one of them by {@link GatewayOptions#spread()}. They share the
+ * pods and the scraped metrics (one data layer). When the config has a KV-event consumer
+ * ({@code precise-prefix-cache-producer}), the pods emit KV events and each step's events are applied, through the
+ * engine's {@link KvEventIngestor}, {@link GatewayOptions#kvEventDelaySeconds()} after the step ends, to every
+ * distinct index: once for a shared index, once per replica otherwise ({@link PreciseIndexes}). A pod that becomes
+ * ready starts with an AllBlocksCleared (its cache is empty whatever the index remembered), and a pod that leaves
+ * is removed from the indexes, as the runtime does on endpoint removal.
  */
 public final class ClusterSimulator {
 
@@ -78,6 +94,8 @@ public final class ClusterSimulator {
     private static final int FLOW_TICK = 4;
     private static final int POD_READY = 5;
     private static final int SCALE_TICK = 6;
+    private static final int KV_EVENTS = 7;
+    private static final int REPLICA_BITS = 6;
     private static final byte READY = 0;
     private static final byte STARTING = 1;
     private static final byte DRAINING = 2;
@@ -109,7 +127,39 @@ public final class ClusterSimulator {
 
     private final WorkloadSpec workload;
     private final ClusterSpec cluster;
-    private final RequestPipeline pipeline;
+    /** One gateway replica: its pipeline and its flow-control ticker. */
+    private final class Gateway {
+        final int id;
+        RequestPipeline pipeline;
+        Runnable flowTick;
+        long flowTickGeneration;
+        double flowTickPeriod;
+
+        Gateway(int id) {
+            this.id = id;
+        }
+    }
+
+    /** KV events of one pod's step, on their way to the indexes. */
+    private record KvDelivery(double publishedAt, String pod, List<KvEvent> events) {
+    }
+
+    /** Sees each step's KV events just before and just after the indexes apply them (for tests). */
+    interface KvDeliveryObserver {
+        void delivering(double now, double publishedAt, String pod, List<KvEvent> events, boolean applied);
+    }
+
+    private KvDeliveryObserver kvObserver;
+
+    private final Gateway[] gateways;
+    private final GatewayOptions options;
+    private final SplittableRandom spreadRandom;
+    private long spreadNext;
+    private int[] gatewayOf = new int[1024];
+    /** The prompt tokens of requests not yet scheduled, for {@link SimTokenProducer} (the model server's render). */
+    private final Map<String, int[]> rendering = new HashMap<>();
+    private final List<KvEventIngestor> ingestors = new ArrayList<>();
+    private final ArrayDeque<KvDelivery> deliveries = new ArrayDeque<>();
     private final String schedulerName;
     private final long seed;
 
@@ -149,9 +199,6 @@ public final class ClusterSimulator {
     private final int maxConcurrency;
     private int inFlight;
     private boolean candidatesDirty;
-    private Runnable flowTick;
-    private long flowTickGeneration;
-    private double flowTickPeriod;
 
     private double now;
     private int stageIndex;
@@ -163,10 +210,26 @@ public final class ClusterSimulator {
     private long steps;
     private long processed;
 
+    /** Loads a gateway replica's configuration with the registry the simulator gives it. */
+    @FunctionalInterface
+    public interface ConfigSource {
+        EndpointPickerConfigLoader.Loaded load(PluginRegistry registry);
+
+        /** An EndpointPickerConfig file, loaded afresh for each replica. */
+        static ConfigSource of(java.nio.file.Path file) {
+            return registry -> new EndpointPickerConfigLoader(registry).load(file);
+        }
+
+        /** An EndpointPickerConfig given as YAML text. */
+        static ConfigSource of(String source, String yaml) {
+            return registry -> new EndpointPickerConfigLoader(registry).load(source, yaml);
+        }
+    }
+
     /** A gateway that admits everything and has no flow control: the scheduler alone. */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler, String schedulerName,
             long seed) {
-        this(workload, cluster, scheduler, null, schedulerName, seed, null);
+        this(workload, cluster, r -> null, scheduler, schedulerName, seed, null, GatewayOptions.SINGLE);
     }
 
     /**
@@ -175,7 +238,7 @@ public final class ClusterSimulator {
      */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
             String schedulerName, long seed) {
-        this(workload, cluster, loaded.scheduler(), loaded, schedulerName, seed, null);
+        this(workload, cluster, r -> loaded, null, schedulerName, seed, null, GatewayOptions.SINGLE);
     }
 
     /**
@@ -184,12 +247,24 @@ public final class ClusterSimulator {
      */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
             String schedulerName, long seed, Autoscaling scaling) {
-        this(workload, cluster, loaded.scheduler(), loaded, schedulerName, seed, scaling);
+        this(workload, cluster, r -> loaded, null, schedulerName, seed, scaling, GatewayOptions.SINGLE);
     }
 
-    private ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, Scheduler scheduler,
-            EndpointPickerConfigLoader.Loaded loaded, String schedulerName, long seed, Autoscaling scaling) {
+    /**
+     * {@code options.replicas()} gateways, each with the configuration {@code source} loads through the simulator's
+     * registry ({@link SchedulerConfigs#registry(SimTokenProducer.Renderer, PreciseIndexes)}), in front of a fixed
+     * pool or, with {@code scaling}, an autoscaled one.
+     */
+    public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, String schedulerName,
+            long seed, Autoscaling scaling, GatewayOptions options) {
+        this(workload, cluster, source, null, schedulerName, seed, scaling, options);
+    }
+
+    /** With {@code bare} set, one gateway over that scheduler alone; else each replica loads {@code source}. */
+    private ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, Scheduler bare,
+            String schedulerName, long seed, Autoscaling scaling, GatewayOptions options) {
         this.workload = workload;
+        this.options = options;
         this.cluster = cluster;
         this.schedulerName = schedulerName;
         this.seed = seed;
@@ -198,6 +273,7 @@ public final class ClusterSimulator {
         this.arrivalRandom = root.split();
         this.scrapeRandom = root.split();
         this.schedulerRandom = root.split();
+        this.spreadRandom = root.split(); // split last: the streams above are those of a single-gateway run
         this.corpus = new PromptCorpus(workload, dataRandom);
         double expected = 0;
         for (WorkloadSpec.Stage s : workload.load().stages()) {
@@ -207,6 +283,25 @@ public final class ClusterSimulator {
         this.maxConcurrency = workload.load().maxConcurrency();
 
         this.scaling = scaling;
+        // the gateways first: whether the pods must emit KV events depends on their plugins
+        gateways = new Gateway[options.replicas()];
+        PreciseIndexes indexes = new PreciseIndexes(options.preciseIndex());
+        EndpointPickerConfigLoader.Loaded[] loaded = new EndpointPickerConfigLoader.Loaded[gateways.length];
+        Scheduler[] schedulers = new Scheduler[gateways.length];
+        Map<KvBlockIndex, KvEventConsumer> consumers = new IdentityHashMap<>();
+        for (int g = 0; g < gateways.length; g++) {
+            gateways[g] = new Gateway(g);
+            loaded[g] = bare != null ? null : source.load(SchedulerConfigs.registry(this::render, indexes));
+            schedulers[g] = bare != null ? bare : loaded[g].scheduler();
+            for (KvEventConsumer c : schedulers[g].pluginsOf(KvEventConsumer.class)) {
+                consumers.putIfAbsent(c.index(), c); // a shared index is fed once
+            }
+        }
+        List<KvEventConsumer> distinct = new ArrayList<>(consumers.values());
+        distinct.sort(java.util.Comparator.comparing(c -> c.typedName().toString())); // no hash order
+        for (KvEventConsumer c : distinct) {
+            ingestors.add(c.newIngestor());
+        }
         int n = scaling == null ? cluster.pods() : scaling.initialReplicas();
         engines = new EngineCore[n];
         pending = new StepResult[n];
@@ -216,7 +311,7 @@ public final class ClusterSimulator {
         pubKv = new double[n];
         podState = new byte[n];
         engineConfig = new EngineConfig(workload.model(), cluster.hardware(), cluster.maxNumSeqs(),
-                cluster.maxNumBatchedTokens(), cluster.enablePrefixCaching(), false);
+                cluster.maxNumBatchedTokens(), cluster.enablePrefixCaching(), !ingestors.isEmpty());
         for (int p = 0; p < n; p++) {
             createPod();
             // each pod is scraped at its own phase, like independent collectors
@@ -231,11 +326,13 @@ public final class ClusterSimulator {
         } else {
             trace = null;
         }
-        this.pipeline = gateway(scheduler, loaded);
+        for (int g = 0; g < gateways.length; g++) {
+            gateways[g].pipeline = gateway(gateways[g], schedulers[g], loaded[g]);
+        }
     }
 
     /** The engine pipeline in virtual time: the clock, monotonic time and flow control's ticks are the event queue's. */
-    private RequestPipeline gateway(Scheduler scheduler, EndpointPickerConfigLoader.Loaded loaded) {
+    private RequestPipeline gateway(Gateway gw, Scheduler scheduler, EndpointPickerConfigLoader.Loaded loaded) {
         Clock clock = new Clock() {
             @Override
             public ZoneOffset getZone() {
@@ -264,13 +361,13 @@ public final class ClusterSimulator {
         if (loaded != null && loaded.config().featureGate("flowControl")) {
             FlowControlConfig fc = loaded.flowControl();
             FlowTicker ticker = (periodMillis, tick) -> {
-                long generation = ++flowTickGeneration;
-                flowTick = tick;
-                flowTickPeriod = periodMillis / 1000.0;
-                events.add(now + flowTickPeriod, FLOW_TICK, (int) (generation & 0x3fffffff));
+                long generation = ++gw.flowTickGeneration;
+                gw.flowTick = tick;
+                gw.flowTickPeriod = periodMillis / 1000.0;
+                events.add(now + gw.flowTickPeriod, FLOW_TICK, flowTickArg(gw, generation));
                 return () -> {
-                    if (flowTickGeneration == generation) {
-                        flowTick = null;
+                    if (gw.flowTickGeneration == generation) {
+                        gw.flowTick = null;
                     }
                 };
             };
@@ -278,6 +375,16 @@ public final class ClusterSimulator {
             p.enableFlowControl(fc, probe, ticker, Duration.ofMillis(5), Duration.ofMillis(50), 1024, null);
         }
         return p;
+    }
+
+    /** The flow-tick event's argument: the replica in the low bits, the ticker's generation above. */
+    private static int flowTickArg(Gateway gw, long generation) {
+        return (int) ((generation & ((1 << (29 - REPLICA_BITS)) - 1)) << REPLICA_BITS) | gw.id;
+    }
+
+    /** The simulated model server's render of a request not yet scheduled (null when unknown). */
+    private int[] render(String requestId) {
+        return rendering.get(requestId);
     }
 
     private List<Endpoint> currentCandidates() {
@@ -340,6 +447,55 @@ public final class ClusterSimulator {
         return new ScaledRun(r, sim.trace);
     }
 
+    /** Build and run with gateway replicas (and, when {@code scaling} is not null, autoscaling). */
+    public static GatewayRun run(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, String name,
+            long seed, Autoscaling scaling, GatewayOptions options) {
+        ClusterSimulator sim = new ClusterSimulator(workload, cluster, source, name, seed, scaling, options);
+        RunResult r = sim.run();
+        return new GatewayRun(r, sim.trace, Arrays.copyOf(sim.gatewayOf, r.log().size()), options.replicas(),
+                sim.kvEventStats());
+    }
+
+    /** The distinct precise indexes the pods' events feed, in ingestion order (for tests). */
+    List<KvBlockIndex> preciseIndexesForTest() {
+        List<KvBlockIndex> out = new ArrayList<>();
+        for (KvEventIngestor i : ingestors) {
+            out.add(i.index());
+        }
+        return out;
+    }
+
+    void observeKvDeliveries(KvDeliveryObserver observer) {
+        this.kvObserver = observer;
+    }
+
+    /** What the ingestors applied, summed over the distinct indexes (empty without a KV-event consumer). */
+    public Map<String, Long> kvEventStats() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        if (ingestors.isEmpty()) {
+            return m;
+        }
+        long stored = 0;
+        long removed = 0;
+        long clears = 0;
+        long broken = 0;
+        long notDense = 0;
+        for (KvEventIngestor i : ingestors) {
+            stored += i.blocksStored();
+            removed += i.blocksRemoved();
+            clears += i.clears();
+            broken += i.droppedBrokenChain();
+            notDense += i.droppedNotDense();
+        }
+        m.put("indexes", (long) ingestors.size());
+        m.put("blocks_stored", stored);
+        m.put("engine_blocks_removed", removed);
+        m.put("all_blocks_cleared", clears);
+        m.put("dropped_broken_chain", broken);
+        m.put("dropped_not_dense", notDense);
+        return m;
+    }
+
     /** The replicas over time of an autoscaled run ({@code null} for a fixed pool). */
     public ScalingTrace trace() {
         return trace;
@@ -380,6 +536,7 @@ public final class ClusterSimulator {
                 case SCALE_TICK -> scaleTick();
                 case TIMEOUT -> timeout(arg);
                 case FLOW_TICK -> flowTick(arg);
+                case KV_EVENTS -> deliverKvEvents();
                 default -> throw new IllegalStateException("unknown event " + payload);
             }
             // requests the client held back go out as soon as others have ended (after the event, so that a pod
@@ -447,7 +604,15 @@ public final class ClusterSimulator {
     private void send(int idx, byte[] body, int[] prompt, int[] output) {
         inFlight++;
         String id = "req-" + idx;
-        PendingDecision pending = pipeline.submit(corpus.path(), Map.of(OpenAiRequestParser.REQUEST_ID_HEADER, id),
+        Gateway gw = pickGateway();
+        if (idx >= gatewayOf.length) {
+            gatewayOf = Arrays.copyOf(gatewayOf, Math.max(idx + 1, gatewayOf.length * 2));
+        }
+        gatewayOf[idx] = gw.id;
+        if (!ingestors.isEmpty()) {
+            rendering.put(id, prompt);
+        }
+        PendingDecision pending = gw.pipeline.submit(corpus.path(), Map.of(OpenAiRequestParser.REQUEST_ID_HEADER, id),
                 body, null);
         if (workload.load().requestTimeoutSeconds() > 0) {
             events.add(now + workload.load().requestTimeoutSeconds(), TIMEOUT, idx);
@@ -467,7 +632,19 @@ public final class ClusterSimulator {
         }
     }
 
+    private Gateway pickGateway() {
+        if (gateways.length == 1) {
+            return gateways[0];
+        }
+        int g = options.spread() == GatewayOptions.Spread.RANDOM ? spreadRandom.nextInt(gateways.length)
+                : (int) (spreadNext++ % gateways.length);
+        return gateways[g];
+    }
+
     private void decided(int idx, Decision decision, int[] prompt, int[] output) {
+        if (!ingestors.isEmpty()) {
+            rendering.remove("req-" + idx);
+        }
         if (log.status[idx] != RequestLog.PENDING) { // the client timed out while the request was queued
             if (decision instanceof RoutedRequest r) {
                 r.complete(ResponseOutcome.FAILED);
@@ -507,15 +684,64 @@ public final class ClusterSimulator {
         }
     }
 
-    private void flowTick(int generation) {
-        Runnable tick = flowTick;
-        if (tick == null || (flowTickGeneration & 0x3fffffff) != generation) {
+    private void flowTick(int arg) {
+        Gateway gw = gateways[arg & ((1 << REPLICA_BITS) - 1)];
+        Runnable tick = gw.flowTick;
+        if (tick == null || flowTickArg(gw, gw.flowTickGeneration) != arg) {
             return; // a ticker that was stopped (and maybe restarted): its old events fall silent
         }
         tick.run();
-        if (flowTick == tick && (flowTickGeneration & 0x3fffffff) == generation) {
-            events.add(now + flowTickPeriod, FLOW_TICK, generation);
+        if (gw.flowTick == tick && flowTickArg(gw, gw.flowTickGeneration) == arg) {
+            events.add(now + gw.flowTickPeriod, FLOW_TICK, arg);
         }
+    }
+
+    /** A step's KV events leave the pod now and reach the indexes after the configured delay. */
+    private void publishKvEvents(int pod, List<io.quarkiverse.llmd.simulator.kvevents.KvEvent> stepEvents) {
+        List<KvEvent> converted = new ArrayList<>(stepEvents.size());
+        for (io.quarkiverse.llmd.simulator.kvevents.KvEvent e : stepEvents) {
+            converted.add(convert(e));
+        }
+        publish(pod, converted);
+    }
+
+    private void publish(int pod, List<KvEvent> converted) {
+        deliveries.addLast(new KvDelivery(now, endpoints[pod].address(), converted));
+        // one delay for all: deliveries are due in the order they were published
+        events.add(now + options.kvEventDelaySeconds(), KV_EVENTS, 0);
+    }
+
+    private void deliverKvEvents() {
+        KvDelivery d = deliveries.pollFirst();
+        String model = workload.model();
+        if (kvObserver != null) {
+            kvObserver.delivering(now, d.publishedAt(), d.pod(), d.events(), false);
+        }
+        for (KvEventIngestor ingestor : ingestors) {
+            for (KvEvent e : d.events()) {
+                ingestor.apply(d.pod(), model, e);
+            }
+        }
+        if (kvObserver != null) {
+            kvObserver.delivering(now, d.publishedAt(), d.pod(), d.events(), true);
+        }
+    }
+
+    /**
+     * The simulated engine's event as the gateway's decoder would have produced it from vLLM's wire form (same
+     * fields; an absent parent is {@code hasParent=false}).
+     */
+    static KvEvent convert(io.quarkiverse.llmd.simulator.kvevents.KvEvent e) {
+        if (e instanceof io.quarkiverse.llmd.simulator.kvevents.KvEvent.BlockStored s) {
+            Long parent = s.parentBlockHash();
+            return new KvEvent.BlockStored(s.blockHashes(), parent == null ? KvBlockIndex.NO_KEY : parent,
+                    parent != null, s.tokenIds(), s.blockSize(), s.loraId() == null ? null : s.loraId().longValue(),
+                    s.medium(), s.loraName(), null, null, null, null, null);
+        }
+        if (e instanceof io.quarkiverse.llmd.simulator.kvevents.KvEvent.BlockRemoved r) {
+            return new KvEvent.BlockRemoved(r.blockHashes(), r.medium(), null, null);
+        }
+        return KvEvent.AllBlocksCleared.INSTANCE;
     }
 
     private void ended() {
@@ -589,6 +815,9 @@ public final class ClusterSimulator {
                 f.routed.complete(ResponseOutcome.succeeded(sr.promptTokens(), sr.numOutput(), sr.cachedTokens()));
             }
         }
+        if (!ingestors.isEmpty() && !r.kvEvents().isEmpty()) {
+            publishKvEvents(pod, r.kvEvents());
+        }
         EngineCore engine = engines[pod];
         // vLLM publishes its scheduler stats at the end of each step
         pubWaiting[pod] = engine.numWaiting();
@@ -615,6 +844,7 @@ public final class ClusterSimulator {
         if (f == null) { // still queued in flow control: the client's disconnect takes it out of the queue
             PendingDecision waiting = queued.remove(idx);
             unqueue(idx);
+            rendering.remove("req-" + idx);
             if (waiting != null) {
                 waiting.cancel();
             }
@@ -638,6 +868,10 @@ public final class ClusterSimulator {
         }
         podState[pod] = READY;
         candidatesDirty = true;
+        if (!ingestors.isEmpty()) {
+            // a fresh engine's cache is empty: whatever an index still holds for this pod id is stale
+            publish(pod, List.of(KvEvent.AllBlocksCleared.INSTANCE));
+        }
         // scraped at once (a fresh, empty pod), then at its own phase like the others
         scrape(pod);
         events.add(now + scrapeRandom.nextDouble() * cluster.scrapeIntervalSeconds(), SCRAPE, pod);
@@ -646,6 +880,9 @@ public final class ClusterSimulator {
 
     private void retire(int pod) {
         podState[pod] = GONE;
+        for (KvEventIngestor ingestor : ingestors) {
+            ingestor.index().removeEndpoint(endpoints[pod].address()); // as the runtime does when a pod leaves
+        }
         recordTrace();
     }
 
@@ -666,7 +903,10 @@ public final class ClusterSimulator {
                         m.cacheNumBlocks() * m.cacheBlockSize()));
             }
         }
-        int fcQueue = pipeline.flowControlEnabled() ? pipeline.flowControlQueueSize() : 0;
+        int fcQueue = 0;
+        for (Gateway gw : gateways) {
+            fcQueue += gw.pipeline.flowControlEnabled() ? gw.pipeline.flowControlQueueSize() : 0;
+        }
         PoolView view = new PoolView(now, current, ready, metrics, fcQueue, queuedPromptTokens,
                 inFlight - queued.size(), dt > 0 ? arrivalsSinceTick / dt : 0, completions);
         completions.clear();

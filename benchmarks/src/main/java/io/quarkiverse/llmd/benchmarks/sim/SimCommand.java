@@ -31,6 +31,8 @@ public final class SimCommand {
             usage: llmd-bench sim --workload W.yaml --scheduler S.yaml [--scheduler S2.yaml ...] [--cluster C.yaml]
                                   [--pods N] [--hardware H] [--kv-blocks N] [--block-size N] [--max-num-seqs N]
                                   [--max-num-batched-tokens N] [--seed N] --out DIR [--no-csv] [--no-plots]
+                                  [--gateway-replicas N[,N...]] [--gateway-spread round-robin|random]
+                                  [--kv-event-delay S] [--precise-index shared|per-replica]
                                   [--autoscaler A [--autoscaler A2 ...] [--min-replicas N] [--max-replicas N]
                                    [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
                                    [--ttft-slo S] [--target-ttft S] [--target-itl S]]
@@ -40,6 +42,13 @@ public final class SimCommand {
               One scheduler: DIR/summary.json, DIR/requests.csv, DIR/*.png.
               Several: DIR/<scheduler>/summary.json and requests.csv, combined DIR/*.png.
               DIR/run.json records the command, the machine and the wall-clock time of each run.
+
+              --gateway-replicas runs N gateways in front of the pods (each its own scheduler state: approximate
+              prefix index, in-flight counters, flow control); a list runs each scheduler once per count, into
+              DIR/<scheduler>-gw<N>/. Requests are spread round-robin (default) or at random (seeded).
+              Configs with precise-prefix-cache-producer get the pods' KV events --kv-event-delay seconds after
+              each engine step (default 0.01) in one index shared by the replicas (default, as with Redis) or one
+              per replica. summary.json then has a "gateways" section: per-replica KV hit rate and TTFT.
 
               With --autoscaler the pool is one scale target (the cluster's hardware profile) that the strategy
               resizes in virtual time: static, saturation-v1, saturation-v2, keda-queue or variant-autoscaler.
@@ -75,6 +84,10 @@ public final class SimCommand {
         double ttftSlo = 5;
         double targetTtft = 1;
         double targetItl = 0.08;
+        List<Integer> gatewayReplicas = new ArrayList<>();
+        GatewayOptions.Spread spread = GatewayOptions.Spread.ROUND_ROBIN;
+        double kvEventDelay = GatewayOptions.SINGLE.kvEventDelaySeconds();
+        PreciseIndexes.Sharing preciseIndex = PreciseIndexes.Sharing.SHARED;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -99,6 +112,14 @@ public final class SimCommand {
                     case "--ttft-slo" -> ttftSlo = Double.parseDouble(value(args, ++i, a));
                     case "--target-ttft" -> targetTtft = Double.parseDouble(value(args, ++i, a));
                     case "--target-itl" -> targetItl = Double.parseDouble(value(args, ++i, a));
+                    case "--gateway-replicas" -> {
+                        for (String n : value(args, ++i, a).split(",")) {
+                            gatewayReplicas.add(Integer.parseInt(n.trim()));
+                        }
+                    }
+                    case "--gateway-spread" -> spread = GatewayOptions.Spread.parse(value(args, ++i, a));
+                    case "--kv-event-delay" -> kvEventDelay = Double.parseDouble(value(args, ++i, a));
+                    case "--precise-index" -> preciseIndex = PreciseIndexes.Sharing.parse(value(args, ++i, a));
                     case "--no-csv" -> csv = false;
                     case "--no-plots" -> plots = false;
                     case "-h", "--help" -> {
@@ -119,6 +140,15 @@ public final class SimCommand {
                     throw new IllegalArgumentException("unknown autoscaler '" + s + "', known: "
                             + ScalingPolicies.NAMES);
                 }
+            }
+            if (gatewayReplicas.isEmpty()) {
+                gatewayReplicas.add(1);
+            }
+            if (!autoscalers.isEmpty() && gatewayReplicas.size() != 1) {
+                throw new IllegalArgumentException("--autoscaler takes one --gateway-replicas count");
+            }
+            for (int n : gatewayReplicas) {
+                new GatewayOptions(n, spread, kvEventDelay, preciseIndex); // validates
             }
             if (!(ttftSlo > 0)) {
                 throw new IllegalArgumentException("--ttft-slo must be > 0");
@@ -154,10 +184,12 @@ public final class SimCommand {
                                 : staticReplicas, cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), timeToReady,
                         new SloTargets(targetTtft, targetItl));
                 runScaled(workload, cluster, schedulers.get(0), autoscalers, options,
-                        initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args);
+                        initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args,
+                        new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex));
                 return 0;
             }
-            run(workload, cluster, schedulers, seed, out, csv, plots, args);
+            run(workload, cluster, schedulers, seed, out, csv, plots, args, gatewayReplicas,
+                    new GatewayOptions(1, spread, kvEventDelay, preciseIndex));
             return 0;
         } catch (WorkloadException | ConfigException e) {
             System.err.println("error: " + e.getMessage());
@@ -170,6 +202,11 @@ public final class SimCommand {
 
     static void run(WorkloadSpec workload, ClusterSpec cluster, List<Path> schedulerFiles, long seed, Path out,
             boolean csv, boolean plots, String[] args) {
+        run(workload, cluster, schedulerFiles, seed, out, csv, plots, args, List.of(1), GatewayOptions.SINGLE);
+    }
+
+    static void run(WorkloadSpec workload, ClusterSpec cluster, List<Path> schedulerFiles, long seed, Path out,
+            boolean csv, boolean plots, String[] args, List<Integer> gatewayReplicas, GatewayOptions gatewayOptions) {
         long resident = new PromptCorpus(workload, new java.util.SplittableRandom(seed)).residentTokens();
         long clusterKv = cluster.kvTokensPerPod() * cluster.pods();
         System.out.printf(Locale.ROOT, "workload %s, cluster %s: %d pods x %s, %d KV tokens/pod%s%n", workload.name(),
@@ -178,39 +215,51 @@ public final class SimCommand {
                         resident, 100.0 * resident / clusterKv) : "");
         List<Map<String, Object>> summaries = new ArrayList<>();
         List<Map<String, Object>> runs = new ArrayList<>();
-        boolean several = schedulerFiles.size() > 1;
+        boolean several = schedulerFiles.size() > 1 || gatewayReplicas.size() > 1;
+        boolean byReplicas = gatewayReplicas.size() > 1 || gatewayReplicas.get(0) > 1;
         for (Path file : schedulerFiles) {
-            String name = SchedulerConfigs.nameOf(file);
-            // the gateway as the runtime builds it: admission, or flow control when the config's gate is on
-            var loaded = SchedulerConfigs.loadConfig(file);
-            long t0 = System.nanoTime();
-            RunResult result = ClusterSimulator.run(workload, cluster, loaded, name, seed);
-            double wall = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> summary = Summary.of(result);
-            Path dir = several ? out.resolve(name) : out;
-            Outputs.writeJson(dir.resolve("summary.json"), summary);
-            if (csv) {
-                Outputs.writeCsv(dir.resolve("requests.csv"), result.log());
+            for (int replicas : gatewayReplicas) {
+                String name = SchedulerConfigs.nameOf(file) + (byReplicas ? "-gw" + replicas : "");
+                GatewayOptions options = gatewayOptions.withReplicas(replicas);
+                // each gateway as the runtime builds it: admission, or flow control when the config's gate is on
+                long t0 = System.nanoTime();
+                GatewayRun run = ClusterSimulator.run(workload, cluster, ClusterSimulator.ConfigSource.of(file), name,
+                        seed, null, options);
+                RunResult result = run.result();
+                double wall = (System.nanoTime() - t0) / 1e9;
+                Map<String, Object> summary = Summary.of(result);
+                if (replicas > 1 || !run.kvEvents().isEmpty()) {
+                    summary.put("gateways", GatewaySummary.of(run, options));
+                }
+                Path dir = several ? out.resolve(name) : out;
+                Outputs.writeJson(dir.resolve("summary.json"), summary);
+                if (csv) {
+                    Outputs.writeCsv(dir.resolve("requests.csv"), result.log());
+                }
+                summaries.add(summary);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("scheduler", name);
+                r.put("scheduler_config", file.toString());
+                r.put("wall_s", Summary.round(wall));
+                r.put("requests", result.log().size());
+                r.put("events", result.events());
+                r.put("engine_steps", result.engineSteps());
+                r.put("simulated_requests_per_wall_s", Summary.round(result.log().size() / wall));
+                runs.add(r);
+                Map<?, ?> ttft = (Map<?, ?>) summary.get("ttft_s");
+                System.out.printf(Locale.ROOT,
+                        "%-16s %8d requests (%d failed) in %.1f s wall (%.0f req/s, %d events): %.0f out tok/s,"
+                                + " TTFT p50 %.3f s p90 %.3f s, hit rate %.1f%%%n",
+                        name, result.log().size(), ((Number) summary.get("failed")).intValue(), wall,
+                        result.log().size() / wall, result.events(),
+                        ((Number) summary.get("output_tokens_per_s")).doubleValue(), ((Number) ttft.get("p50")).doubleValue(),
+                        ((Number) ttft.get("p90")).doubleValue(),
+                        100 * ((Number) summary.get("kv_hit_rate")).doubleValue());
+                if (summary.get("gateways") instanceof Map<?, ?> gw && replicas > 1) {
+                    System.out.printf(Locale.ROOT, "%-16s %d gateway replicas: lowest per-replica hit rate %.1f%%%n", "",
+                            replicas, 100 * ((Number) gw.get("min_replica_kv_hit_rate")).doubleValue());
+                }
             }
-            summaries.add(summary);
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("scheduler", name);
-            r.put("scheduler_config", file.toString());
-            r.put("wall_s", Summary.round(wall));
-            r.put("requests", result.log().size());
-            r.put("events", result.events());
-            r.put("engine_steps", result.engineSteps());
-            r.put("simulated_requests_per_wall_s", Summary.round(result.log().size() / wall));
-            runs.add(r);
-            Map<?, ?> ttft = (Map<?, ?>) summary.get("ttft_s");
-            System.out.printf(Locale.ROOT,
-                    "%-16s %8d requests (%d failed) in %.1f s wall (%.0f req/s, %d events): %.0f out tok/s,"
-                            + " TTFT p50 %.3f s p90 %.3f s, hit rate %.1f%%%n",
-                    name, result.log().size(), ((Number) summary.get("failed")).intValue(), wall,
-                    result.log().size() / wall, result.events(),
-                    ((Number) summary.get("output_tokens_per_s")).doubleValue(), ((Number) ttft.get("p50")).doubleValue(),
-                    ((Number) ttft.get("p90")).doubleValue(),
-                    100 * ((Number) summary.get("kv_hit_rate")).doubleValue());
         }
         if (plots) {
             Plots.write(out, workload.name(), summaries);
@@ -226,11 +275,10 @@ public final class SimCommand {
 
     static void runScaled(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
             ScalingPolicies.Options options, int initialReplicas, double ttftSlo, long seed, Path out, boolean csv,
-            boolean plots, String[] args) {
+            boolean plots, String[] args, GatewayOptions gatewayOptions) {
         System.out.printf(Locale.ROOT, "workload %s: %s, replicas %d..%d from %d, time to ready %.1f s%n",
                 workload.name(), cluster.hardware().name(), options.minReplicas(), options.maxReplicas(),
                 initialReplicas, options.timeToReadySeconds());
-        var loaded = SchedulerConfigs.loadConfig(schedulerFile);
         List<ScaledRun> results = new ArrayList<>();
         List<Map<String, Object>> runs = new ArrayList<>();
         for (String strategy : strategies) {
@@ -242,13 +290,17 @@ public final class SimCommand {
                     : options.minReplicas(), fixed ? Math.max(options.maxReplicas(), initial) : options.maxReplicas(),
                     initial, options.timeToReadySeconds());
             long t0 = System.nanoTime();
-            ScaledRun run = ClusterSimulator.run(workload, cluster, loaded, SchedulerConfigs.nameOf(schedulerFile),
-                    seed, scaling);
+            GatewayRun gwRun = ClusterSimulator.run(workload, cluster, ClusterSimulator.ConfigSource.of(schedulerFile),
+                    SchedulerConfigs.nameOf(schedulerFile), seed, scaling, gatewayOptions);
+            ScaledRun run = new ScaledRun(gwRun.result(), gwRun.trace());
             double wall = (System.nanoTime() - t0) / 1e9;
             results.add(run);
             Map<String, Object> summary = Summary.of(run.result());
             Map<String, Object> scaled = ScalingSummary.of(run, ttftSlo);
             summary.put("autoscaling", scaled);
+            if (gwRun.replicas() > 1 || !gwRun.kvEvents().isEmpty()) {
+                summary.put("gateways", GatewaySummary.of(gwRun, gatewayOptions));
+            }
             Path dir = out.resolve(policy.name());
             Outputs.writeJson(dir.resolve("summary.json"), summary);
             if (csv) {
