@@ -10,10 +10,11 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * A fabric8 informer that starts without blocking, retries while the API server is unreachable, and lists afresh
- * after its watch dropped and came back. The informer's own reconnect resumes the watch from the last resource
- * version, which an API server that lost or compacted its history may answer with silence instead of a 410 Gone;
- * a new list after every reconnect converges in both cases, for the price of one list per outage.
+ * A fabric8 informer that starts without blocking, retries while the API server is unreachable, and can list afresh.
+ * The informer resumes a dropped watch from the last resource version it saw, and lists again when the API server
+ * answers 410 Gone; an API server that lost its history (restored, or a proxy in between restarted) may answer with
+ * silence instead, and the watch would miss every change of the outage. {@link #relist()}, called every resync
+ * period, bounds that: the informer is replaced by a new one whose list is the cluster's whole state.
  *
  * <p>
  * Every add, update and delete, and the end of every first list, calls {@code onChange}, which should only note that
@@ -29,7 +30,6 @@ public final class Watch<T> implements AutoCloseable {
     private final Consumer<T> onChange;
     private final String description;
     private volatile SharedIndexInformer<T> informer;
-    private boolean dropped;
     private boolean closed;
 
     /**
@@ -85,22 +85,16 @@ public final class Watch<T> implements AutoCloseable {
     }
 
     /**
-     * Called periodically: notes a dropped watch, and once it is back, replaces the informer by a new one, whose
-     * list brings every change the outage hid. Until that list arrives {@link #synced()} is false.
+     * Replaces the informer by a new one, whose list brings the cluster's whole state: called every resync period.
+     * Until that list arrives {@link #synced()} is false, and owners keep what they published.
      */
-    public synchronized void checkWatch() {
-        if (closed || !informer.hasSynced()) {
+    public synchronized void relist() {
+        if (closed) {
             return;
         }
-        if (!informer.isWatching()) {
-            dropped = true;
-        } else if (dropped) {
-            dropped = false;
-            LOG.infof("the watch of %s is back: listing again", description);
-            SharedIndexInformer<T> old = informer;
-            informer = start();
-            old.stop();
-        }
+        SharedIndexInformer<T> old = informer;
+        informer = start();
+        old.stop();
     }
 
     @Override
