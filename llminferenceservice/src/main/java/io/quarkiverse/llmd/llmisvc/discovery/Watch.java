@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.llmisvc.discovery;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -29,6 +30,7 @@ public final class Watch<T> implements AutoCloseable {
     private final Supplier<SharedIndexInformer<T>> informers;
     private final Consumer<T> onChange;
     private final String description;
+    private final AtomicBoolean failing = new AtomicBoolean();
     private volatile SharedIndexInformer<T> informer;
     private boolean closed;
 
@@ -61,13 +63,22 @@ public final class Watch<T> implements AutoCloseable {
                 onChange.accept(object);
             }
         });
-        // keep trying while the API server is unreachable or refuses us (RBAC not applied yet): the default gives up
+        // keep trying while the API server is unreachable or refuses us (RBAC not applied yet, CRD not installed):
+        // the default gives up. Said once at WARN, then at DEBUG until a list succeeds, so an absent optional CRD
+        // does not fill the log.
         i.exceptionHandler((started, t) -> {
-            LOG.warnf("watching %s failed, retrying: %s", description, t.getMessage());
+            if (failing.compareAndSet(false, true)) {
+                LOG.warnf("watching %s failed, retrying in the background: %s", description, t.getMessage());
+            } else {
+                LOG.debugf("watching %s failed again: %s", description, t.getMessage());
+            }
             return true;
         });
         i.start().whenComplete((ok, failure) -> {
             if (failure == null) {
+                if (failing.getAndSet(false)) {
+                    LOG.infof("watching %s again", description);
+                }
                 onChange.accept(null); // an empty first list is news too
             }
         });
