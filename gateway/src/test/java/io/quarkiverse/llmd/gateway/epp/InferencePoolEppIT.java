@@ -41,7 +41,8 @@ import io.quarkiverse.llmd.simulator.config.SimulatorConfig;
  * The packaged gateway started by {@code /app/epp} with exactly the arguments of KServe's scheduler preset (its ports
  * replaced by free ones), against a mock API server holding the InferencePool KServe would create and a vLLM pod (a
  * simulated one on this machine): the pod becomes an endpoint, a request through the gateway is scheduled onto it,
- * and the pod leaves when it turns NotReady. The API server is handed over as the in-cluster one would be, by the
+ * an InferenceModelRewrite created meanwhile maps an alias onto the served model, and the pod leaves when it turns
+ * NotReady. The API server is handed over as the in-cluster one would be, by the
  * client's configuration (here a system property), not by an EPP flag.
  */
 class InferencePoolEppIT {
@@ -135,11 +136,28 @@ class InferencePoolEppIT {
                     .contains("127.0.0.1:" + simPort);
             assertThat(Files.readString(log)).contains("llm/qwen-kserve-0-rank-0");
 
+            // an alias the model server does not know: refused by it, until an InferenceModelRewrite maps it
+            HttpResponse<String> unknown = chat(http, "qwen-latest");
+            assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+            client.resources(ai.llm_d.v1alpha2.InferenceModelRewrite.class).inNamespace(NS).resource(
+                    Serialization.unmarshal("""
+                            apiVersion: llm-d.ai/v1alpha2
+                            kind: InferenceModelRewrite
+                            metadata: {name: latest, namespace: llm}
+                            spec:
+                              poolRef: {name: qwen-inference-pool}
+                              rules:
+                              - matches: [{model: {value: qwen-latest}}]
+                                targets: [{modelRewrite: "%s"}]
+                            """.formatted(MODEL), ai.llm_d.v1alpha2.InferenceModelRewrite.class)).create();
+            HttpResponse<String> rewritten = awaitStatus(epp, log, http, "qwen-latest", s -> s == 200);
+            assertThat(rewritten.body()).as("the response names the model asked for").contains("qwen-latest");
+
             // the pod turns NotReady: it leaves the pool and the gateway has nowhere to send the request
             client.pods().inNamespace(NS).resource(new PodBuilder(pod).editStatus().withConditions()
                     .addNewCondition().withType("Ready").withStatus("False").endCondition().endStatus().build())
                     .update();
-            HttpResponse<String> refused = awaitStatus(epp, log, http, s -> s != 200);
+            HttpResponse<String> refused = awaitStatus(epp, log, http, MODEL, s -> s != 200);
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(Files.readString(log)).doesNotContain("\"level\":\"ERROR\"");
         } finally {
@@ -152,14 +170,26 @@ class InferencePoolEppIT {
 
     /** Chat requests until one is answered by a model server (the pool is empty until discovery finds the pod). */
     private static HttpResponse<String> awaitChat(Process epp, Path log, int http) throws Exception {
-        return awaitStatus(epp, log, http, s -> s == 200);
+        return awaitStatus(epp, log, http, MODEL, s -> s == 200);
     }
 
-    private static HttpResponse<String> awaitStatus(Process epp, Path log, int http,
+    private static HttpResponse<String> chat(int http, String model) throws Exception {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/v1/chat/completions"))
+                        .header("content-type", "application/json").timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body(model), StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String body(String model) {
+        return """
+                {"model":"%s","max_tokens":4,"messages":[{"role":"user","content":"Hello"}]}""".formatted(model);
+    }
+
+    private static HttpResponse<String> awaitStatus(Process epp, Path log, int http, String model,
             java.util.function.IntPredicate done) throws Exception {
         HttpClient http11 = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        String body = """
-                {"model":"%s","max_tokens":4,"messages":[{"role":"user","content":"Hello"}]}""".formatted(MODEL);
+        String body = body(model);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         HttpResponse<String> last = null;
         while (System.nanoTime() < deadline) {
