@@ -25,7 +25,7 @@ import io.quarkiverse.llmd.runtime.discovery.EndpointSourceProvider;
  * static starts without a cluster.
  */
 @Singleton
-public class KubernetesEndpointSourceProvider implements EndpointSourceProvider {
+public final class KubernetesEndpointSourceProvider implements EndpointSourceProvider {
 
     /** The discovery source of an InferencePool. */
     public static final String INFERENCE_POOL = "inference-pool";

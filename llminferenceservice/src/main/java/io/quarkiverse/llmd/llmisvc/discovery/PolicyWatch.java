@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import ai.llm_d.v1alpha2.InferenceModelRewrite;
 import ai.llm_d.v1alpha2.InferenceObjective;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkiverse.llmd.engine.pipeline.ModelRewrites;
 import io.quarkiverse.llmd.engine.pipeline.RequestPipeline;
@@ -94,16 +95,8 @@ public final class PolicyWatch implements AutoCloseable {
     }
 
     private void apply() {
-        List<InferenceObjective> o = objectives.synced() ? objectives.items()
-                : legacyObjectives.synced()
-                        ? legacyObjectives.items().stream().map(l -> PolicyRules.asLlmd(l, InferenceObjective.class))
-                                .toList()
-                        : null;
-        List<InferenceModelRewrite> r = rewrites.synced() ? rewrites.items()
-                : legacyRewrites.synced()
-                        ? legacyRewrites.items().stream()
-                                .map(l -> PolicyRules.asLlmd(l, InferenceModelRewrite.class)).toList()
-                        : null;
+        List<InferenceObjective> o = pick(objectives, legacyObjectives, InferenceObjective.class);
+        List<InferenceModelRewrite> r = pick(rewrites, legacyRewrites, InferenceModelRewrite.class);
         if (o != null) {
             Map<String, Integer> priorities = PolicyRules.priorities(configuredPriorities, o, pool);
             if (!priorities.equals(appliedPriorities)) {
@@ -124,6 +117,22 @@ public final class PolicyWatch implements AutoCloseable {
                         pool.namespace());
             }
         }
+    }
+
+    /**
+     * The resources that count: {@code llm-d.ai}'s once listed; the older group's only once {@code llm-d.ai}'s
+     * cannot be listed (its CRD is not installed); null while that is not known yet, so that the older group is
+     * never applied for the moment before {@code llm-d.ai}'s list arrives.
+     */
+    private static <T extends HasMetadata> List<T> pick(Watch<T> current,
+            Watch<? extends HasMetadata> legacy, Class<T> type) {
+        if (current.synced()) {
+            return current.items();
+        }
+        if (current.failing() && legacy.synced()) {
+            return legacy.items().stream().map(l -> PolicyRules.asLlmd(l, type)).toList();
+        }
+        return null;
     }
 
     @Override

@@ -26,7 +26,7 @@ import io.quarkus.runtime.StartupEvent;
  * Kubernetes client is built, when no pool's discovery source is {@code inference-pool}.
  */
 @Singleton
-public class PoolPolicies {
+public final class PoolPolicies {
 
     private static final Logger LOG = Logger.getLogger(PoolPolicies.class);
 

@@ -95,6 +95,11 @@ public final class Watch<T> implements AutoCloseable {
         return informer.hasSynced();
     }
 
+    /** Whether the last attempt to list or watch failed (the API server is away, or the resource is not served). */
+    public boolean failing() {
+        return failing.get();
+    }
+
     /**
      * Replaces the informer by a new one, whose list brings the cluster's whole state: called every resync period.
      * Until that list arrives {@link #synced()} is false, and owners keep what they published.
