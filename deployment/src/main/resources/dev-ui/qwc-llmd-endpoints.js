@@ -19,6 +19,7 @@ export class QwcLlmdEndpoints extends LitElement {
 
     static properties = {
         _endpoints: { state: true },
+        _pools: { state: true },
     };
 
     connectedCallback() {
@@ -34,6 +35,7 @@ export class QwcLlmdEndpoints extends LitElement {
 
     _load() {
         this.jsonRpc.getEndpoints().then(r => { this._endpoints = r.result; });
+        this.jsonRpc.getPools().then(r => { this._pools = r.result; });
     }
 
     render() {
@@ -45,6 +47,13 @@ export class QwcLlmdEndpoints extends LitElement {
                 start the simulated fleet.</span>`;
         }
         return html`
+            ${this._pools && this._pools.length > 1 || (this._pools || []).some(p => p.condition) ? html`
+            <vaadin-grid .items="${this._pools}" theme="row-stripes" all-rows-visible>
+                <vaadin-grid-column header="Pool" path="name" auto-width></vaadin-grid-column>
+                <vaadin-grid-column header="Models" auto-width ${columnBodyRenderer(p => html`${p.models.length ? p.models.join(', ') : html`<span class="muted">any</span>`}`, [])}></vaadin-grid-column>
+                <vaadin-grid-column header="Endpoints" path="endpoints" auto-width></vaadin-grid-column>
+                <vaadin-grid-column header="Condition" auto-width ${columnBodyRenderer(p => html`<span class="${p.condition ? 'stale' : 'muted'}">${p.condition || 'ok'}</span>`, [])}></vaadin-grid-column>
+            </vaadin-grid>` : ''}
             <vaadin-grid .items="${this._endpoints}" theme="row-stripes" all-rows-visible>
                 <vaadin-grid-column header="Pool" path="pool" auto-width></vaadin-grid-column>
                 <vaadin-grid-column header="Name" path="name" auto-width></vaadin-grid-column>

@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.deployment;
 
+import io.quarkiverse.llmd.runtime.DynamicPools;
 import io.quarkiverse.llmd.runtime.LlmdProducers;
 import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
@@ -21,7 +22,7 @@ final class LlmdProcessor {
     @BuildStep
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
-                PoolsReadiness.class, PoolScrapeSettings.class)
+                PoolsReadiness.class, PoolScrapeSettings.class, DynamicPools.class)
                 .setUnremovable().build();
     }
 }

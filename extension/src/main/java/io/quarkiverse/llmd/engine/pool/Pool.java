@@ -39,7 +39,8 @@ public final class Pool {
         this.registry = registry;
         this.pipeline = pipeline;
         Scheduler scheduler = pipeline.scheduler();
-        registry.onRemoval(e -> scheduler.endpointRemoved(e.name()));
+        // a registry may outlive the pool (handed to a replacement), so the retired scheduler stops listening
+        onRetire.add(registry.onRemoval(e -> scheduler.endpointRemoved(e.name()))::run);
     }
 
     public String name() {

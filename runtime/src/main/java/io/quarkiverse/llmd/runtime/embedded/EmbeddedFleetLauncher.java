@@ -3,6 +3,8 @@ package io.quarkiverse.llmd.runtime.embedded;
 import java.util.Optional;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.Config;
@@ -10,6 +12,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.runtime.RuntimePoolSource;
 import io.quarkiverse.llmd.runtime.config.EmbeddedFleetConfig;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -28,9 +31,14 @@ public class EmbeddedFleetLauncher {
 
     private volatile AutoCloseable running;
 
-    void onStart(@Observes StartupEvent event, LlmdConfig config, EndpointRegistry registry) {
+    void onStart(@Observes StartupEvent event, LlmdConfig config, EndpointRegistry registry,
+            @Any Instance<RuntimePoolSource> runtimeSources) {
         EmbeddedFleetConfig fleet = config.embeddedFleet();
         if (!fleet.enabled()) {
+            return;
+        }
+        if (RuntimePoolSource.anyActive(runtimeSources)) {
+            LOG.debug("embedded fleet not started: pools come from a runtime source (LLMInferenceServices)");
             return;
         }
         if (!registry.endpoints().isEmpty()) {

@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingRequest;
 import io.envoyproxy.envoy.service.ext_proc.v3.ProcessingResponse;
 import io.grpc.BindableService;
 import io.grpc.stub.StreamObserver;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.grpc.GrpcService;
 
@@ -26,7 +26,7 @@ public class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProc
 
     private final ExtProcStream.Settings settings;
 
-    public ExternalProcessorService(Pools pools, LlmdConfig config) {
+    public ExternalProcessorService(PoolDirectory pools, LlmdConfig config) {
         this.settings = new ExtProcStream.Settings(pools, config.extProc().maxBodySize().asLongValue(),
                 config.extProc().disableEndpointSubsetFilter());
     }
