@@ -29,11 +29,12 @@ public class LlmInferenceServices implements RuntimePoolSource {
 
     private final KServeConfig config;
     private final Instance<KubernetesClient> clients;
-    private final DynamicPools pools;
+    /** Looked up at start: the pool producer asks this bean whether it is active, so no cycle at creation. */
+    private final Instance<DynamicPools> pools;
     private volatile ServiceReconciler reconciler;
     private volatile ServiceWatch watch;
 
-    public LlmInferenceServices(KServeConfig config, Instance<KubernetesClient> clients, DynamicPools pools) {
+    public LlmInferenceServices(KServeConfig config, Instance<KubernetesClient> clients, Instance<DynamicPools> pools) {
         this.config = config;
         this.clients = clients;
         this.pools = pools;
@@ -52,7 +53,7 @@ public class LlmInferenceServices implements RuntimePoolSource {
         KubernetesClient client = clients.get();
         List<String> namespaces = config.namespaces().filter(l -> !l.isEmpty())
                 .orElseGet(() -> List.of(client.getNamespace() == null ? "default" : client.getNamespace()));
-        reconciler = new ServiceReconciler(sink(pools), new KubernetesConfigMaps(client),
+        reconciler = new ServiceReconciler(sink(pools.get()), new KubernetesConfigMaps(client),
                 new KubernetesServiceEvents(client));
         watch = new ServiceWatch(client, namespaces, version, Math.max(0, config.resync().toMillis()), reconciler);
     }
