@@ -69,6 +69,7 @@ public final class ServiceWatch implements AutoCloseable {
     private final AtomicBoolean everything = new AtomicBoolean(true);
     private final AtomicBoolean queued = new AtomicBoolean();
     private final AtomicLong drains = new AtomicLong();
+    private volatile boolean draining;
     private volatile boolean closed;
 
     /**
@@ -138,13 +139,16 @@ public final class ServiceWatch implements AutoCloseable {
 
     /** Reconciles what changed since the last drain, on the watch thread. */
     private void drain() {
+        draining = true;
         queued.set(false);
         try {
             drainNow();
         } catch (RuntimeException e) {
             LOG.errorf(e, "reconciling LLMInferenceServices failed; retrying at the next change");
+        } finally {
+            drains.incrementAndGet();
+            draining = false;
         }
-        drains.incrementAndGet();
     }
 
     private void drainNow() {
@@ -216,9 +220,9 @@ public final class ServiceWatch implements AutoCloseable {
         return drains.get();
     }
 
-    /** Whether a drain is queued or changes wait for one. */
+    /** Whether a drain runs, is queued, or changes wait for one. */
     public boolean busy() {
-        return queued.get() || everything.get() || !dirtyServices.isEmpty() || !dirtyPods.isEmpty();
+        return draining || queued.get() || everything.get() || !dirtyServices.isEmpty() || !dirtyPods.isEmpty();
     }
 
     private void checkWatches() {
