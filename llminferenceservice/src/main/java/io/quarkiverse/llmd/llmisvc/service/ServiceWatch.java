@@ -175,14 +175,25 @@ public final class ServiceWatch implements AutoCloseable {
         Map<String, List<Pod>> podsByService = podsByService(changed, podsMoved);
         for (String key : changed) {
             HasMetadata s = byKey.get(key);
-            if (s == null) {
-                reconciler.serviceDeleted(key);
-            } else {
-                reconciler.serviceChanged(ServiceView.of(s), podsByService.getOrDefault(key, List.of()));
-            }
+            // one service that cannot be reconciled must not hold up the others of the burst
+            guarded(key, () -> {
+                if (s == null) {
+                    reconciler.serviceDeleted(key);
+                } else {
+                    reconciler.serviceChanged(ServiceView.of(s), podsByService.getOrDefault(key, List.of()));
+                }
+            });
         }
         for (String key : podsMoved) {
-            reconciler.podsChanged(key, podsByService.getOrDefault(key, List.of()));
+            guarded(key, () -> reconciler.podsChanged(key, podsByService.getOrDefault(key, List.of())));
+        }
+    }
+
+    private static void guarded(String service, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "reconciling LLMInferenceService %s failed; retrying at its next change", service);
         }
     }
 
