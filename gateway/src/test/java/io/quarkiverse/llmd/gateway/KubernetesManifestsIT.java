@@ -93,6 +93,7 @@ class KubernetesManifestsIT {
         Set<String> emit = Set.of("create");
         Map<String, Set<String>> expected = new HashMap<>();
         for (String readable : List.of("/pods", "/configmaps", "inference.networking.k8s.io/inferencepools",
+                "inference.networking.x-k8s.io/inferencepools",
                 "llm-d.ai/inferenceobjectives", "llm-d.ai/inferencemodelrewrites",
                 "inference.networking.x-k8s.io/inferenceobjectives", "inference.networking.x-k8s.io/inferencemodelrewrites",
                 "serving.kserve.io/llminferenceservices", "serving.kserve.io/llminferenceserviceconfigs")) {

@@ -57,7 +57,7 @@ public final class RequestPipeline {
     private final Scheduler scheduler;
     private final Supplier<List<Endpoint>> endpoints;
     private final Admission admission;
-    private final Map<String, Integer> objectivePriorities;
+    private volatile Map<String, Integer> objectivePriorities;
     private final Clock clock;
     private final OpenAiRequestParser parser = new OpenAiRequestParser();
     private final PipelineMetrics metrics;
@@ -67,7 +67,7 @@ public final class RequestPipeline {
     private volatile FlowGate flowGate;
     private volatile Supplier<Executor> callerExecutor = () -> null;
     private volatile Supplier<RandomGenerator> random = ThreadLocalRandom::current;
-    private volatile Map<String, String> modelRewrites = Map.of();
+    private volatile ModelRewrites modelRewrites = ModelRewrites.NONE;
 
     public RequestPipeline(Scheduler scheduler, EndpointRegistry registry, Admission admission,
             Map<String, Integer> objectivePriorities, Clock clock) {
@@ -133,7 +133,28 @@ public final class RequestPipeline {
      * set wins.
      */
     public void useModelRewrites(Map<String, String> rewrites) {
-        this.modelRewrites = Map.copyOf(rewrites);
+        this.modelRewrites = ModelRewrites.of(rewrites);
+    }
+
+    /**
+     * Replaces the model rewrites (weighted targets, catch-all rules), at any time: a Kubernetes watch of
+     * InferenceModelRewrites calls it when they change. Requests already past rewriting keep theirs.
+     */
+    public void useModelRewrites(ModelRewrites rewrites) {
+        this.modelRewrites = rewrites == null ? ModelRewrites.NONE : rewrites;
+    }
+
+    /**
+     * Replaces the priorities of objectives by name, at any time: a Kubernetes watch of InferenceObjectives calls it
+     * when they change. Requests already admitted keep their priority.
+     */
+    public void useObjectivePriorities(Map<String, Integer> priorities) {
+        this.objectivePriorities = Map.copyOf(priorities);
+    }
+
+    /** The priorities of objectives by name now. */
+    public Map<String, Integer> objectivePriorities() {
+        return objectivePriorities;
     }
 
     public boolean flowControlEnabled() {
@@ -219,7 +240,7 @@ public final class RequestPipeline {
     public PendingDecision submit(InferenceRequest request, byte[] body, Map<String, String> headers,
             List<String> subsetHint, long receivedNanos) {
         if (request.targetModel().equals(request.model())) {
-            String target = modelRewrites.get(request.model());
+            String target = modelRewrites.targetFor(request.model(), random.get());
             if (target != null) {
                 request = request.withTargetModel(target);
             }

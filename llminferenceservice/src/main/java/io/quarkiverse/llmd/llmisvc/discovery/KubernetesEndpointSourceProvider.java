@@ -34,8 +34,9 @@ public class KubernetesEndpointSourceProvider implements EndpointSourceProvider 
     public static final String ENDPOINT_SELECTOR = "endpoint-selector";
 
     /**
-     * How often informers replay their caches to us. Not a re-list (the informers re-list by themselves whenever a
-     * watch drops): a safety net that re-applies the cluster's state should an event ever be lost on our side.
+     * How often every watch lists afresh: a safety net for changes a resumed watch did not replay (see
+     * {@link Watch#relist()}); a healthy API server replays them or answers 410 Gone, after which the informer lists
+     * at once.
      */
     static final long RESYNC_MILLIS = 5 * 60_000L;
 

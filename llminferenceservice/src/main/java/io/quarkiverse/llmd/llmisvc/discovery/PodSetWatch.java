@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The pods of one namespace that match a label selector, kept current by a {@link Watch} (a fabric8 informer that
- * lists afresh after a dropped watch). Every change calls {@code onChange}, which should only note it: the owner
+ * can list afresh). Every change calls {@code onChange}, which should only note it: the owner
  * reads {@link #pods()} when it recomputes, so a burst of events costs one recomputation.
  *
  * <p>
@@ -20,14 +20,12 @@ public final class PodSetWatch implements AutoCloseable {
 
     /**
      * @param labelSelector the selector in its string form ({@code app=vllm,llm-d.ai/role in (prefill,decode)})
-     * @param resyncMillis how often the informer replays its cache to the handler (0: never)
      * @param onChange called on every change and once when a list has arrived
      */
-    public PodSetWatch(KubernetesClient client, String namespace, String labelSelector, long resyncMillis,
-            Runnable onChange) {
+    public PodSetWatch(KubernetesClient client, String namespace, String labelSelector, Runnable onChange) {
         this.watch = new Watch<>("pods " + labelSelector + " in " + namespace,
                 () -> client.pods().inNamespace(namespace).withLabelSelector(labelSelector)
-                        .runnableInformer(resyncMillis),
+                        .runnableInformer(0),
                 pod -> onChange.run());
     }
 
@@ -41,9 +39,9 @@ public final class PodSetWatch implements AutoCloseable {
         return watch.synced();
     }
 
-    /** See {@link Watch#checkWatch()}. */
-    public void checkWatch() {
-        watch.checkWatch();
+    /** See {@link Watch#relist()}. */
+    public void relist() {
+        watch.relist();
     }
 
     @Override

@@ -34,8 +34,6 @@ public final class PoolEndpointSource implements EndpointSource {
 
     private static final Logger LOG = Logger.getLogger(PoolEndpointSource.class);
 
-    /** How often the watches are checked for a drop (after which they list afresh, see {@link Watch}). */
-    static final long WATCH_CHECK_MILLIS = 500;
 
     /** Where the pool's selector and ports come from. */
     public sealed interface Origin permits Fixed, PoolObject {
@@ -67,12 +65,13 @@ public final class PoolEndpointSource implements EndpointSource {
     private boolean missingReported;
 
     // touched only by the recomputation, which the coalescer runs one at a time
-    private Consumer<List<Endpoint>> publish;
+    private volatile Consumer<List<Endpoint>> publish;
     private List<Endpoint> published;
 
     /**
      * @param pool our pool's name, for logs
      * @param clients gives the client when the source starts (so that none is built for static pools)
+     * @param resyncMillis how often every watch lists afresh (0: never), see {@link Watch#relist()}
      * @param executor where recomputations and watch checks run, one at a time (a single thread shared by the
      *        sources)
      */
@@ -87,21 +86,39 @@ public final class PoolEndpointSource implements EndpointSource {
         this.scheduler = executor;
     }
 
+    /**
+     * Returns at once: the client is built and the watches start on the discovery thread, since building a client
+     * takes seconds on a cold JVM and the caller may be an event loop.
+     */
     @Override
-    public synchronized void start(Consumer<List<Endpoint>> publish) {
+    public void start(Consumer<List<Endpoint>> publish) {
         this.publish = publish;
-        this.client = clients.get();
+        scheduler.execute(this::open);
+    }
+
+    private synchronized void open() {
+        if (closed) {
+            return;
+        }
+        try {
+            client = clients.get();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "pool %s: no Kubernetes client, %s is not watched", pool, describe());
+            return;
+        }
         if (origin instanceof Fixed f) {
             select(f.spec());
         } else if (origin instanceof PoolObject p) {
             poolWatch = p.group() == PoolGroup.GA
                     ? watchPool(() -> client.resources(InferencePool.class).inNamespace(namespace)
-                            .withName(p.name()).runnableInformer(resyncMillis), PoolSpec::of)
+                            .withName(p.name()).runnableInformer(0), PoolSpec::of)
                     : watchPool(() -> client.genericKubernetesResources(p.group().context()).inNamespace(namespace)
-                            .withName(p.name()).runnableInformer(resyncMillis), PoolSpec::ofV1alpha2);
+                            .withName(p.name()).runnableInformer(0), PoolSpec::ofV1alpha2);
         }
-        checks = scheduler.scheduleWithFixedDelay(this::checkWatches, WATCH_CHECK_MILLIS, WATCH_CHECK_MILLIS,
-                TimeUnit.MILLISECONDS);
+        if (resyncMillis > 0) {
+            checks = scheduler.scheduleWithFixedDelay(this::relist, resyncMillis, resyncMillis,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     private <T extends HasMetadata> Watch<T> watchPool(Supplier<SharedIndexInformer<T>> informers,
@@ -126,7 +143,8 @@ public final class PoolEndpointSource implements EndpointSource {
         }
     }
 
-    private void checkWatches() {
+    /** The resync: every watch lists afresh (see {@link Watch#relist()}). */
+    private void relist() {
         Watch<?> pw;
         PodSetWatch pods;
         synchronized (this) {
@@ -134,10 +152,10 @@ public final class PoolEndpointSource implements EndpointSource {
             pods = this.pods;
         }
         if (pw != null) {
-            pw.checkWatch();
+            pw.relist();
         }
         if (pods != null) {
-            pods.checkWatch();
+            pods.relist();
         }
     }
 
@@ -162,7 +180,7 @@ public final class PoolEndpointSource implements EndpointSource {
         PodSetWatch previous = pods;
         spec = next;
         pods = next == null ? null
-                : new PodSetWatch(client, namespace, next.labelSelector(), resyncMillis, recompute::request);
+                : new PodSetWatch(client, namespace, next.labelSelector(), recompute::request);
         if (previous != null) {
             previous.close();
         }
@@ -194,10 +212,20 @@ public final class PoolEndpointSource implements EndpointSource {
         if (endpoints.equals(published)) {
             return;
         }
+        List<Endpoint> before = published == null ? List.of() : published;
         published = endpoints;
         publish.accept(endpoints);
-        LOG.debugf("pool %s: %d endpoint(s) %s", pool, endpoints.size(),
-                endpoints.stream().map(e -> e.name() + "=" + e.address()).toList());
+        LOG.infof("pool %s: %d endpoint(s); joined %s; left %s", pool, endpoints.size(), changes(endpoints, before),
+                changes(before, endpoints));
+    }
+
+    /** Names and addresses of the endpoints of {@code a} that {@code b} lacks, at most 10 (a log line, not a dump). */
+    private static String changes(List<Endpoint> a, List<Endpoint> b) {
+        java.util.Set<Endpoint> other = new java.util.HashSet<>(b);
+        List<String> diff = a.stream().filter(e -> !other.contains(e)).map(e -> e.name() + "=" + e.address())
+                .toList();
+        return diff.size() <= 10 ? diff.toString()
+                : diff.subList(0, 10) + " and " + (diff.size() - 10) + " more";
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.llmisvc.discovery;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -10,10 +11,11 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * A fabric8 informer that starts without blocking, retries while the API server is unreachable, and lists afresh
- * after its watch dropped and came back. The informer's own reconnect resumes the watch from the last resource
- * version, which an API server that lost or compacted its history may answer with silence instead of a 410 Gone;
- * a new list after every reconnect converges in both cases, for the price of one list per outage.
+ * A fabric8 informer that starts without blocking, retries while the API server is unreachable, and can list afresh.
+ * The informer resumes a dropped watch from the last resource version it saw, and lists again when the API server
+ * answers 410 Gone; an API server that lost its history (restored, or a proxy in between restarted) may answer with
+ * silence instead, and the watch would miss every change of the outage. {@link #relist()}, called every resync
+ * period, bounds that: the informer is replaced by a new one whose list is the cluster's whole state.
  *
  * <p>
  * Every add, update and delete, and the end of every first list, calls {@code onChange}, which should only note that
@@ -28,8 +30,8 @@ public final class Watch<T> implements AutoCloseable {
     private final Supplier<SharedIndexInformer<T>> informers;
     private final Consumer<T> onChange;
     private final String description;
+    private final AtomicBoolean failing = new AtomicBoolean();
     private volatile SharedIndexInformer<T> informer;
-    private boolean dropped;
     private boolean closed;
 
     /**
@@ -61,13 +63,22 @@ public final class Watch<T> implements AutoCloseable {
                 onChange.accept(object);
             }
         });
-        // keep trying while the API server is unreachable or refuses us (RBAC not applied yet): the default gives up
+        // keep trying while the API server is unreachable or refuses us (RBAC not applied yet, CRD not installed):
+        // the default gives up. Said once at WARN, then at DEBUG until a list succeeds, so an absent optional CRD
+        // does not fill the log.
         i.exceptionHandler((started, t) -> {
-            LOG.warnf("watching %s failed, retrying: %s", description, t.getMessage());
+            if (failing.compareAndSet(false, true)) {
+                LOG.warnf("watching %s failed, retrying in the background: %s", description, t.getMessage());
+            } else {
+                LOG.debugf("watching %s failed again: %s", description, t.getMessage());
+            }
             return true;
         });
         i.start().whenComplete((ok, failure) -> {
             if (failure == null) {
+                if (failing.getAndSet(false)) {
+                    LOG.infof("watching %s again", description);
+                }
                 onChange.accept(null); // an empty first list is news too
             }
         });
@@ -85,22 +96,16 @@ public final class Watch<T> implements AutoCloseable {
     }
 
     /**
-     * Called periodically: notes a dropped watch, and once it is back, replaces the informer by a new one, whose
-     * list brings every change the outage hid. Until that list arrives {@link #synced()} is false.
+     * Replaces the informer by a new one, whose list brings the cluster's whole state: called every resync period.
+     * Until that list arrives {@link #synced()} is false, and owners keep what they published.
      */
-    public synchronized void checkWatch() {
-        if (closed || !informer.hasSynced()) {
+    public synchronized void relist() {
+        if (closed) {
             return;
         }
-        if (!informer.isWatching()) {
-            dropped = true;
-        } else if (dropped) {
-            dropped = false;
-            LOG.infof("the watch of %s is back: listing again", description);
-            SharedIndexInformer<T> old = informer;
-            informer = start();
-            old.stop();
-        }
+        SharedIndexInformer<T> old = informer;
+        informer = start();
+        old.stop();
     }
 
     @Override

@@ -34,8 +34,9 @@ public interface KServeConfig {
     String apiVersion();
 
     /**
-     * How often the informers replay their caches (a safety net against a lost event; not a re-list, which happens
-     * by itself after a dropped watch). Also how soon a changed scheduler-config ConfigMap is read again.
+     * How often the watches list every LLMInferenceService and workload pod afresh and reconcile every service (a
+     * bound on what a watch resumed on an API server without history could miss). Also how soon an edited
+     * scheduler-config ConfigMap is read again; editing the service applies it at once. 0 turns it off.
      */
     @WithDefault("5m")
     Duration resync();

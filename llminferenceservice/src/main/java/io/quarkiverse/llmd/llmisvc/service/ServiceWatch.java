@@ -30,8 +30,8 @@ import io.quarkiverse.llmd.llmisvc.discovery.Watch;
  * Informer callbacks only note which services changed; one thread drains the notes in bursts (the pods of a first
  * list arrive one event at a time, and recomputing per event would cost the square of the pool's size). Nothing is
  * removed before the service informers have listed, so a gateway that starts, or loses its API server, keeps its
- * last pools rather than dropping them. After a dropped watch the informers list afresh and every service is
- * reconciled again.
+ * last pools rather than dropping them. Every resync period the informers list afresh and every service is
+ * reconciled again (unchanged pools are left as they are).
  */
 public final class ServiceWatch implements AutoCloseable {
 
@@ -76,6 +76,7 @@ public final class ServiceWatch implements AutoCloseable {
      * Starts watching at once; never blocks on the API server.
      *
      * @param namespaces the namespaces to watch; {@code ["*"]} for every namespace
+     * @param resyncMillis how often every informer lists afresh (0: never)
      */
     public ServiceWatch(KubernetesClient client, List<String> namespaces, ApiVersion version, long resyncMillis,
             ServiceReconciler reconciler) {
@@ -87,25 +88,25 @@ public final class ServiceWatch implements AutoCloseable {
         });
         for (String ns : namespaces) {
             boolean any = "*".equals(ns);
-            services.add(serviceWatch(client, ns, any, version.type, resyncMillis));
+            services.add(serviceWatch(client, ns, any, version.type));
             pods.add(new Watch<>("LLMInferenceService pods in " + (any ? "every namespace" : ns), () -> {
                 var p = client.pods();
-                return any ? p.inAnyNamespace().withLabelSelector(ServicePods.ALL_WORKLOADS)
-                        .runnableInformer(resyncMillis)
-                        : p.inNamespace(ns).withLabelSelector(ServicePods.ALL_WORKLOADS)
-                                .runnableInformer(resyncMillis);
+                return any ? p.inAnyNamespace().withLabelSelector(ServicePods.ALL_WORKLOADS).runnableInformer(0)
+                        : p.inNamespace(ns).withLabelSelector(ServicePods.ALL_WORKLOADS).runnableInformer(0);
             }, this::podChanged));
         }
-        thread.scheduleWithFixedDelay(this::checkWatches, 2, 2, TimeUnit.SECONDS);
+        if (resyncMillis > 0) {
+            thread.scheduleWithFixedDelay(this::relist, resyncMillis, resyncMillis, TimeUnit.MILLISECONDS);
+        }
         LOG.infof("watching %s LLMInferenceServices carrying %s=true in %s", version.name().toLowerCase(),
                 ServiceAnnotations.ENABLED, namespaces.contains("*") ? "every namespace" : namespaces);
     }
 
     private <T extends HasMetadata> Watch<T> serviceWatch(KubernetesClient client, String ns, boolean any,
-            Class<T> type, long resyncMillis) {
+            Class<T> type) {
         return new Watch<>("LLMInferenceServices in " + (any ? "every namespace" : ns), () -> {
-            SharedIndexInformer<T> i = any ? client.resources(type).inAnyNamespace().runnableInformer(resyncMillis)
-                    : client.resources(type).inNamespace(ns).runnableInformer(resyncMillis);
+            SharedIndexInformer<T> i = any ? client.resources(type).inAnyNamespace().runnableInformer(0)
+                    : client.resources(type).inNamespace(ns).runnableInformer(0);
             return i;
         }, this::serviceChanged);
     }
@@ -236,13 +237,13 @@ public final class ServiceWatch implements AutoCloseable {
         return draining || queued.get() || everything.get() || !dirtyServices.isEmpty() || !dirtyPods.isEmpty();
     }
 
-    private void checkWatches() {
-        for (Watch<?> w : services) {
-            w.checkWatch();
-        }
-        for (Watch<?> w : pods) {
-            w.checkWatch();
-        }
+    /**
+     * The resync: every informer lists afresh (see {@link Watch#relist()}), which bounds what a watch resumed on an
+     * API server without history could miss; the lists then reconcile every service, re-reading their ConfigMaps.
+     */
+    public void relist() {
+        services.forEach(Watch::relist);
+        pods.forEach(Watch::relist);
     }
 
     private static Set<String> take(Set<String> dirty) {

@@ -179,10 +179,11 @@ class PoolEndpointSourceTest {
         apply(pool("p", Map.of("app", "vllm"), 8000));
         apply(Pods.ready("a", "10.0.0.1", Map.of("app", "vllm")));
         apply(Pods.ready("b", "10.0.0.2", Map.of("app", "vllm")));
-        start(new PoolEndpointSource.PoolObject("p", PoolGroup.GA));
+        start(new PoolEndpointSource.PoolObject("p", PoolGroup.GA), 1_000);
         awaitEndpoints(e -> e.size() == 2);
 
-        // the API server goes away (every watch drops) and comes back with another state: b gone, c new
+        // the API server goes away (every watch drops) and comes back with another state and no history (b gone, c
+        // new): the resumed watch replays nothing, the next resync lists the new state
         cluster.restartEmpty();
         apply(pool("p", Map.of("app", "vllm"), 8000));
         apply(Pods.ready("a", "10.0.0.1", Map.of("app", "vllm")));
@@ -211,7 +212,11 @@ class PoolEndpointSourceTest {
     }
 
     private void start(PoolEndpointSource.Origin origin) {
-        source = new PoolEndpointSource("test", () -> client, NS, origin, 0, executor);
+        start(origin, 0);
+    }
+
+    private void start(PoolEndpointSource.Origin origin, long resyncMillis) {
+        source = new PoolEndpointSource("test", () -> client, NS, origin, resyncMillis, executor);
         source.start(list -> {
             synchronized (publications) {
                 publications.add(list);
