@@ -188,6 +188,11 @@ public class DynamicPools {
         return conditions.get(name);
     }
 
+    /** Every recorded condition by pool, including pools refused before they ever existed; sorted by name. */
+    public Map<String, String> conditions() {
+        return new TreeMap<>(conditions);
+    }
+
     private static void closeMeters(Slot slot) {
         if (slot.metrics() instanceof EppMetrics m) {
             m.close();

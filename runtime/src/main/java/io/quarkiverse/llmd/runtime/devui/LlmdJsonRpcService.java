@@ -111,14 +111,19 @@ public class LlmdJsonRpcService {
         return out;
     }
 
-    /** Every pool in force, with the condition recorded for pools added at runtime. */
+    /**
+     * Every pool in force, with the condition recorded for pools added at runtime; then the pools whose first
+     * configuration was refused (no models, no endpoints, the reason).
+     */
     public List<PoolInfo> getPools() {
         List<PoolInfo> out = new ArrayList<>();
+        Map<String, String> conditions = dynamicPools.conditions();
         for (Pool pool : pools.current().all()) {
-            String condition = dynamicPools.condition(pool.name());
+            String condition = conditions.remove(pool.name());
             out.add(new PoolInfo(pool.name(), List.copyOf(pool.models()), pool.registry().endpoints().size(),
                     condition == null ? "" : condition));
         }
+        conditions.forEach((name, condition) -> out.add(new PoolInfo(name, List.of(), 0, condition)));
         return out;
     }
 
