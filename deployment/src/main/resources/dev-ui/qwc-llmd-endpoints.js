@@ -19,6 +19,7 @@ export class QwcLlmdEndpoints extends LitElement {
 
     static properties = {
         _endpoints: { state: true },
+        _pools: { state: true },
     };
 
     connectedCallback() {
@@ -34,17 +35,29 @@ export class QwcLlmdEndpoints extends LitElement {
 
     _load() {
         this.jsonRpc.getEndpoints().then(r => { this._endpoints = r.result; });
+        this.jsonRpc.getPools().then(r => { this._pools = r.result; });
     }
 
     render() {
         if (!this._endpoints) {
             return html`<span class="muted">Loading endpoints...</span>`;
         }
+        // pools with their models and conditions (why a pool's last configuration was refused), once there are
+        // several or one has something to say
+        const pools = this._pools || [];
+        const poolGrid = pools.length > 1 || pools.some(p => p.condition) ? html`
+            <vaadin-grid .items="${pools}" theme="row-stripes" all-rows-visible>
+                <vaadin-grid-column header="Pool" path="name" auto-width></vaadin-grid-column>
+                <vaadin-grid-column header="Models" auto-width ${columnBodyRenderer(p => html`${p.models.length ? p.models.join(', ') : html`<span class="muted">any</span>`}`, [])}></vaadin-grid-column>
+                <vaadin-grid-column header="Endpoints" path="endpoints" auto-width></vaadin-grid-column>
+                <vaadin-grid-column header="Condition" auto-width ${columnBodyRenderer(p => html`<span class="${p.condition ? 'stale' : 'muted'}">${p.condition || 'ok'}</span>`, [])}></vaadin-grid-column>
+            </vaadin-grid>` : '';
         if (this._endpoints.length === 0) {
-            return html`<span class="muted">The pool is empty: configure quarkus.llmd.endpoints or let Dev Services
-                start the simulated fleet.</span>`;
+            return html`${poolGrid}<span class="muted">No endpoint: configure quarkus.llmd.endpoints, let Dev Services
+                start the simulated fleet, or wait for discovery.</span>`;
         }
         return html`
+            ${poolGrid}
             <vaadin-grid .items="${this._endpoints}" theme="row-stripes" all-rows-visible>
                 <vaadin-grid-column header="Pool" path="pool" auto-width></vaadin-grid-column>
                 <vaadin-grid-column header="Name" path="name" auto-width></vaadin-grid-column>

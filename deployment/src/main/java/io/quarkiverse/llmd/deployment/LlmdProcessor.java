@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.deployment;
 
+import io.quarkiverse.llmd.runtime.DynamicPools;
 import io.quarkiverse.llmd.runtime.LlmdProducers;
 import io.quarkiverse.llmd.runtime.LlmdRecorder;
 import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
@@ -29,7 +30,7 @@ final class LlmdProcessor {
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder().addBeanClasses(LlmdProducers.class, EndpointSources.class,
                 PoolsReadiness.class, PoolScrapeSettings.class, OutlierDetection.class,
-                io.quarkiverse.llmd.runtime.config.StartupValidation.class)
+                io.quarkiverse.llmd.runtime.config.StartupValidation.class, DynamicPools.class)
                 .setUnremovable().build();
     }
 

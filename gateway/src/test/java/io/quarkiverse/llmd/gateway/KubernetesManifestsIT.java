@@ -90,13 +90,13 @@ class KubernetesManifestsIT {
             }
         }
         Set<String> read = Set.of("get", "list", "watch");
-        Set<String> emit = Set.of("create", "patch");
+        Set<String> emit = Set.of("create");
         Map<String, Set<String>> expected = new HashMap<>();
         for (String readable : List.of("/pods", "/configmaps", "inference.networking.k8s.io/inferencepools",
                 "inference.networking.x-k8s.io/inferencepools",
                 "llm-d.ai/inferenceobjectives", "llm-d.ai/inferencemodelrewrites",
                 "inference.networking.x-k8s.io/inferenceobjectives", "inference.networking.x-k8s.io/inferencemodelrewrites",
-                "serving.kserve.io/llminferenceservices")) {
+                "serving.kserve.io/llminferenceservices", "serving.kserve.io/llminferenceserviceconfigs")) {
             expected.put(readable, read);
         }
         expected.put("/events", emit);

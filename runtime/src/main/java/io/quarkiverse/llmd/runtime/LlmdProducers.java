@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -36,6 +37,7 @@ import io.quarkiverse.llmd.engine.pipeline.SaturationProbe;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
@@ -121,6 +123,25 @@ public class LlmdProducers {
         } else {
             loaded = loader.loadDefault();
         }
+        return checked(prefix, loaded);
+    }
+
+    /**
+     * Loads an EndpointPickerConfig given as text (a pool added at runtime), or llm-d's default when {@code text} is
+     * null.
+     *
+     * @param origin where the text comes from, named in errors
+     * @throws ConfigException when the text is not a valid configuration
+     */
+    static EndpointPickerConfigLoader.Loaded loadPickerConfig(String origin, String text, PluginRegistry registry,
+            boolean allowExperimental) {
+        EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry,
+                new EndpointPickerConfigLoader.Options(allowExperimental));
+        return checked(origin, text == null ? loader.loadDefault() : loader.load(origin, text));
+    }
+
+    /** Logs the loaded configuration's warnings and refuses what this gateway cannot honour. */
+    private static EndpointPickerConfigLoader.Loaded checked(String prefix, EndpointPickerConfigLoader.Loaded loaded) {
         for (String warning : loaded.warnings()) {
             LOG.warn(warning);
         }
@@ -235,13 +256,13 @@ public class LlmdProducers {
     @Produces
     @Singleton
     @DefaultBean
-    Pools pools(LlmdConfig config, RequestPipeline defaultPipeline, EndpointRegistry defaultRegistry,
+    PoolDirectory pools(LlmdConfig config, RequestPipeline defaultPipeline, EndpointRegistry defaultRegistry,
             EndpointPickerConfigLoader.Loaded defaultLoaded, PluginRegistry plugins,
             Instance<MeterRegistry> meterRegistry, Vertx vertx, @Any Instance<DecisionObserver> observers,
             @Any Instance<RequestObserver> requestObservers, @Any Instance<EndpointSourceProvider> providers,
-            EndpointSources sources, PoolScrapeSettings scrape) {
+            EndpointSources sources, PoolScrapeSettings scrape, @Any Instance<RuntimePoolSource> runtimeSources) {
         List<Pool> pools = new ArrayList<>();
-        if (config.pools().isEmpty() || defaultPoolActive(config)) {
+        if ((config.pools().isEmpty() && !RuntimePoolSource.anyActive(runtimeSources)) || defaultPoolActive(config)) {
             pools.add(new Pool(config.metrics().poolName(), config.models().orElse(Set.of()), defaultRegistry,
                     defaultPipeline));
             discover(config.metrics().poolName(), "quarkus.llmd", config, defaultLoaded, defaultRegistry, plugins,
@@ -276,10 +297,21 @@ public class LlmdProducers {
                         p.catchAll() ? "any model" : p.models(), p.registry().endpoints().size(),
                         p.registry().endpoints().stream().map(ep -> ep.name() + "=" + ep.address()).toList());
             }
-            return all;
+            return new PoolDirectory(all);
         } catch (IllegalArgumentException ex) {
             throw new ConfigException("quarkus.llmd.pools", 0, "models", ex.getMessage());
         }
+    }
+
+    /**
+     * The pools in force when the bean is created: a snapshot. Edges that serve requests read
+     * {@link PoolDirectory#current()} per request instead, since pools can be added and removed at runtime.
+     */
+    @Produces
+    @Dependent
+    @DefaultBean
+    Pools currentPools(PoolDirectory directory) {
+        return directory.current();
     }
 
     /**
@@ -352,6 +384,13 @@ public class LlmdProducers {
             EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, Vertx vertx,
             Instance<DecisionObserver> observers, Instance<RequestObserver> requestObservers) {
         pipeline.useModelRewrites(pool.modelRewrites());
+        observeAndControlFlow(pipeline, pool, loaded, probe, vertx, observers, requestObservers);
+    }
+
+    /** Observers, and flow control with the knobs of {@code pool}: the same for every pool, declared or added. */
+    static void observeAndControlFlow(RequestPipeline pipeline, PoolConfig pool,
+            EndpointPickerConfigLoader.Loaded loaded, SaturationProbe probe, Vertx vertx,
+            Instance<DecisionObserver> observers, Instance<RequestObserver> requestObservers) {
         for (DecisionObserver o : observers) {
             pipeline.observe(o); // the Dev UI's decision log, an application's own
         }

@@ -58,6 +58,10 @@ class DevUiJsonRpcServiceTest {
         assertEquals("decode", endpoints.get(0).role());
         assertEquals(-1, endpoints.get(0).metricsAgeMillis());
         assertEquals("2", service.getEndpointCount());
+        List<LlmdJsonRpcService.PoolInfo> pools = service.getPools();
+        assertEquals(1, pools.size());
+        assertEquals(2, pools.get(0).endpoints());
+        assertEquals("", pools.get(0).condition());
 
         LlmdJsonRpcService.ConfigInfo config = service.getProfiles();
         assertEquals(List.of("default"), config.profiles().stream().map(LlmdJsonRpcService.ProfileInfo::name).toList());

@@ -44,9 +44,14 @@ public final class EndpointRegistry {
         return snapshot.endpoints();
     }
 
-    /** Called with each endpoint that leaves the pool (to purge indexes and counters that hold it). */
-    public void onRemoval(Consumer<Endpoint> listener) {
+    /**
+     * Called with each endpoint that leaves the pool (to purge indexes and counters that hold it).
+     *
+     * @return stops the calls (a pool replaced at runtime hands its registry to its successor and stops listening)
+     */
+    public Runnable onRemoval(Consumer<Endpoint> listener) {
         removalListeners.add(listener);
+        return () -> removalListeners.remove(listener);
     }
 
     /**

@@ -103,4 +103,26 @@ public class MetricsScraperTest {
             registry.replaceAll(saved);
         }
     }
+
+    @Inject
+    io.quarkiverse.llmd.runtime.DynamicPools dynamic;
+
+    @Test
+    void aPoolAddedAtRuntimeIsScrapedUntilRemoved() throws InterruptedException {
+        String pod = SimFleetResource.address("a");
+        dynamic.put(new io.quarkiverse.llmd.runtime.DynamicPools.Spec("runtime/scraped", java.util.Set.of("late"),
+                "test", null));
+        EndpointRegistry late = dynamic.registry("runtime/scraped");
+        try {
+            late.replaceAll(List.of(Endpoint.of("runtime/scraped-0", pod, java.util.Map.of())));
+            await("the added pool's endpoint is scraped", () -> late.endpoints().get(0).metrics().scraped());
+        } finally {
+            dynamic.remove("runtime/scraped");
+        }
+        Thread.sleep(300); // a scrape in flight at the removal may still land
+        Instant settled = late.endpoints().get(0).metrics().updateTime();
+        long rounds = scraper.rounds();
+        await("several scrape rounds after the removal", () -> scraper.rounds() >= rounds + 5);
+        assertThat(late.endpoints().get(0).metrics().updateTime()).isEqualTo(settled);
+    }
 }

@@ -26,6 +26,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -54,7 +55,10 @@ import io.vertx.core.http.RequestOptions;
  * {@link EndpointHealth}, which makes an endpoint without a successful scrape for
  * {@code quarkus.llmd.outlier-detection.stale-after-intervals} unschedulable. The set of endpoints is re-read each
  * round, so pods added or removed at runtime are picked up. Every pool is scraped, each published into its own
- * registry. (Endpoints that leave a pool are purged from its plugins' state by the pool itself.)
+ * registry. (Endpoints that leave a pool are purged from its plugins' state by the pool itself.) The set of pools is
+ * re-read each tick too: a pool added at runtime is scraped from the next tick with its own settings, a replaced
+ * pool starts afresh, and a removed pool's round is dropped (its in-flight scrapes finish into a registry nobody
+ * reads any more).
  */
 @Singleton
 public class MetricsScraper {
@@ -62,7 +66,8 @@ public class MetricsScraper {
     private static final Logger LOG = Logger.getLogger(MetricsScraper.class);
 
     private final Vertx vertx;
-    private final Pools pools;
+    private final PoolDirectory pools;
+    private final PoolScrapeSettings scrape;
     private final LlmdConfig config;
     private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong scrapes = new AtomicLong();
@@ -87,25 +92,20 @@ public class MetricsScraper {
         }
     }
 
-    private final List<PoolRound> poolRounds = new java.util.ArrayList<>();
+    /** The rounds of the pools in force, by pool; confined to the timer's context. */
+    private final Map<Pool, PoolRound> poolRounds = new java.util.IdentityHashMap<>();
+    private Pools roundsOf;
     private HttpClient client;
     private long timerId = -1;
     private volatile boolean stopped;
 
     @Inject
-    public MetricsScraper(Vertx vertx, Pools pools, LlmdConfig config, Instance<MeterRegistry> meters,
+    public MetricsScraper(Vertx vertx, PoolDirectory pools, LlmdConfig config, Instance<MeterRegistry> meters,
             PoolScrapeSettings scrape) {
         this.vertx = vertx;
         this.pools = pools;
+        this.scrape = scrape;
         this.config = config;
-        for (Pool p : pools.all()) {
-            PoolScrapeSettings.Settings settings = scrape.of(p.name(), config.dataLayer().metricsPath());
-            if (settings.enabled()) {
-                poolRounds.add(new PoolRound(p.registry(), p.pipeline().health(), settings));
-            } else {
-                LOG.infof("pool %s declares no data source: its endpoints are not scraped", p.name());
-            }
-        }
         this.pollErrorCounter = meters.isResolvable()
                 ? Counter.builder("llm_d_inference_scheduler_datalayer_poll_errors")
                         .description("Failed polls of model-server metrics").register(meters.get())
@@ -120,11 +120,6 @@ public class MetricsScraper {
         }
         long interval = Math.max(1, dl.refreshInterval().toMillis());
         int timeout = (int) Math.max(1, dl.scrapeTimeout().toMillis());
-        int staleAfter = config.outlierDetection().staleAfterIntervals();
-        for (PoolRound r : poolRounds) {
-            // without a successful scrape for that long, the pod's last metrics would make a dead pod look idle
-            r.health.useStaleAfter(Duration.ofMillis(interval * r.settings.everyTicks() * Math.max(0, staleAfter)));
-        }
         Context context = vertx.getOrCreateContext();
         context.runOnContext(v -> {
             client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
@@ -171,11 +166,41 @@ public class MetricsScraper {
             return;
         }
         rounds.incrementAndGet();
-        for (PoolRound r : poolRounds) {
-            if (r.ticks++ % r.settings.everyTicks() == 0) {
+        followPools();
+        for (PoolRound r : poolRounds.values()) {
+            if (r != null && r.ticks++ % r.settings.everyTicks() == 0) {
                 round(r, timeoutMillis);
             }
         }
+    }
+
+    /** Brings the rounds in step with the pools in force: one identity check per tick while nothing changes. */
+    private void followPools() {
+        Pools now = pools.current();
+        if (now == roundsOf) {
+            return;
+        }
+        Map<Pool, PoolRound> next = new java.util.IdentityHashMap<>();
+        for (Pool p : now.all()) {
+            PoolRound r = poolRounds.get(p);
+            if (r == null && !poolRounds.containsKey(p)) {
+                PoolScrapeSettings.Settings settings = scrape.of(p.name(), config.dataLayer().metricsPath());
+                if (settings.enabled()) {
+                    r = new PoolRound(p.registry(), p.pipeline().health(), settings);
+                    // without a successful scrape for that long, the pod's last metrics would make a dead pod
+                    // look idle
+                    long interval = Math.max(1, config.dataLayer().refreshInterval().toMillis());
+                    int staleAfter = Math.max(0, config.outlierDetection().staleAfterIntervals());
+                    r.health.useStaleAfter(Duration.ofMillis(interval * r.settings.everyTicks() * staleAfter));
+                } else {
+                    LOG.infof("pool %s declares no data source: its endpoints are not scraped", p.name());
+                }
+            }
+            next.put(p, r);
+        }
+        poolRounds.clear();
+        poolRounds.putAll(next);
+        roundsOf = now;
     }
 
     private void round(PoolRound r, int timeoutMillis) {

@@ -72,6 +72,11 @@ public class PoolScrapeSettings {
         byPool.put(pool, new Settings(true, poll.path(), poll.port(), every, extractor));
     }
 
+    /** Forgets a pool removed at runtime. */
+    public void forget(String pool) {
+        byPool.remove(pool);
+    }
+
     /** The pool's settings; a pool never configured is scraped with the defaults. */
     public Settings of(String pool, String defaultPath) {
         Settings s = byPool.get(pool);

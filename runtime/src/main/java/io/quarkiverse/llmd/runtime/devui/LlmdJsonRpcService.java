@@ -25,7 +25,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.InvalidRequestException;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
@@ -49,6 +49,13 @@ public class LlmdJsonRpcService {
     public record EndpointInfo(String pool, String name, String address, String role, String accelerator,
             Map<String, String> labels, int waiting, int running, double kvCacheUsage, boolean scraped,
             long metricsAgeMillis, List<String> activeModels) {
+    }
+
+    /**
+     * A pool: its models (empty for any), endpoint count, and the condition its owner recorded (why its last
+     * configuration was refused, for a pool built from an LLMInferenceService), or empty.
+     */
+    public record PoolInfo(String name, List<String> models, int endpoints, String condition) {
     }
 
     /** A scorer in a profile. */
@@ -75,7 +82,10 @@ public class LlmdJsonRpcService {
     EndpointRegistry registry;
 
     @Inject
-    Pools pools;
+    PoolDirectory pools;
+
+    @Inject
+    io.quarkiverse.llmd.runtime.DynamicPools dynamicPools;
 
     @Inject
     EndpointPickerConfigLoader.Loaded loaded;
@@ -88,7 +98,7 @@ public class LlmdJsonRpcService {
     public List<EndpointInfo> getEndpoints() {
         Instant now = Instant.now();
         List<EndpointInfo> out = new ArrayList<>();
-        for (Pool pool : pools.all()) {
+        for (Pool pool : pools.current().all()) {
             for (Endpoint e : pool.registry().endpoints()) {
                 EndpointMetrics m = e.metrics();
                 long age = m.scraped() ? Math.max(0, Duration.between(m.updateTime(), now).toMillis()) : -1;
@@ -101,13 +111,30 @@ public class LlmdJsonRpcService {
         return out;
     }
 
+    /**
+     * Every pool in force, with the condition recorded for pools added at runtime; then the pools whose first
+     * configuration was refused (no models, no endpoints, the reason).
+     */
+    public List<PoolInfo> getPools() {
+        List<PoolInfo> out = new ArrayList<>();
+        Map<String, String> conditions = dynamicPools.conditions();
+        for (Pool pool : pools.current().all()) {
+            String condition = conditions.remove(pool.name());
+            out.add(new PoolInfo(pool.name(), List.copyOf(pool.models()), pool.registry().endpoints().size(),
+                    condition == null ? "" : condition));
+        }
+        conditions.forEach((name, condition) -> out.add(new PoolInfo(name, List.of(), 0, condition)));
+        return out;
+    }
+
     /** The card's label: how many endpoints the gateway has, and in how many pools when more than one. */
     public String getEndpointCount() {
         int endpoints = 0;
-        for (Pool pool : pools.all()) {
+        List<Pool> now = pools.current().all();
+        for (Pool pool : now) {
             endpoints += pool.registry().endpoints().size();
         }
-        int n = pools.all().size();
+        int n = now.size();
         return n == 1 ? String.valueOf(endpoints) : endpoints + " in " + n + " pools";
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
+import io.quarkiverse.llmd.runtime.RuntimePoolSource;
 import io.quarkiverse.llmd.runtime.config.EmbeddedFleetConfig;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.metrics.MetricsServer;
@@ -34,9 +36,14 @@ public class EmbeddedFleetLauncher {
     private volatile EmbeddedFleet running;
     private final AtomicBoolean announced = new AtomicBoolean();
 
-    void onStart(@Observes StartupEvent event, LlmdConfig config, EndpointRegistry registry) {
+    void onStart(@Observes StartupEvent event, LlmdConfig config, EndpointRegistry registry,
+            @Any Instance<RuntimePoolSource> runtimeSources) {
         EmbeddedFleetConfig fleet = config.embeddedFleet();
         if (!fleet.enabled()) {
+            return;
+        }
+        if (RuntimePoolSource.anyActive(runtimeSources)) {
+            LOG.debug("embedded fleet not started: pools come from a runtime source (LLMInferenceServices)");
             return;
         }
         if (!registry.endpoints().isEmpty()) {

@@ -36,7 +36,7 @@ import io.quarkiverse.llmd.engine.pipeline.Decision;
 import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
 import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.engine.pool.Pool;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
 import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.engine.request.SseUsageScanner;
@@ -92,7 +92,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
      * @param vertx runs the idle timer; null for none
      * @param idleTimeoutMillis a stream without an inbound message for this long is ended; 0 or less: never
      */
-    record Settings(Pools pools, long maxBodyBytes, boolean ignoreSubsetHints, ExtProcGuard guard,
+    record Settings(PoolDirectory pools, long maxBodyBytes, boolean ignoreSubsetHints, ExtProcGuard guard,
             Vertx vertx, long idleTimeoutMillis) {
     }
 
@@ -338,7 +338,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         CompletionStage<Decision> decision;
         try {
             byte[] body = headersOnly ? new byte[0] : requestBody.toByteArray();
-            pending = settings.pools().submit(requestHeaders.get(RequestHeaders.POOL), path, requestHeaders, body,
+            pending = settings.pools().current().submit(requestHeaders.get(RequestHeaders.POOL), path, requestHeaders, body,
                     subsetHint);
             decision = pending;
         } catch (RuntimeException e) {
@@ -613,7 +613,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         if (comma >= 0) {
             address = address.substring(0, comma).trim();
         }
-        Pool pool = routed == null ? null : settings.pools().named(routed.pool());
+        Pool pool = routed == null ? null : settings.pools().current().named(routed.pool());
         return pool == null ? null : pool.registry().snapshot().byAddress().get(address);
     }
 

@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.config.ConfigException;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.grpc.GrpcService;
 import io.vertx.core.Vertx;
@@ -38,7 +38,7 @@ public class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProc
     private final ExtProcStream.Settings settings;
     private final ExtProcGuard guard;
 
-    public ExternalProcessorService(Pools pools, LlmdConfig config, Vertx vertx, Instance<MeterRegistry> meters) {
+    public ExternalProcessorService(PoolDirectory pools, LlmdConfig config, Vertx vertx, Instance<MeterRegistry> meters) {
         var x = config.extProc();
         if (x.maxDecisionDelay().isNegative() || x.streamIdleTimeout().isNegative()) {
             throw new ConfigException("quarkus.llmd.ext-proc."

@@ -17,7 +17,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
+import io.quarkiverse.llmd.runtime.DynamicPools;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -34,22 +35,25 @@ public class EppHealthServer {
     private static final Logger LOG = Logger.getLogger(EppHealthServer.class);
 
     private final LlmdConfig config;
-    private final Pools pools;
+    private final PoolDirectory pools;
+    private final DynamicPools dynamic;
     private volatile Server server;
     private volatile EventLoopGroup group;
     private volatile EppHealthService service;
     private volatile ScheduledFuture<?> watchTimer;
 
-    public EppHealthServer(LlmdConfig config, Pools pools) {
+    public EppHealthServer(LlmdConfig config, PoolDirectory pools, DynamicPools dynamic) {
         this.config = config;
         this.pools = pools;
+        this.dynamic = dynamic;
     }
 
     void start(@Observes StartupEvent event) {
         if (!config.extProc().healthEnabled()) {
             return;
         }
-        EppHealthService health = new EppHealthService(() -> PoolsReadiness.emptyPools(pools).isEmpty());
+        EppHealthService health = new EppHealthService(
+                () -> PoolsReadiness.emptyPools(pools.current(), dynamic).isEmpty());
         EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("llmd-grpc-health", true));
         Server s = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.extProc().healthHost(), config.extProc().healthPort()))

@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.runtime.health;
 
 import java.util.List;
+import java.util.Set;
 
 import jakarta.inject.Singleton;
 
@@ -10,11 +11,13 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.runtime.DynamicPools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.pool.Pools;
 
 /**
- * Readiness on {@code /q/health/ready}: DOWN while any pool has no schedulable endpoint (none at all, or all with
- * stale metrics; outlier detection never ejects the last one), so a gateway whose pods are not there
+ * Readiness on {@code /q/health/ready}: DOWN while any configured pool has no schedulable endpoint (none at all, or
+ * all with stale metrics; outlier detection never ejects the last one), so a gateway whose pods are not there
  * yet (or whose configuration names none) is not sent traffic it could only refuse. The gRPC health service of the
  * endpoint picker answers from the same rule, as llm-d's EPP is ready once its pool is synced.
  */
@@ -22,23 +25,31 @@ import io.quarkiverse.llmd.engine.pool.Pools;
 @Singleton
 public class PoolsReadiness implements HealthCheck {
 
-    private final Pools pools;
+    private final PoolDirectory pools;
+    private final DynamicPools dynamic;
 
-    public PoolsReadiness(Pools pools) {
+    public PoolsReadiness(PoolDirectory pools, DynamicPools dynamic) {
         this.pools = pools;
+        this.dynamic = dynamic;
     }
 
-    /** The names of the pools that have no schedulable endpoint now. */
-    static List<String> emptyPools(Pools pools) {
-        return pools.all().stream().filter(p -> p.pipeline().schedulableEndpoints().isEmpty()).map(Pool::name)
-                .toList();
+    /**
+     * The names of the configured pools that have no schedulable endpoint now. Pools added at runtime are left out:
+     * one LLMInferenceService scaled to zero must not take the gateway, and every other service, out of rotation.
+     */
+    static List<String> emptyPools(Pools pools, DynamicPools dynamic) {
+        Set<String> added = dynamic.names();
+        return pools.all().stream()
+                .filter(p -> p.pipeline().schedulableEndpoints().isEmpty() && !added.contains(p.name()))
+                .map(Pool::name).toList();
     }
 
     @Override
     public HealthCheckResponse call() {
-        List<String> empty = emptyPools(pools);
+        Pools now = pools.current();
+        List<String> empty = emptyPools(now, dynamic);
         HealthCheckResponseBuilder r = HealthCheckResponse.named("llm-d pools").status(empty.isEmpty());
-        for (Pool p : pools.all()) {
+        for (Pool p : now.all()) {
             r.withData(p.name(), p.registry().endpoints().size() + " endpoint(s), "
                     + p.pipeline().schedulableEndpoints().size() + " schedulable");
         }

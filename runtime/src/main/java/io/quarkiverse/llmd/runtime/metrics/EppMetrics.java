@@ -150,6 +150,7 @@ public final class EppMetrics implements PipelineMetrics {
 
     private final MeterRegistry registry;
     private final String poolName;
+    private volatile boolean closed;
     private final boolean legacy;
     private final LabelLimiter models;
     private final LabelLimiter fairnessIds;
@@ -266,6 +267,30 @@ public final class EppMetrics implements PipelineMetrics {
         return registry != null;
     }
 
+    /**
+     * Removes this pool's own series from the registry (a pool removed at runtime): the pool gauges, the
+     * flow-control gauges and the per-endpoint rows, i.e. every meter labelled with this pool. Meters labelled by
+     * model only are shared with the other pools, as in llm-d, and stay. Idempotent.
+     */
+    public void close() {
+        if (registry == null || closed) {
+            return;
+        }
+        closed = true;
+        perEndpointQueue.register(List.of(), true);
+        if (legacyPerPodQueue != null) {
+            legacyPerPodQueue.register(List.of(), true);
+        }
+        inFlightRequests.register(List.of(), true);
+        inFlightTokens.register(List.of(), true);
+        inFlightSources.clear();
+        for (io.micrometer.core.instrument.Meter m : List.copyOf(registry.getMeters())) {
+            if (poolName.equals(m.getId().getTag("name")) || poolName.equals(m.getId().getTag("inference_pool"))) {
+                registry.remove(m);
+            }
+        }
+    }
+
     public MeterRegistry registry() {
         return registry;
     }
@@ -318,6 +343,11 @@ public final class EppMetrics implements PipelineMetrics {
             inFlightRequests.register(requestRows, true);
             inFlightTokens.register(tokenRows, true);
         }
+    }
+
+    /** Stops publishing the in-flight load of the producers given so far (their configuration was replaced). */
+    public void forgetInFlightSources() {
+        inFlightSources.clear();
     }
 
     /** Publishes the in-flight load an {@code inflight-load-producer} keeps, per endpoint. */

@@ -13,7 +13,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.quarkiverse.llmd.engine.framework.data.InFlightLoad;
 import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.pool.Pool;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,12 +36,12 @@ public class MetricsServer {
     private final Vertx vertx;
     private final Instance<PrometheusMeterRegistry> prometheus;
     private final EppMetrics metrics;
-    private final Pools pools;
+    private final PoolDirectory pools;
     private volatile HttpServer server;
     private long refreshTimer = -1;
 
     public MetricsServer(LlmdConfig config, Vertx vertx, Instance<PrometheusMeterRegistry> prometheus,
-            EppMetrics metrics, Pools pools) {
+            EppMetrics metrics, PoolDirectory pools) {
         this.config = config;
         this.vertx = vertx;
         this.prometheus = prometheus;
@@ -53,16 +53,8 @@ public class MetricsServer {
         if (!metrics.enabled()) {
             return;
         }
-        for (Pool pool : pools.all()) {
-            if (pool.pipeline().metrics() instanceof EppMetrics m) {
-                // llm_d_epp_inflight_* come from every in-flight load producer of the pool's EndpointPickerConfig.
-                for (Map.Entry<String, Plugin> p : pool.scheduler().plugins().entrySet()) {
-                    if (p.getValue() instanceof InFlightLoad load) {
-                        m.inFlightSource(p.getKey(), load);
-                    }
-                }
-            }
-        }
+        pools.listen(change -> change.added().forEach(MetricsServer::trackInFlightLoad));
+        pools.current().all().forEach(MetricsServer::trackInFlightLoad);
         refreshPerPod();
         refreshTimer = vertx.setPeriodic(Math.max(1, config.metrics().perPodRefreshInterval().toMillis()),
                 t -> refreshPerPod());
@@ -106,9 +98,24 @@ public class MetricsServer {
         }
     }
 
+    /**
+     * llm_d_epp_inflight_* come from every in-flight load producer of the pool's EndpointPickerConfig; a pool that
+     * replaced another of its name (and took over its meters) drops the producers of the old configuration.
+     */
+    private static void trackInFlightLoad(Pool pool) {
+        if (pool.pipeline().metrics() instanceof EppMetrics m) {
+            m.forgetInFlightSources();
+            for (Map.Entry<String, Plugin> p : pool.scheduler().plugins().entrySet()) {
+                if (p.getValue() instanceof InFlightLoad load) {
+                    m.inFlightSource(p.getKey(), load);
+                }
+            }
+        }
+    }
+
     /** Publishes every pool's per-endpoint gauges for its current members. */
     private void refreshPerPod() {
-        for (Pool pool : pools.all()) {
+        for (Pool pool : pools.current().all()) {
             if (pool.pipeline().metrics() instanceof EppMetrics m) {
                 m.refreshPerPod(pool.registry());
             }

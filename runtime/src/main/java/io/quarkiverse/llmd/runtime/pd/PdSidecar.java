@@ -10,7 +10,7 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.request.Usage;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.config.PdConfig;
@@ -50,7 +50,7 @@ public class PdSidecar {
     private final Prefiller prefiller;
 
     @Inject
-    public PdSidecar(LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics, Pools pools) {
+    public PdSidecar(LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics, PoolDirectory pools) {
         this.config = config;
         this.upstream = upstream;
         this.metrics = metrics;

@@ -11,7 +11,7 @@ import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.engine.pool.Pool;
-import io.quarkiverse.llmd.engine.pool.Pools;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 
 /**
  * Allows a prefill destination only when its host <em>and</em> port are those of an endpoint of the pool. llm-d's
@@ -37,11 +37,11 @@ public final class SsrfGuard {
         this.enabled = enabled;
     }
 
-    /** Every endpoint of every pool, for a guard in front of all of them. */
-    public static Supplier<List<Endpoint>> membersOf(Pools pools) {
+    /** Every endpoint of every pool in force at the call, for a guard in front of all of them. */
+    public static Supplier<List<Endpoint>> membersOf(PoolDirectory pools) {
         return () -> {
             List<Endpoint> all = new ArrayList<>();
-            for (Pool p : pools.all()) {
+            for (Pool p : pools.current().all()) {
                 all.addAll(p.registry().endpoints());
             }
             return all;

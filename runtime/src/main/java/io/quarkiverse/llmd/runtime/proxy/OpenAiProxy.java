@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.Pool;
+import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
@@ -55,7 +56,7 @@ public class OpenAiProxy {
     public static final List<String> POST_PATHS = List.of("/v1/completions", "/v1/chat/completions", "/v1/responses",
             "/v1/embeddings");
 
-    private final Pools pools;
+    private final PoolDirectory pools;
     private final LlmdConfig config;
     private final UpstreamClient upstream;
     private final ProxyMetrics metrics;
@@ -66,7 +67,7 @@ public class OpenAiProxy {
     private static final String TENANT = "llmd.tenant";
 
     @Inject
-    public OpenAiProxy(Pools pools, LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics) {
+    public OpenAiProxy(PoolDirectory pools, LlmdConfig config, UpstreamClient upstream, ProxyMetrics metrics) {
         this.pools = pools;
         this.config = config;
         this.upstream = upstream;
@@ -235,7 +236,8 @@ public class OpenAiProxy {
      * to list at all ⇒ 503.
      */
     private void models(RoutingContext ctx) {
-        Pool catchAll = pools.catchAll();
+        Pools now = pools.current();
+        Pool catchAll = now.catchAll();
         List<Endpoint> endpoints = catchAll == null ? List.of() : catchAll.registry().endpoints();
         Future<List<JsonNode>> lists;
         if (endpoints.isEmpty()) {
@@ -260,7 +262,7 @@ public class OpenAiProxy {
         }
         lists.onComplete(ar -> {
             Map<String, JsonNode> byId = new LinkedHashMap<>();
-            for (Pool p : pools.all()) {
+            for (Pool p : now.all()) {
                 for (String model : p.models()) {
                     byId.putIfAbsent(model, JSON.createObjectNode().put("id", model).put("object", "model")
                             .put("owned_by", p.name()));
@@ -316,8 +318,9 @@ public class OpenAiProxy {
 
     // ---- used by ProxyExchange
 
+    /** The pools in force now, read once per request. */
     Pools pools() {
-        return pools;
+        return pools.current();
     }
 
     ProxyConfig config() {
