@@ -117,9 +117,14 @@ class PolicyWatchTest {
         assertThat(r.targetFor("broken", random)).isEqualTo("default-model");
     }
 
+    /**
+     * With a relist every 500 ms: the mock API server does not replay the events between an informer's list and its
+     * watch (a real API server does, from the list's resourceVersion), so a change made in that window would
+     * otherwise be missed by the test; production relies on the same relist as its safety net.
+     */
     private void startWatch(Map<String, Integer> configuredPriorities, Map<String, String> configuredRewrites) {
         watch = new PolicyWatch(client, POOL, priorities::set, rewrites::set, configuredPriorities,
-                configuredRewrites, executor, 0);
+                configuredRewrites, executor, 500);
     }
 
     @SuppressWarnings("unchecked")
