@@ -15,6 +15,8 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.runtime.DynamicPools;
 import io.quarkiverse.llmd.runtime.RuntimePoolSource;
+import io.quarkiverse.llmd.runtime.config.KServeConfig;
+import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -34,8 +36,8 @@ public class LlmInferenceServices implements RuntimePoolSource {
     private volatile ServiceReconciler reconciler;
     private volatile ServiceWatch watch;
 
-    public LlmInferenceServices(KServeConfig config, Instance<KubernetesClient> clients, Instance<DynamicPools> pools) {
-        this.config = config;
+    public LlmInferenceServices(LlmdConfig llmd, Instance<KubernetesClient> clients, Instance<DynamicPools> pools) {
+        this.config = llmd.kserve();
         this.clients = clients;
         this.pools = pools;
     }

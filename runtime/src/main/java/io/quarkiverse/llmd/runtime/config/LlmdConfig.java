@@ -56,6 +56,9 @@ public interface LlmdConfig extends PoolConfig {
     /** Ejection of failing endpoints and of endpoints whose metrics went stale. */
     OutlierDetectionConfig outlierDetection();
 
+    /** The watch on KServe LLMInferenceServices, when the llminferenceservice module is present. */
+    KServeConfig kserve();
+
     /** A static endpoint. */
     interface EndpointConfig {
 

@@ -1,14 +1,17 @@
-package io.quarkiverse.llmd.llmisvc.service;
+package io.quarkiverse.llmd.runtime.config;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The gateway's watch on KServe LLMInferenceServices (one pool per annotated service). */
-@ConfigMapping(prefix = "quarkus.llmd.kserve")
+/**
+ * The watch on KServe LLMInferenceServices (one pool per annotated service), {@code quarkus.llmd.kserve.*}. Plain
+ * values only: the watch itself lives in the {@code quarkus-llmd-llminferenceservice} module, which reads them. They
+ * belong to the extension's configuration root so that Quarkus knows the keys (a mapping of {@code quarkus.*} keys
+ * outside an extension is reported as unrecognized at every start).
+ */
 public interface KServeConfig {
 
     /**
