@@ -242,4 +242,17 @@ class SharedKvBlockIndexesTest {
         assertThat(index.stats().appliedRemoteOps()).as("a closed index follows no stream")
                 .isEqualTo(appliedAtClose);
     }
+    @Test
+    void theDocumentedConfigurationLoadsAndShares() throws Exception {
+        String page = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/modules/ROOT/pages/precise-prefix.adoc"));
+        int section = page.indexOf("=== Configuration", page.indexOf("[[shared-index]]"));
+        int from = page.indexOf("----\n", page.indexOf("[source,yaml]", section)) + 5;
+        String yaml = page.substring(from, page.indexOf("----\n", from))
+                .replace("redis://redis.llm-d.svc:6379", REDIS.url());
+        assertThat(yaml).contains(REDIS.url());
+        Scheduler s = gateway(replica("redis://127.0.0.1:1", null), "docs", yaml);
+        RedisKvBlockIndex index = (RedisKvBlockIndex) producer(s).index();
+        assertThat(index.streamKey()).isEqualTo("llmd:kv:{docs/precise-prefix-cache-producer}:ops");
+        await("connected to the documented address", () -> index.stats().connected());
+    }
 }
