@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.deployment;
 
+import io.quarkiverse.llmd.runtime.kvcache.SharedKvBlockIndexes;
 import io.quarkiverse.llmd.runtime.kvevents.KvEventSubscribers;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -13,5 +14,11 @@ final class KvEventsProcessor {
     @BuildStep
     AdditionalBeanBuildItem kvEventSubscribers() {
         return AdditionalBeanBuildItem.unremovableOf(KvEventSubscribers.class);
+    }
+
+    /** The index factory that builds shared (Redis) indexes; it connects only when a plugin asks for one. */
+    @BuildStep
+    AdditionalBeanBuildItem sharedKvBlockIndexes() {
+        return AdditionalBeanBuildItem.unremovableOf(SharedKvBlockIndexes.class);
     }
 }

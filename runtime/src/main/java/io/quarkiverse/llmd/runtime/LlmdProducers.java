@@ -27,6 +27,7 @@ import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndexFactory;
 import io.quarkiverse.llmd.engine.pipeline.Admission;
 import io.quarkiverse.llmd.engine.pipeline.DecisionObserver;
 import io.quarkiverse.llmd.engine.pipeline.FlowTicker;
@@ -47,6 +48,7 @@ import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSourceProvider;
 import io.quarkiverse.llmd.runtime.discovery.EndpointSources;
 import io.quarkiverse.llmd.runtime.discovery.WatchedEndpointSource;
+import io.quarkiverse.llmd.runtime.kvcache.SharedKvBlockIndexes;
 import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.common.annotation.Identifier;
@@ -102,15 +104,21 @@ public class LlmdProducers {
     @Produces
     @Singleton
     @DefaultBean
-    EndpointPickerConfigLoader.Loaded endpointPickerConfig(LlmdConfig config, PluginRegistry registry) {
-        return loadPickerConfig("quarkus.llmd", config, registry, config.allowExperimentalPlugins());
+    EndpointPickerConfigLoader.Loaded endpointPickerConfig(LlmdConfig config, PluginRegistry registry,
+            SharedKvBlockIndexes indexes) {
+        return loadPickerConfig("quarkus.llmd", config, registry, config.allowExperimentalPlugins(),
+                indexes.forPool(config.metrics().poolName()));
     }
 
-    /** Loads a pool's EndpointPickerConfig and logs what it holds. */
+    /**
+     * Loads a pool's EndpointPickerConfig and logs what it holds.
+     *
+     * @param indexes builds the pool's precise prefix-cache indexes (shared ones are scoped by the pool's name)
+     */
     static EndpointPickerConfigLoader.Loaded loadPickerConfig(String prefix, PoolConfig config,
-            PluginRegistry registry, boolean allowExperimental) {
+            PluginRegistry registry, boolean allowExperimental, KvBlockIndexFactory indexes) {
         EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry,
-                new EndpointPickerConfigLoader.Options(allowExperimental));
+                new EndpointPickerConfigLoader.Options(allowExperimental, indexes));
         if (config.configFile().isPresent() && config.configText().isPresent()) {
             throw new ConfigException(prefix, 0, "config-file",
                     "config-file and config-text are mutually exclusive, as --config-file and --config-text are");
@@ -260,7 +268,8 @@ public class LlmdProducers {
             EndpointPickerConfigLoader.Loaded defaultLoaded, PluginRegistry plugins,
             Instance<MeterRegistry> meterRegistry, Vertx vertx, @Any Instance<DecisionObserver> observers,
             @Any Instance<RequestObserver> requestObservers, @Any Instance<EndpointSourceProvider> providers,
-            EndpointSources sources, PoolScrapeSettings scrape, @Any Instance<RuntimePoolSource> runtimeSources) {
+            EndpointSources sources, PoolScrapeSettings scrape, @Any Instance<RuntimePoolSource> runtimeSources,
+            SharedKvBlockIndexes indexes) {
         List<Pool> pools = new ArrayList<>();
         if ((config.pools().isEmpty() && !RuntimePoolSource.anyActive(runtimeSources)) || defaultPoolActive(config)) {
             pools.add(new Pool(config.metrics().poolName(), config.models().orElse(Set.of()), defaultRegistry,
@@ -274,7 +283,7 @@ public class LlmdProducers {
             PoolConfig pc = e.getValue();
             String prefix = "quarkus.llmd.pools.\"" + name + "\"";
             EndpointPickerConfigLoader.Loaded loaded = loadPickerConfig(prefix, pc, plugins,
-                    config.allowExperimentalPlugins());
+                    config.allowExperimentalPlugins(), indexes.forPool(name));
             Scheduler scheduler = loaded.scheduler();
             EndpointRegistry registry = new EndpointRegistry();
             registry.replaceAll(staticEndpoints(prefix, pc));

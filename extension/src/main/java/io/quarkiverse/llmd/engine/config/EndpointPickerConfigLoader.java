@@ -47,6 +47,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.ProfileHandler;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulerProfile;
 import io.quarkiverse.llmd.engine.framework.scheduling.Scorer;
 import io.quarkiverse.llmd.engine.framework.scheduling.WeightedScorer;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndexFactory;
 import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 
 /**
@@ -121,11 +122,22 @@ public final class EndpointPickerConfigLoader {
      *
      * @param allowExperimentalPlugins accept plugins of stability {@link Stability#ALPHA} (llm-d's
      *        {@code --allow-experimental-plugins})
+     * @param kvBlockIndexes builds the indexes of precise prefix-cache plugins; the runtime supplies one that can
+     *        build shared (Redis) indexes for the pool being loaded
      */
-    public record Options(boolean allowExperimentalPlugins) {
+    public record Options(boolean allowExperimentalPlugins, KvBlockIndexFactory kvBlockIndexes) {
 
-        /** Experimental plugins refused, as llm-d by default. */
+        /** Experimental plugins refused, in-memory indexes only, as llm-d by default. */
         public static final Options DEFAULTS = new Options(false);
+
+        public Options {
+            kvBlockIndexes = kvBlockIndexes == null ? KvBlockIndexFactory.IN_MEMORY : kvBlockIndexes;
+        }
+
+        /** In-memory indexes only. */
+        public Options(boolean allowExperimentalPlugins) {
+            this(allowExperimentalPlugins, KvBlockIndexFactory.IN_MEMORY);
+        }
     }
 
     /**
@@ -771,7 +783,17 @@ public final class EndpointPickerConfigLoader {
             String path = specPaths.getOrDefault(name, "plugins");
             Plugin plugin;
             try {
-                PluginHandle handle = other -> Optional.ofNullable(instance(other));
+                PluginHandle handle = new PluginHandle() {
+                    @Override
+                    public Optional<Plugin> plugin(String other) {
+                        return Optional.ofNullable(instance(other));
+                    }
+
+                    @Override
+                    public KvBlockIndexFactory kvBlockIndexes() {
+                        return options.kvBlockIndexes();
+                    }
+                };
                 plugin = registry.find(spec.type()).orElseThrow().factory().create(name, spec.parameters(), handle);
             } catch (PluginConfigException e) {
                 String field = e.field() == null ? path + ".parameters" : path + ".parameters." + e.field();

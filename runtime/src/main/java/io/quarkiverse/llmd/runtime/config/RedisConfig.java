@@ -36,7 +36,7 @@ public interface RedisConfig {
 
     /**
      * Index changes waiting to be written at most. Beyond it, while Redis is slow or down, new changes are dropped
-     * (metric {@code llmd_kv_index_shared_dropped_changes_total}, warning in the log); lookups are not affected.
+     * (metric {@code llm_d_epp_kv_cache_index_shared_dropped_changes_total}, warning in the log); lookups are not affected.
      */
     @WithDefault("100000")
     int outboxCapacity();

@@ -97,8 +97,13 @@ public record RedisIndexSettings(String url, String keyPrefix, Duration connectT
      * {@code valkeys://} to {@code rediss://}), as llm-d does.
      */
     public static String normaliseUrl(String url) {
+        return normaliseUrl(url, PROPERTY_PREFIX + "url");
+    }
+
+    /** As {@link #normaliseUrl(String)}, with errors starting with {@code what} (the field the URL came from). */
+    public static String normaliseUrl(String url, String what) {
         if (url == null || url.isBlank()) {
-            throw invalid("url", "must be set, for example " + DEFAULT_URL);
+            throw new IllegalArgumentException(what + " must be set, for example " + DEFAULT_URL);
         }
         String u = url.trim();
         String lower = u.toLowerCase(Locale.ROOT);
@@ -111,17 +116,17 @@ public record RedisIndexSettings(String url, String keyPrefix, Duration connectT
         try {
             uri = new URI(u);
         } catch (URISyntaxException e) {
-            throw invalid("url", "is not a URL: '" + url + "' (" + e.getReason() + ")");
+            throw new IllegalArgumentException(what + " is not a URL: '" + url + "' (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-            throw invalid("url", "must start with redis://, rediss://, valkey:// or valkeys://, got '" + url + "'");
+            throw new IllegalArgumentException(what + " must start with redis://, rediss://, valkey:// or valkeys://, got '" + url + "'");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw invalid("url", "names no host: '" + url + "'");
+            throw new IllegalArgumentException(what + " names no host: '" + url + "'");
         }
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
-            throw invalid("url", "has an invalid port: '" + url + "'");
+            throw new IllegalArgumentException(what + " has an invalid port: '" + url + "'");
         }
         return u;
     }

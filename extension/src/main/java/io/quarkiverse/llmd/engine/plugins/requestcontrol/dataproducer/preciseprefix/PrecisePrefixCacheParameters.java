@@ -10,6 +10,7 @@ import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.kvcache.HashAlgorithm;
 import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
+import io.quarkiverse.llmd.engine.kvcache.KvIndexBackend;
 
 /**
  * Parameters of {@code precise-prefix-cache-producer} under llm-d's names (reference kvcache-and-sim.md A3.4, A3.7;
@@ -52,13 +53,26 @@ public record PrecisePrefixCacheParameters(
     /**
      * @param inMemoryConfig the in-memory backend (the default)
      * @param costAwareMemoryConfig llm-d's byte-budgeted backend; not available in the engine
-     * @param redisConfig a Redis backend; provided by the runtime
-     * @param valkeyConfig a Valkey backend; provided by the runtime
+     * @param redisConfig share the index through Redis (built by the runtime; the local mirror keeps
+     *        {@code inMemoryConfig.size})
+     * @param valkeyConfig the same through Valkey; only one of redisConfig and valkeyConfig may be set
      * @param enableMetrics whether the runtime exports index metrics
      * @param metricsLoggingInterval llm-d's periodic metrics log (Go duration); accepted
      */
     public record KvBlockIndexConfig(InMemoryConfig inMemoryConfig, JsonNode costAwareMemoryConfig,
-            JsonNode redisConfig, JsonNode valkeyConfig, Boolean enableMetrics, String metricsLoggingInterval) {
+            SharedIndexConfig redisConfig, SharedIndexConfig valkeyConfig, Boolean enableMetrics,
+            String metricsLoggingInterval) {
+    }
+
+    /**
+     * llm-d's {@code redisConfig} / {@code valkeyConfig}.
+     *
+     * @param address {@code redis://host:port} (also {@code rediss://}, {@code valkey://}, {@code valkeys://});
+     *        unset means the runtime's {@code quarkus.llmd.redis.url}
+     * @param backendType {@code redis} or {@code valkey}; both speak the same protocol here
+     * @param enableRDMA llm-d's placeholder for Valkey over RDMA; only false is supported
+     */
+    public record SharedIndexConfig(String address, String backendType, Boolean enableRDMA) {
     }
 
     /**
@@ -97,7 +111,8 @@ public record PrecisePrefixCacheParameters(
 
     /** The effective configuration. */
     public record Resolved(int blockSizeTokens, String hashSeed, HashAlgorithm hashAlgorithm,
-            InMemoryKvBlockIndex.Config index, boolean enableMetrics, KvEventSettings kvEvents) {
+            InMemoryKvBlockIndex.Config index, KvIndexBackend backend, boolean enableMetrics,
+            KvEventSettings kvEvents) {
     }
 
     public Resolved resolve() {
@@ -132,8 +147,7 @@ public record PrecisePrefixCacheParameters(
                 ? new KvBlockIndexConfig(null, null, null, null, null, null)
                 : ic.kvBlockIndexConfig();
         rejectBackend(kc.costAwareMemoryConfig(), "costAwareMemoryConfig");
-        rejectBackend(kc.redisConfig(), "redisConfig");
-        rejectBackend(kc.valkeyConfig(), "valkeyConfig");
+        KvIndexBackend backend = backend(kc);
         long size = kc.inMemoryConfig() == null || kc.inMemoryConfig().size() == null
                 ? InMemoryKvBlockIndex.DEFAULT_CAPACITY
                 : kc.inMemoryConfig().size();
@@ -164,7 +178,7 @@ public record PrecisePrefixCacheParameters(
             throw new PluginConfigException("indexerConfig", e.getMessage());
         }
         return new Resolved(blockSize, tp.hashSeed() == null ? "" : tp.hashSeed(), algorithm, index,
-                Boolean.TRUE.equals(kc.enableMetrics()), kvEvents());
+                backend, Boolean.TRUE.equals(kc.enableMetrics()), kvEvents());
     }
 
     private KvEventSettings kvEvents() {
@@ -203,7 +217,35 @@ public record PrecisePrefixCacheParameters(
     private static void rejectBackend(JsonNode node, String name) {
         if (node != null && !node.isNull()) {
             throw new PluginConfigException("indexerConfig.kvBlockIndexConfig." + name, name
-                    + " is not available in the engine; the runtime provides shared backends");
+                    + " is not available; use inMemoryConfig, or redisConfig to share the index");
         }
+    }
+
+    /** The shared backend when redisConfig or valkeyConfig is set (one at most, so that the choice is explicit). */
+    private static KvIndexBackend backend(KvBlockIndexConfig kc) {
+        if (kc.redisConfig() != null && kc.valkeyConfig() != null) {
+            throw new PluginConfigException("indexerConfig.kvBlockIndexConfig.valkeyConfig", "set redisConfig or"
+                    + " valkeyConfig, not both");
+        }
+        KvIndexBackend.Kind kind = kc.valkeyConfig() != null ? KvIndexBackend.Kind.VALKEY
+                : kc.redisConfig() != null ? KvIndexBackend.Kind.REDIS : null;
+        if (kind == null) {
+            return KvIndexBackend.IN_MEMORY;
+        }
+        SharedIndexConfig c = kind == KvIndexBackend.Kind.VALKEY ? kc.valkeyConfig() : kc.redisConfig();
+        String field = "indexerConfig.kvBlockIndexConfig." + kind.configName();
+        if (Boolean.TRUE.equals(c.enableRDMA())) {
+            throw new PluginConfigException(field + ".enableRDMA", "RDMA transport is not supported; remove"
+                    + " enableRDMA or set it to false");
+        }
+        if (c.backendType() != null && !c.backendType().equals("redis") && !c.backendType().equals("valkey")) {
+            throw new PluginConfigException(field + ".backendType", "backendType must be redis or valkey, got '"
+                    + c.backendType() + "'");
+        }
+        if (c.address() != null && c.address().isBlank()) {
+            throw new PluginConfigException(field + ".address", "address is empty; remove it to use the runtime's"
+                    + " default (quarkus.llmd.redis.url) or set a redis:// URL");
+        }
+        return new KvIndexBackend.Shared(kind, c.address() == null ? null : c.address().trim(), field);
     }
 }

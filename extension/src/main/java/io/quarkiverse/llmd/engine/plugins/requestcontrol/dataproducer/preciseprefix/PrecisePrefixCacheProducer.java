@@ -15,7 +15,6 @@ import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
-import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
 import io.quarkiverse.llmd.engine.kvcache.KvPrefixMatch;
@@ -41,10 +40,14 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
 
     public static final String TYPE = "precise-prefix-cache-producer";
 
-    /** Builds the producer with the in-memory index; shared backends come from the runtime's own factory. */
+    /**
+     * Builds the producer with the index its configuration chose, through the handle's index factory: in-memory in
+     * the engine, shared (Redis) when the runtime supplies a factory that can build it.
+     */
     public static final PluginFactory FACTORY = (name, parameters, handle) -> {
         Resolved config = Parameters.decode(parameters, PrecisePrefixCacheParameters.class).resolve();
-        return new PrecisePrefixCacheProducer(name, config, new InMemoryKvBlockIndex(config.index()));
+        return new PrecisePrefixCacheProducer(name, config,
+                handle.kvBlockIndexes().create(name, config.backend(), config.index()));
     };
 
     private static final Set<DataKey<?>> CONSUMES = Set.of(TokenizedPrompt.KEY);

@@ -16,7 +16,6 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.Scorer;
 import io.quarkiverse.llmd.engine.framework.scheduling.ScorerCategory;
 import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
-import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix.PrecisePrefixCacheParameters.Resolved;
@@ -38,7 +37,7 @@ public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, Dat
     public static final PluginFactory FACTORY = (name, parameters, handle) -> {
         Resolved config = Parameters.decode(parameters, PrecisePrefixCacheParameters.class).resolve();
         return new PrecisePrefixCacheScorer(name, new PrecisePrefixCacheProducer(name, config,
-                new InMemoryKvBlockIndex(config.index())));
+                handle.kvBlockIndexes().create(name, config.backend(), config.index())));
     };
 
     private final TypedName typedName;
