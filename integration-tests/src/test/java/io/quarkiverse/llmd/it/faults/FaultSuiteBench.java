@@ -128,9 +128,14 @@ public class FaultSuiteBench {
         }
 
         String markdown() {
-            return String.format("| %s | %s | %d | %s | %d | %d | %d | %.0f | %.0f | %s | %s |", scenario, fault,
+            return String.format("| %s | %s | %d | %s | %d | %d | %d | %s | %s | %s | %s |", scenario, fault,
                     outcomes.size(), statuses(), count(Outcome::ok), count(Outcome::cutMidStream),
-                    count(Outcome::lost), pct(50), pct(99), gateway, notes);
+                    count(Outcome::lost), millis(pct(50)), millis(pct(99)), gateway, notes);
+        }
+
+        /** Latency of the successful requests; none (the flood's 404s) prints as a dash. */
+        private static String millis(double ms) {
+            return Double.isNaN(ms) ? "-" : String.format("%.0f", ms);
         }
     }
 
