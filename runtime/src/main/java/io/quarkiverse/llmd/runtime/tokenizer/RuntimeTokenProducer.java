@@ -42,6 +42,8 @@ public final class RuntimeTokenProducer implements DataProducer {
     /** Defaults of {@link HfParams}. */
     public static final int DEFAULT_CACHE_CHUNKS = 16_384;
     public static final int DEFAULT_CHUNK_CHARS = 256;
+    public static final int DEFAULT_MAX_PROMPT_CHARS = 65_536;
+    static final int MAX_MAX_PROMPT_CHARS = 1 << 24;
     static final int MAX_CACHE_CHUNKS = 1 << 22;
     static final int MAX_CHUNK_CHARS = 1 << 16;
 
@@ -74,8 +76,12 @@ public final class RuntimeTokenProducer implements DataProducer {
      *        (a Llama BOS, say), as vLLM does for completions; default true
      * @param cacheChunks how many prompt chunks the prefix cache keeps; 0 turns it off; default 16384
      * @param chunkChars characters per cached chunk, 16..65536; default 256
+     * @param maxPromptChars only the prompt's first this many characters (cut back to a word boundary) are
+     *        tokenized, 1024..16777216; default 65536 (about 16,000 tokens). It bounds the CPU one request can cost
+     *        the scheduling thread; precise prefix matching only ever needs a prefix
      */
-    public record HfParams(String path, Boolean addSpecialTokens, Integer cacheChunks, Integer chunkChars) {
+    public record HfParams(String path, Boolean addSpecialTokens, Integer cacheChunks, Integer chunkChars,
+            Integer maxPromptChars) {
         public HfParams {
             if (path == null || path.isBlank()) {
                 throw new PluginConfigException("hfTokenizerFile.path", "hfTokenizerFile.path is required: the"
@@ -98,6 +104,13 @@ public final class RuntimeTokenProducer implements DataProducer {
                 throw new PluginConfigException("hfTokenizerFile.chunkChars", "hfTokenizerFile.chunkChars must be"
                         + " between 16 and " + MAX_CHUNK_CHARS + ", got " + chunkChars);
             }
+            if (maxPromptChars == null) {
+                maxPromptChars = DEFAULT_MAX_PROMPT_CHARS;
+            }
+            if (maxPromptChars < 1024 || maxPromptChars > MAX_MAX_PROMPT_CHARS) {
+                throw new PluginConfigException("hfTokenizerFile.maxPromptChars", "hfTokenizerFile.maxPromptChars"
+                        + " must be between 1024 and " + MAX_MAX_PROMPT_CHARS + ", got " + maxPromptChars);
+            }
         }
     }
 
@@ -107,9 +120,11 @@ public final class RuntimeTokenProducer implements DataProducer {
     private final PrefixTokenCache cache;
     private final int[] leading;
     private final int[] trailing;
+    private final int maxPromptChars;
 
     private RuntimeTokenProducer(String name, Params params, PrefixTokenCache cache, int[] leading,
             int[] trailing) {
+        this.maxPromptChars = params.hfTokenizerFile() == null ? 0 : params.hfTokenizerFile().maxPromptChars();
         this.typedName = new TypedName(TokenProducer.TYPE, name);
         this.params = params;
         this.cache = cache;
@@ -177,15 +192,36 @@ public final class RuntimeTokenProducer implements DataProducer {
         if (request.body() instanceof RequestBody.Completions c && c.prompt() instanceof PromptInput.TokenIds ids) {
             return new TokenizedPrompt(ids.ids(), false);
         }
-        int[] body = cache.tokenize(new String(request.prefixInput(), StandardCharsets.UTF_8));
-        if (leading.length == 0 && trailing.length == 0) {
+        String text = new String(request.prefixInput(), StandardCharsets.UTF_8);
+        String head = head(text, maxPromptChars);
+        int[] body = cache.tokenize(head);
+        // A cut prompt does not end here: what the post-processor appends at the end (EOS, SEP) is left off.
+        int[] tail = head.length() == text.length() ? trailing : new int[0];
+        if (leading.length == 0 && tail.length == 0) {
             return new TokenizedPrompt(body, false);
         }
-        int[] ids = new int[leading.length + body.length + trailing.length];
+        int[] ids = new int[leading.length + body.length + tail.length];
         System.arraycopy(leading, 0, ids, 0, leading.length);
         System.arraycopy(body, 0, ids, leading.length, body.length);
-        System.arraycopy(trailing, 0, ids, leading.length + body.length, trailing.length);
+        System.arraycopy(tail, 0, ids, leading.length + body.length, tail.length);
         return new TokenizedPrompt(ids, false);
+    }
+
+    /**
+     * The first {@code max} characters of {@code text}, cut back to just before a whitespace that follows a word
+     * (where tokens end, so the head's tokens are the whole text's first tokens), or at {@code max} when no such
+     * place exists (never between the two halves of a surrogate pair).
+     */
+    static String head(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        for (int i = max; i > max / 2; i--) {
+            if (Character.isWhitespace(text.charAt(i)) && !Character.isWhitespace(text.charAt(i - 1))) {
+                return text.substring(0, i);
+            }
+        }
+        return text.substring(0, Character.isLowSurrogate(text.charAt(max)) ? max - 1 : max);
     }
 
     /** The prefix cache, or null for the estimate backend. */

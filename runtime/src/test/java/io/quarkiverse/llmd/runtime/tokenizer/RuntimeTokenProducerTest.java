@@ -98,11 +98,28 @@ class RuntimeTokenProducerTest {
     }
 
     @Test
+    void onlyTheFirstMaxPromptCharsAreTokenizedCutAtAWord() throws Exception {
+        RuntimeTokenProducer producer = create(hf(", \"maxPromptChars\": 1024"));
+        String prompt = "hello world ".repeat(200); // 2,400 characters
+
+        int[] ids = producer.tokenize(Fixtures.request("m", prompt)).tokenIds();
+
+        // Character 1,024 is inside the 86th "hello" (1,020-1,024): the head stops after the 85th "world", so <s>
+        // and 85 times hello=2 world=3.
+        assertThat(ids).hasSize(1 + 2 * 85);
+        assertThat(ids).startsWith(1, 2, 3).endsWith(2, 3);
+        assertThat(RuntimeTokenProducer.head(prompt, 1024)).hasSize(1019).endsWith("world");
+        assertThat(RuntimeTokenProducer.head("x".repeat(2000), 1024)).hasSize(1024);
+        assertThat(RuntimeTokenProducer.head("short", 1024)).isEqualTo("short");
+    }
+
+    @Test
     void configErrorsNameTheField() {
         assertField("{\"hfTokenizerFile\": {}}", "hfTokenizerFile.path");
         assertField("{\"hfTokenizerFile\": {\"path\": \"target/none/tokenizer.json\"}}", "hfTokenizerFile.path");
         assertField(hf(", \"cacheChunks\": -1"), "hfTokenizerFile.cacheChunks");
         assertField(hf(", \"chunkChars\": 8"), "hfTokenizerFile.chunkChars");
+        assertField(hf(", \"maxPromptChars\": 100"), "hfTokenizerFile.maxPromptChars");
         assertField(hf(", \"chunk\": 8"), "hfTokenizerFile.chunk");
         assertField("{\"vllm\": {\"url\": \"http://tokenizer:8000\"}}", "vllm");
         assertField("{\"udsTokenizerConfig\": {}}", "udsTokenizerConfig");
