@@ -1,10 +1,12 @@
 package io.quarkiverse.llmd.runtime.tokenizer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -21,6 +23,12 @@ import ai.djl.huggingface.tokenizers.jni.CharSpan;
 public final class HfTokenizerFile implements TextTokenizer {
 
     private static final String PROBE = "probe";
+
+    /**
+     * Loaded files by real path, size and modification time: pools (or configs loaded twice) naming the same file
+     * share one native tokenizer, which is never freed. Only operators name files, so this stays small.
+     */
+    private static final Map<String, HfTokenizerFile> LOADED = new ConcurrentHashMap<>();
 
     private final HuggingFaceTokenizer tokenizer;
     private final int[] leadingSpecials;
@@ -52,6 +60,26 @@ public final class HfTokenizerFile implements TextTokenizer {
         // No truncation or padding: routing needs the ids of the whole prompt, whatever the model's max length.
         return new HfTokenizerFile(HuggingFaceTokenizer.newInstance(tokenizerJson,
                 Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "false")));
+    }
+
+    /** Like {@link #load}, but returns the instance already loaded from the same unchanged file, if any. */
+    public static HfTokenizerFile shared(Path tokenizerJson) throws IOException {
+        if (!Files.isRegularFile(tokenizerJson) || !Files.isReadable(tokenizerJson)) {
+            throw new IOException("not a readable file: " + tokenizerJson.toAbsolutePath());
+        }
+        Path real = tokenizerJson.toRealPath();
+        String key = real + "|" + Files.size(real) + "|" + Files.getLastModifiedTime(real).toMillis();
+        try {
+            return LOADED.computeIfAbsent(key, k -> {
+                try {
+                    return load(real);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     @Override

@@ -20,7 +20,6 @@ import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.kvcache.TokenizedPrompt;
-import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.tokenizer.TokenProducer;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.PromptInput;
 import io.quarkiverse.llmd.engine.request.RequestBody;
@@ -35,6 +34,9 @@ import io.quarkiverse.llmd.engine.request.RequestBody;
  * the conversation does, not the ids vLLM computes. Thread-safe.
  */
 public final class RuntimeTokenProducer implements DataProducer {
+
+    /** llm-d's type name, the same as the engine's producer (whose class the runtime does not name). */
+    public static final String TYPE = "token-producer";
 
     private static final Logger LOG = Logger.getLogger(RuntimeTokenProducer.class);
     private static final Set<DataKey<?>> PRODUCES = Set.of(TokenizedPrompt.KEY);
@@ -125,7 +127,7 @@ public final class RuntimeTokenProducer implements DataProducer {
     private RuntimeTokenProducer(String name, Params params, PrefixTokenCache cache, int[] leading,
             int[] trailing) {
         this.maxPromptChars = params.hfTokenizerFile() == null ? 0 : params.hfTokenizerFile().maxPromptChars();
-        this.typedName = new TypedName(TokenProducer.TYPE, name);
+        this.typedName = new TypedName(TYPE, name);
         this.params = params;
         this.cache = cache;
         this.leading = leading;
@@ -134,7 +136,7 @@ public final class RuntimeTokenProducer implements DataProducer {
 
     /** Replaces the engine's {@code token-producer} factory (and its deprecated alias) with this one. */
     public static void install(PluginRegistry registry) {
-        registry.replaceFactory(TokenProducer.TYPE, FACTORY);
+        registry.replaceFactory(TYPE, FACTORY);
     }
 
     static RuntimeTokenProducer create(String name, Params params) {
@@ -144,7 +146,7 @@ public final class RuntimeTokenProducer implements DataProducer {
         }
         HfTokenizerFile tokenizer;
         try {
-            tokenizer = HfTokenizerFile.load(Path.of(hf.path()));
+            tokenizer = HfTokenizerFile.shared(Path.of(hf.path()));
         } catch (IOException | RuntimeException e) {
             throw new PluginConfigException("hfTokenizerFile.path", "hfTokenizerFile.path: cannot load tokenizer " + hf.path() + ": "
                     + e.getMessage());
@@ -187,7 +189,7 @@ public final class RuntimeTokenProducer implements DataProducer {
     /** The request's prompt tokens under the configured backend. */
     public TokenizedPrompt tokenize(InferenceRequest request) {
         if (cache == null) {
-            return TokenProducer.estimate(request);
+            return TokenizedPrompt.estimate(request);
         }
         if (request.body() instanceof RequestBody.Completions c && c.prompt() instanceof PromptInput.TokenIds ids) {
             return new TokenizedPrompt(ids.ids(), false);

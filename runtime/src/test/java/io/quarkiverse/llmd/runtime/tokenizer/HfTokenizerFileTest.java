@@ -48,6 +48,11 @@ class HfTokenizerFileTest {
     }
 
     @Test
+    void theSameFileIsLoadedOnce() throws IOException {
+        assertThat(HfTokenizerFile.shared(testTokenizer())).isSameAs(HfTokenizerFile.shared(testTokenizer()));
+    }
+
+    @Test
     void aMissingFileIsAnIoErrorNamingThePath() {
         assertThatThrownBy(() -> HfTokenizerFile.load(Path.of("target/no-such/tokenizer.json")))
                 .isInstanceOf(IOException.class).hasMessageContaining("no-such/tokenizer.json");
