@@ -27,8 +27,9 @@ import io.quarkiverse.llmd.engine.request.RequestBody;
 /**
  * The runtime's {@code token-producer}: the engine's {@code estimate} backend plus {@code hfTokenizerFile}, a local
  * HuggingFace {@code tokenizer.json} (our addition; llm-d has no such backend at this level). Tokenization runs
- * inline on the scheduling thread: it is CPU work of about a millisecond for a few thousand tokens, and shared
- * prefixes come from a {@link PrefixTokenCache} (see docs/benchmarks.md). What is tokenized is the text the engine
+ * inline on the scheduling thread (an event loop for the proxy and ext_proc): CPU work, no I/O, but a cold
+ * 4,000-token prompt costs milliseconds (docs/benchmarks.md), so shared prefixes come from a {@link
+ * PrefixTokenCache} and {@code maxPromptChars} bounds the text per request. What is tokenized is the text the engine
  * hashes for approximate prefix matching: a completions prompt as sent, a chat request's messages flattened to
  * JSON. No chat template is applied, so chat token ids are a deterministic stand-in that shares prefixes the way
  * the conversation does, not the ids vLLM computes. Thread-safe.
