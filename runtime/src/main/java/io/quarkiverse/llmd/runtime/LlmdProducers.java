@@ -73,6 +73,8 @@ public class LlmdProducers {
     @DefaultBean
     PluginRegistry pluginRegistry(@Any Instance<PluginFactory> factories, @Any Instance<Plugin> plugins) {
         PluginRegistry registry = BuiltInPlugins.registry();
+        // token-producer with the backends the engine cannot have (a local HuggingFace tokenizer).
+        io.quarkiverse.llmd.runtime.tokenizer.RuntimeTokenProducer.install(registry);
         Map<String, PluginFactory> custom = new TreeMap<>();
         for (Instance.Handle<PluginFactory> handle : factories.handles()) {
             String type = identifier(handle.getBean().getQualifiers());

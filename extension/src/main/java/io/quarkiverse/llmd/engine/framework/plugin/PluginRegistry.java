@@ -90,6 +90,25 @@ public final class PluginRegistry {
         return add(new Registration(type, factory, replacement, stability, deprecatedIn, removalIn));
     }
 
+    /**
+     * Swaps the factory of an already registered type, and of every alias created from it, keeping stability and
+     * deprecation metadata: how the runtime gives an engine plugin backends that need I/O (the engine's
+     * {@code token-producer} knows only the estimate; the runtime's also tokenizes for real).
+     *
+     * @throws IllegalArgumentException when {@code type} is not registered
+     */
+    public PluginRegistry replaceFactory(String type, PluginFactory factory) {
+        Objects.requireNonNull(factory, "factory");
+        Registration old = byType.get(type);
+        if (old == null) {
+            throw new IllegalArgumentException("cannot replace the factory of unknown plugin type " + type);
+        }
+        byType.replaceAll((t, r) -> r == old || (type.equals(r.replacement()) && r.factory() == old.factory())
+                ? new Registration(t, factory, r.replacement(), r.stability(), r.deprecatedIn(), r.removalIn())
+                : r);
+        return this;
+    }
+
     private PluginRegistry add(Registration registration) {
         if (byType.putIfAbsent(registration.type(), registration) != null) {
             throw new IllegalArgumentException("plugin type registered twice: " + registration.type());

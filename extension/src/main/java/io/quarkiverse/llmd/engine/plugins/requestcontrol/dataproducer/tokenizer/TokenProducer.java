@@ -15,8 +15,6 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.kvcache.TokenizedPrompt;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
-import io.quarkiverse.llmd.engine.request.PromptInput;
-import io.quarkiverse.llmd.engine.request.RequestBody;
 
 /**
  * {@code token-producer}: puts the request's prompt as token ids under {@link TokenizedPrompt#KEY}. The engine
@@ -26,7 +24,8 @@ import io.quarkiverse.llmd.engine.request.RequestBody;
  * estimates, so precise prefix routing against real engines needs a real tokenizer.
  * <p>
  * The {@code vllm} backend (a call to the model server's render endpoints) needs network I/O, which the engine
- * does not do; configuring it here is an error, and the runtime registers its own factory for it. Thread-safe and
+ * does not do; configuring it here is an error. The runtime replaces this factory with one that also has a local
+ * HuggingFace tokenizer backend. Thread-safe and
  * stateless.
  */
 public final class TokenProducer implements DataProducer {
@@ -35,7 +34,7 @@ public final class TokenProducer implements DataProducer {
     /** llm-d's deprecated name. */
     public static final String DEPRECATED_TYPE = "tokenizer";
     /** Bytes per estimated token. */
-    public static final int BYTES_PER_TOKEN = 4;
+    public static final int BYTES_PER_TOKEN = TokenizedPrompt.BYTES_PER_TOKEN;
 
     public static final PluginFactory FACTORY = (name, parameters, handle) -> new TokenProducer(name,
             Parameters.decode(parameters, Params.class));
@@ -88,25 +87,13 @@ public final class TokenProducer implements DataProducer {
         context.put(TokenizedPrompt.KEY, estimate(context.request()));
     }
 
-    /** The estimate backend's tokens for a request. */
+    /** The estimate backend's tokens for a request ({@link TokenizedPrompt#estimate(InferenceRequest)}). */
     public static TokenizedPrompt estimate(InferenceRequest request) {
-        if (request.body() instanceof RequestBody.Completions c && c.prompt() instanceof PromptInput.TokenIds ids) {
-            return new TokenizedPrompt(ids.ids(), false);
-        }
-        return new TokenizedPrompt(estimate(request.prefixInput()), true);
+        return TokenizedPrompt.estimate(request);
     }
 
-    /** Stand-in token ids: each 4-byte piece of {@code input} read little-endian, the last one zero-padded. */
+    /** Stand-in token ids ({@link TokenizedPrompt#estimate(byte[])}). */
     public static int[] estimate(byte[] input) {
-        int[] tokens = new int[(input.length + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN];
-        for (int t = 0; t < tokens.length; t++) {
-            int p = t * BYTES_PER_TOKEN;
-            int v = 0;
-            for (int b = Math.min(BYTES_PER_TOKEN, input.length - p) - 1; b >= 0; b--) {
-                v = (v << 8) | (input[p + b] & 0xFF);
-            }
-            tokens[t] = v;
-        }
-        return tokens;
+        return TokenizedPrompt.estimate(input);
     }
 }

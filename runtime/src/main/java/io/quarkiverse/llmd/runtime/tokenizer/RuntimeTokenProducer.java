@@ -1,0 +1,234 @@
+package io.quarkiverse.llmd.runtime.tokenizer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
+import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
+import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
+import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.kvcache.TokenizedPrompt;
+import io.quarkiverse.llmd.engine.request.InferenceRequest;
+import io.quarkiverse.llmd.engine.request.PromptInput;
+import io.quarkiverse.llmd.engine.request.RequestBody;
+
+/**
+ * The runtime's {@code token-producer}: the engine's {@code estimate} backend plus {@code hfTokenizerFile}, a local
+ * HuggingFace {@code tokenizer.json} (our addition; llm-d has no such backend at this level). Tokenization runs
+ * inline on the scheduling thread (an event loop for the proxy and ext_proc): CPU work, no I/O, but a cold
+ * 4,000-token prompt costs milliseconds (docs/benchmarks.md), so shared prefixes come from a {@link
+ * PrefixTokenCache} and {@code maxPromptChars} bounds the text per request. What is tokenized is the text the engine
+ * hashes for approximate prefix matching: a completions prompt as sent, a chat request's messages flattened to
+ * JSON. No chat template is applied, so chat token ids are a deterministic stand-in that shares prefixes the way
+ * the conversation does, not the ids vLLM computes. Thread-safe.
+ */
+public final class RuntimeTokenProducer implements DataProducer {
+
+    /** llm-d's type name, the same as the engine's producer (whose class the runtime does not name). */
+    public static final String TYPE = "token-producer";
+
+    private static final Logger LOG = Logger.getLogger(RuntimeTokenProducer.class);
+    private static final Set<DataKey<?>> PRODUCES = Set.of(TokenizedPrompt.KEY);
+
+    /** Defaults of {@link HfParams}. */
+    public static final int DEFAULT_CACHE_CHUNKS = 16_384;
+    public static final int DEFAULT_CHUNK_CHARS = 256;
+    public static final int DEFAULT_MAX_PROMPT_CHARS = 65_536;
+    static final int MAX_MAX_PROMPT_CHARS = 1 << 24;
+    static final int MAX_CACHE_CHUNKS = 1 << 22;
+    static final int MAX_CHUNK_CHARS = 1 << 16;
+
+    public static final PluginFactory FACTORY = (name, parameters, handle) -> create(name,
+            Parameters.decode(parameters, Params.class));
+
+    /**
+     * @param modelName the model the tokenizer belongs to (llm-d's field; informational for the local backend)
+     * @param vllm llm-d's render-endpoint backend; not provided by this runtime yet
+     * @param udsTokenizerConfig llm-d's deprecated tokenizer sidecar; not supported
+     * @param hfTokenizerFile a local HuggingFace tokenizer; without it the estimate backend is used
+     */
+    public record Params(String modelName, JsonNode vllm, JsonNode udsTokenizerConfig, HfParams hfTokenizerFile) {
+        public Params {
+            if (vllm != null && !vllm.isNull()) {
+                throw new PluginConfigException("vllm", "the vllm tokenizer backend (the model server's render"
+                        + " endpoints) is not provided by this runtime yet; use hfTokenizerFile with the model's"
+                        + " tokenizer.json, or leave both out for the estimate backend");
+            }
+            if (udsTokenizerConfig != null && !udsTokenizerConfig.isNull()) {
+                throw new PluginConfigException("udsTokenizerConfig", "udsTokenizerConfig: the tokenizer sidecar (deprecated in llm-d)"
+                        + " is not supported; use hfTokenizerFile or the estimate backend");
+            }
+        }
+    }
+
+    /**
+     * @param path the {@code tokenizer.json} file (required), as in a HuggingFace model directory
+     * @param addSpecialTokens whether to add the special tokens the file's post-processor puts around a sequence
+     *        (a Llama BOS, say), as vLLM does for completions; default true
+     * @param cacheChunks how many prompt chunks the prefix cache keeps; 0 turns it off; default 16384
+     * @param chunkChars characters per cached chunk, 16..65536; default 256
+     * @param maxPromptChars only the prompt's first this many characters (cut back to a word boundary) are
+     *        tokenized, 1024..16777216; default 65536 (about 16,000 tokens). It bounds the CPU one request can cost
+     *        the scheduling thread; precise prefix matching only ever needs a prefix
+     */
+    public record HfParams(String path, Boolean addSpecialTokens, Integer cacheChunks, Integer chunkChars,
+            Integer maxPromptChars) {
+        public HfParams {
+            if (path == null || path.isBlank()) {
+                throw new PluginConfigException("hfTokenizerFile.path", "hfTokenizerFile.path is required: the"
+                        + " model's tokenizer.json");
+            }
+            if (addSpecialTokens == null) {
+                addSpecialTokens = true;
+            }
+            if (cacheChunks == null) {
+                cacheChunks = DEFAULT_CACHE_CHUNKS;
+            }
+            if (cacheChunks < 0 || cacheChunks > MAX_CACHE_CHUNKS) {
+                throw new PluginConfigException("hfTokenizerFile.cacheChunks", "hfTokenizerFile.cacheChunks must be"
+                        + " between 0 and " + MAX_CACHE_CHUNKS + ", got " + cacheChunks);
+            }
+            if (chunkChars == null) {
+                chunkChars = DEFAULT_CHUNK_CHARS;
+            }
+            if (chunkChars < 16 || chunkChars > MAX_CHUNK_CHARS) {
+                throw new PluginConfigException("hfTokenizerFile.chunkChars", "hfTokenizerFile.chunkChars must be"
+                        + " between 16 and " + MAX_CHUNK_CHARS + ", got " + chunkChars);
+            }
+            if (maxPromptChars == null) {
+                maxPromptChars = DEFAULT_MAX_PROMPT_CHARS;
+            }
+            if (maxPromptChars < 1024 || maxPromptChars > MAX_MAX_PROMPT_CHARS) {
+                throw new PluginConfigException("hfTokenizerFile.maxPromptChars", "hfTokenizerFile.maxPromptChars"
+                        + " must be between 1024 and " + MAX_MAX_PROMPT_CHARS + ", got " + maxPromptChars);
+            }
+        }
+    }
+
+    private final TypedName typedName;
+    private final Params params;
+    /** Null for the estimate backend. */
+    private final PrefixTokenCache cache;
+    private final int[] leading;
+    private final int[] trailing;
+    private final int maxPromptChars;
+
+    private RuntimeTokenProducer(String name, Params params, PrefixTokenCache cache, int[] leading,
+            int[] trailing) {
+        this.maxPromptChars = params.hfTokenizerFile() == null ? 0 : params.hfTokenizerFile().maxPromptChars();
+        this.typedName = new TypedName(TYPE, name);
+        this.params = params;
+        this.cache = cache;
+        this.leading = leading;
+        this.trailing = trailing;
+    }
+
+    /** Replaces the engine's {@code token-producer} factory (and its deprecated alias) with this one. */
+    public static void install(PluginRegistry registry) {
+        registry.replaceFactory(TYPE, FACTORY);
+    }
+
+    static RuntimeTokenProducer create(String name, Params params) {
+        HfParams hf = params.hfTokenizerFile();
+        if (hf == null) {
+            return new RuntimeTokenProducer(name, params, null, null, null);
+        }
+        HfTokenizerFile tokenizer;
+        try {
+            tokenizer = HfTokenizerFile.shared(Path.of(hf.path()));
+        } catch (IOException | RuntimeException e) {
+            throw new PluginConfigException("hfTokenizerFile.path", "hfTokenizerFile.path: cannot load tokenizer " + hf.path() + ": "
+                    + e.getMessage());
+        } catch (LinkageError e) {
+            // DJL is an optional dependency of the extension: without it the class is missing here, not at boot.
+            throw new PluginConfigException("hfTokenizerFile", "hfTokenizerFile needs the dependency"
+                    + " ai.djl.huggingface:tokenizers:0.38.0 in the application (" + e + ")");
+        }
+        int chunks = hf.cacheChunks();
+        if (chunks > 0 && !PrefixTokenCache.splitsAtWhitespace(tokenizer)) {
+            LOG.warnf("token-producer %s: tokenizer %s does not tokenize text cut at whitespace like the whole"
+                    + " (a SentencePiece word marker, say); prefix tokenization cache disabled", name, hf.path());
+            chunks = 0;
+        }
+        boolean specials = hf.addSpecialTokens();
+        return new RuntimeTokenProducer(name, params, new PrefixTokenCache(tokenizer, chunks, hf.chunkChars()),
+                specials ? tokenizer.leadingSpecials() : new int[0],
+                specials ? tokenizer.trailingSpecials() : new int[0]);
+    }
+
+    @Override
+    public TypedName typedName() {
+        return typedName;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    @Override
+    public Set<DataKey<?>> produces() {
+        return PRODUCES;
+    }
+
+    @Override
+    public void produce(SchedulingContext context, List<Endpoint> candidates) {
+        context.put(TokenizedPrompt.KEY, tokenize(context.request()));
+    }
+
+    /** The request's prompt tokens under the configured backend. */
+    public TokenizedPrompt tokenize(InferenceRequest request) {
+        if (cache == null) {
+            return TokenizedPrompt.estimate(request);
+        }
+        if (request.body() instanceof RequestBody.Completions c && c.prompt() instanceof PromptInput.TokenIds ids) {
+            return new TokenizedPrompt(ids.ids(), false);
+        }
+        String text = new String(request.prefixInput(), StandardCharsets.UTF_8);
+        String head = head(text, maxPromptChars);
+        int[] body = cache.tokenize(head);
+        // A cut prompt does not end here: what the post-processor appends at the end (EOS, SEP) is left off.
+        int[] tail = head.length() == text.length() ? trailing : new int[0];
+        if (leading.length == 0 && tail.length == 0) {
+            return new TokenizedPrompt(body, false);
+        }
+        int[] ids = new int[leading.length + body.length + tail.length];
+        System.arraycopy(leading, 0, ids, 0, leading.length);
+        System.arraycopy(body, 0, ids, leading.length, body.length);
+        System.arraycopy(tail, 0, ids, leading.length + body.length, tail.length);
+        return new TokenizedPrompt(ids, false);
+    }
+
+    /**
+     * The first {@code max} characters of {@code text}, cut back to just before a whitespace that follows a word
+     * (where tokens end, so the head's tokens are the whole text's first tokens), or at {@code max} when no such
+     * place exists (never between the two halves of a surrogate pair).
+     */
+    static String head(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        for (int i = max; i > max / 2; i--) {
+            if (Character.isWhitespace(text.charAt(i)) && !Character.isWhitespace(text.charAt(i - 1))) {
+                return text.substring(0, i);
+            }
+        }
+        return text.substring(0, Character.isLowSurrogate(text.charAt(max)) ? max - 1 : max);
+    }
+
+    /** The prefix cache, or null for the estimate backend. */
+    PrefixTokenCache cache() {
+        return cache;
+    }
+}
