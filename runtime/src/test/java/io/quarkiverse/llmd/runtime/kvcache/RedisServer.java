@@ -28,6 +28,8 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
     private Process process;
     private int port;
+    /** Whether the server ran before: a restart must come back on the same port. */
+    private boolean started;
     private Path dir;
 
     @Override
@@ -54,6 +56,8 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 
     /** Starts the server on its port (again, after {@link #stop}) and waits until it answers PING. */
     void start() throws Exception {
+        boolean restart = started;
+        started = true;
         for (int attempt = 0; attempt < 5; attempt++) {
             process = new ProcessBuilder(List.of("redis-server", "--bind", "127.0.0.1", "--port",
                     Integer.toString(port), "--save", "", "--appendonly", "no", "--dir", dir.toString()))
@@ -65,9 +69,12 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
                 }
                 Thread.sleep(20);
             }
-            // The port was taken between probing and binding: try another.
             process.destroyForcibly().waitFor();
-            port = freePort();
+            if (!restart) {
+                // The port was taken between probing and binding: try another.
+                port = freePort();
+            }
+            // A restart keeps its port (clients know only that one): the killed server may still hold it
         }
         throw new IllegalStateException("redis-server did not start; see " + dir.resolve("redis.log"));
     }
@@ -76,7 +83,8 @@ final class RedisServer implements BeforeAllCallback, AfterAllCallback {
     void stop() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            // until it is gone: a restart binds the same port again
+            process.waitFor(60, TimeUnit.SECONDS);
             process = null;
         }
     }
