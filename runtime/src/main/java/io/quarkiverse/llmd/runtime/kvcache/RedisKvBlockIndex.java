@@ -101,7 +101,7 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
     private final Thread publisher;
     private final Thread consumer;
     private volatile boolean closed;
-    /** False from a failed write until the next successful one. */
+    /** False from a failed write until the next successful write or, when idle, a successful PING. */
     private volatile boolean publisherHealthy = true;
     private volatile boolean consumerConnected;
 
@@ -246,11 +246,20 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
         Link link = new Link("publisher");
         List<IndexOp> batch = new ArrayList<>(settings.batchSize());
         int attempts = 0;
+        int probes = 0;
         while (!closed) {
             try {
                 if (batch.isEmpty()) {
                     IndexOp first = outbox.poll(READ_BLOCK_MILLIS, TimeUnit.MILLISECONDS);
                     if (first == null) {
+                        if (!publisherHealthy) {
+                            // Nothing to write, but the last write failed: find out whether Redis is back, so that
+                            // stats().connected() tells the truth before the next change arrives.
+                            link.await(link.connection().send(Request.cmd(Command.PING)),
+                                    settings.commandTimeout().toMillis());
+                            publisherHealthy = true;
+                            probes = 0;
+                        }
                         continue;
                     }
                     batch.add(first);
@@ -272,6 +281,14 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
             } catch (Exception e) {
                 publisherHealthy = false;
                 link.reset();
+                if (batch.isEmpty()) {
+                    // The idle probe failed: no change is at stake, so nothing is counted; back off and probe again.
+                    if (!sleep(backoff(++probes))) {
+                        break;
+                    }
+                    continue;
+                }
+                probes = 0;
                 publishFailures.incrementAndGet();
                 attempts++;
                 if (attempts > settings.publishRetries()) {

@@ -13,7 +13,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -145,8 +144,6 @@ class RedisKvBlockIndexReplicationTest {
     }
 
     @Test
-    @Disabled("open bug: a replica created while Redis is down does not report connected after Redis comes back "
-            + "(stats().connected() also needs publisherHealthy, which a dropped batch clears); under investigation")
     void redisDownAtStartNeitherBlocksNorLosesLocalState() throws Exception {
         REDIS.stop();
         RedisKvBlockIndex a = replica(RedisIndexSettings.defaults(REDIS.url()).withOutbox(100, 0));
