@@ -1,5 +1,7 @@
 package io.quarkiverse.llmd.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -14,7 +16,11 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
+import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
+import io.quarkiverse.llmd.engine.framework.plugin.Plugin;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
+import io.quarkiverse.llmd.engine.kvcache.KvBlockIndexFactory;
 import io.quarkiverse.llmd.engine.pipeline.Admission;
 import io.quarkiverse.llmd.engine.pipeline.DecisionObserver;
 import io.quarkiverse.llmd.engine.pipeline.PipelineMetrics;
@@ -26,6 +32,8 @@ import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkiverse.llmd.runtime.datalayer.PoolScrapeSettings;
+import io.quarkiverse.llmd.runtime.kvcache.SharedKvBlockIndexes;
+import io.quarkiverse.llmd.runtime.kvevents.KvEventSubscribers;
 import io.quarkiverse.llmd.runtime.metrics.EppMetrics;
 import io.vertx.core.Vertx;
 
@@ -38,6 +46,10 @@ import io.vertx.core.Vertx;
  * A pool's endpoint registry and meters belong to its name, not to one configuration: a replacement (new scheduler
  * config, new models) takes them over, so endpoints and their scraped metrics carry on and the series do not blink.
  * Removal closes them. The caller publishes endpoints into {@link #registry(String)}.
+ * <p>
+ * A pool whose configuration has a precise prefix-cache producer gets its KV-event subscription and, when the
+ * config asks for one, its Redis-shared index, as a configured pool does; a replacement starts new ones and retires
+ * the old ones (so a centralized socket is released before it is bound again), and removal retires them.
  */
 @Singleton
 public class DynamicPools {
@@ -73,12 +85,15 @@ public class DynamicPools {
     private final Instance<DecisionObserver> observers;
     private final Instance<RequestObserver> requestObservers;
     private final PoolScrapeSettings scrape;
+    private final SharedKvBlockIndexes sharedIndexes;
+    private final KvEventSubscribers kvEvents;
     private final Map<String, Slot> slots = new TreeMap<>();
     private final Map<String, String> conditions = new ConcurrentHashMap<>();
 
     public DynamicPools(PoolDirectory directory, LlmdConfig config, PluginRegistry plugins,
             Instance<MeterRegistry> meters, Vertx vertx, @Any Instance<DecisionObserver> observers,
-            @Any Instance<RequestObserver> requestObservers, PoolScrapeSettings scrape) {
+            @Any Instance<RequestObserver> requestObservers, PoolScrapeSettings scrape,
+            SharedKvBlockIndexes sharedIndexes, KvEventSubscribers kvEvents) {
         this.directory = directory;
         this.config = config;
         this.plugins = plugins;
@@ -87,6 +102,8 @@ public class DynamicPools {
         this.observers = observers;
         this.requestObservers = requestObservers;
         this.scrape = scrape;
+        this.sharedIndexes = sharedIndexes;
+        this.kvEvents = kvEvents;
     }
 
     public PoolDirectory directory() {
@@ -107,8 +124,22 @@ public class DynamicPools {
         if (slot == null && directory.current().named(name) != null) {
             throw new IllegalArgumentException("pool name '" + name + "' is taken by a configured pool");
         }
-        EndpointPickerConfigLoader.Loaded loaded = LlmdProducers.loadPickerConfig(spec.configOrigin(),
-                spec.configText(), plugins, config.allowExperimentalPlugins());
+        // Shared indexes connect as they are built: remember them, to retire them if this configuration is refused.
+        List<KvBlockIndex> built = new ArrayList<>();
+        KvBlockIndexFactory poolIndexes = sharedIndexes.forPool(name);
+        KvBlockIndexFactory tracked = (plugin, backend, indexConfig) -> {
+            KvBlockIndex index = poolIndexes.create(plugin, backend, indexConfig);
+            built.add(index);
+            return index;
+        };
+        EndpointPickerConfigLoader.Loaded loaded;
+        try {
+            loaded = LlmdProducers.loadPickerConfig(spec.configOrigin(), spec.configText(), plugins,
+                    config.allowExperimentalPlugins(), tracked);
+        } catch (RuntimeException e) {
+            built.forEach(sharedIndexes::retire);
+            throw e;
+        }
         boolean fresh = slot == null;
         if (fresh) {
             EndpointRegistry registry = new EndpointRegistry();
@@ -127,13 +158,21 @@ public class DynamicPools {
             scrape.configure(name, spec.configOrigin(), loaded.config(), loaded.dataLayer(),
                     config.dataLayer().metricsPath(), config.dataLayer().refreshInterval());
             Pool pool = new Pool(name, spec.models(), slot.registry(), pipeline);
+            kvEvents.check(pool);
+            Pool previous = fresh ? null : directory.current().named(name);
+            kvEvents.stop(name);
             directory.put(pool);
             slots.put(name, slot);
+            kvEvents.start(pool);
+            if (previous != null) {
+                retireIndexes(previous);
+            }
             LOG.infof("Pool %s %s: serves %s with %d endpoint(s), config %s", name, fresh ? "added" : "replaced",
                     pool.catchAll() ? "any model" : pool.models(), slot.registry().endpoints().size(),
                     spec.configText() == null ? "llm-d's default" : spec.configOrigin());
             return pool;
         } catch (RuntimeException e) {
+            built.forEach(sharedIndexes::retire);
             if (fresh) {
                 closeMeters(slot);
                 scrape.forget(name);
@@ -153,7 +192,12 @@ public class DynamicPools {
         if (slot == null) {
             return false;
         }
+        Pool pool = directory.current().named(name);
+        kvEvents.stop(name);
         directory.remove(name);
+        if (pool != null) {
+            retireIndexes(pool);
+        }
         scrape.forget(name);
         closeMeters(slot);
         LOG.infof("Pool %s removed", name);
@@ -191,6 +235,15 @@ public class DynamicPools {
     /** Every recorded condition by pool, including pools refused before they ever existed; sorted by name. */
     public Map<String, String> conditions() {
         return new TreeMap<>(conditions);
+    }
+
+    /** Retires the shared indexes of a pool's KV-event plugins (in-memory ones are simply left to the collector). */
+    private void retireIndexes(Pool pool) {
+        for (Plugin plugin : pool.scheduler().plugins().values()) {
+            if (plugin instanceof KvEventConsumer consumer) {
+                sharedIndexes.retire(consumer.index());
+            }
+        }
     }
 
     private static void closeMeters(Slot slot) {

@@ -141,12 +141,13 @@ public class LlmdProducers {
      * null.
      *
      * @param origin where the text comes from, named in errors
+     * @param indexes builds the pool's precise prefix-cache indexes
      * @throws ConfigException when the text is not a valid configuration
      */
     static EndpointPickerConfigLoader.Loaded loadPickerConfig(String origin, String text, PluginRegistry registry,
-            boolean allowExperimental) {
+            boolean allowExperimental, KvBlockIndexFactory indexes) {
         EndpointPickerConfigLoader loader = new EndpointPickerConfigLoader(registry,
-                new EndpointPickerConfigLoader.Options(allowExperimental));
+                new EndpointPickerConfigLoader.Options(allowExperimental, indexes));
         return checked(origin, text == null ? loader.loadDefault() : loader.load(origin, text));
     }
 

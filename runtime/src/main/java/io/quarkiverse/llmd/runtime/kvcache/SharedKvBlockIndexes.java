@@ -1,7 +1,9 @@
 package io.quarkiverse.llmd.runtime.kvcache;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -14,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
@@ -44,7 +47,8 @@ public class SharedKvBlockIndexes {
     private final Vertx vertx;
     private final Supplier<RedisIndexSettings> settings;
     private final MeterRegistry meters;
-    private final List<RedisKvBlockIndex> created = new ArrayList<>();
+    /** Every shared index still open, with the meters it registered (removed when it is retired). */
+    private final Map<RedisKvBlockIndex, List<Meter>> created = new IdentityHashMap<>();
 
     @Inject
     public SharedKvBlockIndexes(Vertx vertx, LlmdConfig config, Instance<MeterRegistry> meters) {
@@ -89,10 +93,17 @@ public class SharedKvBlockIndexes {
         String scope = pool + "/" + plugin;
         RedisKvBlockIndex index = new RedisKvBlockIndex(vertx, settings, scope, indexConfig);
         synchronized (created) {
-            created.add(index);
-        }
-        if (meters != null) {
-            register(meters, pool, index);
+            if (meters != null) {
+                // A reconfigured pool builds its new index before the old one is retired; the series have one id
+                // per pool, so they move to the newest index now (registering again would return the old meters).
+                for (Map.Entry<RedisKvBlockIndex, List<Meter>> e : created.entrySet()) {
+                    if (e.getKey().streamKey().equals(index.streamKey())) {
+                        e.getValue().forEach(meters::remove);
+                        e.setValue(List.of());
+                    }
+                }
+            }
+            created.put(index, meters == null ? List.of() : register(meters, pool, index));
         }
         LOG.infof("pool %s: %s shares its KV-block index through %s (stream %s)", pool, plugin,
                 redact(settings.url()), index.streamKey());
@@ -100,35 +111,37 @@ public class SharedKvBlockIndexes {
     }
 
     /** The meters of one shared index, labelled with the pool only (the scope's plugin name is not a label). */
-    static void register(MeterRegistry registry, String pool, RedisKvBlockIndex index) {
-        counter(registry, pool, index, "local_changes", "Index changes made by this replica's KV events",
+    static List<Meter> register(MeterRegistry registry, String pool, RedisKvBlockIndex index) {
+        List<Meter> meters = new ArrayList<>();
+        counter(meters, registry, pool, index, "local_changes", "Index changes made by this replica's KV events",
                 s -> s.localOps());
-        counter(registry, pool, index, "published_changes", "Index changes written to Redis",
+        counter(meters, registry, pool, index, "published_changes", "Index changes written to Redis",
                 s -> s.publishedOps());
-        counter(registry, pool, index, "dropped_changes",
+        counter(meters, registry, pool, index, "dropped_changes",
                 "Index changes other replicas will not see (outbox full or retries exhausted)",
                 s -> s.droppedOps());
-        counter(registry, pool, index, "publish_failures", "Failed writes to Redis (each retried or dropped)",
+        counter(meters, registry, pool, index, "publish_failures", "Failed writes to Redis (each retried or dropped)",
                 s -> s.publishFailures());
-        counter(registry, pool, index, "applied_remote_changes", "Changes of other replicas applied to the mirror",
+        counter(meters, registry, pool, index, "applied_remote_changes", "Changes of other replicas applied to the mirror",
                 s -> s.appliedRemoteOps());
-        counter(registry, pool, index, "rejected_remote_changes",
+        counter(meters, registry, pool, index, "rejected_remote_changes",
                 "Changes of other replicas the mirror refused (beyond its bounds)", s -> s.rejectedRemoteOps());
-        counter(registry, pool, index, "decode_errors", "Stream entries that could not be decoded",
+        counter(meters, registry, pool, index, "decode_errors", "Stream entries that could not be decoded",
                 s -> s.decodeErrors());
-        counter(registry, pool, index, "resyncs", "Rebuilds of the mirror from the snapshot", s -> s.resyncs());
-        counter(registry, pool, index, "snapshots_written", "Snapshots this replica wrote",
+        counter(meters, registry, pool, index, "resyncs", "Rebuilds of the mirror from the snapshot", s -> s.resyncs());
+        counter(meters, registry, pool, index, "snapshots_written", "Snapshots this replica wrote",
                 s -> s.snapshotsWritten());
-        Gauge.builder(METRIC_PREFIX + "outbox_changes", index, i -> i.stats().outboxSize()).tag("pool", pool)
-                .description("Index changes waiting to be written to Redis").register(registry);
-        Gauge.builder(METRIC_PREFIX + "connected", index, i -> i.stats().connected() ? 1 : 0).tag("pool", pool)
-                .description("1 while both the writer and the reader are connected to Redis").register(registry);
+        meters.add(Gauge.builder(METRIC_PREFIX + "outbox_changes", index, i -> i.stats().outboxSize()).tag("pool", pool)
+                .description("Index changes waiting to be written to Redis").register(registry));
+        meters.add(Gauge.builder(METRIC_PREFIX + "connected", index, i -> i.stats().connected() ? 1 : 0).tag("pool", pool)
+                .description("1 while both the writer and the reader are connected to Redis").register(registry));
+        return meters;
     }
 
-    private static void counter(MeterRegistry registry, String pool, RedisKvBlockIndex index, String name,
-            String description, ToDoubleFunction<RedisKvBlockIndex.Stats> value) {
-        FunctionCounter.builder(METRIC_PREFIX + name, index, i -> value.applyAsDouble(i.stats())).tag("pool", pool)
-                .description(description).register(registry);
+    private static void counter(List<Meter> meters, MeterRegistry registry, String pool, RedisKvBlockIndex index,
+            String name, String description, ToDoubleFunction<RedisKvBlockIndex.Stats> value) {
+        meters.add(FunctionCounter.builder(METRIC_PREFIX + name, index, i -> value.applyAsDouble(i.stats())).tag("pool", pool)
+                .description(description).register(registry));
     }
 
     /** The URL without its password, for the log. */
@@ -141,8 +154,25 @@ public class SharedKvBlockIndexes {
     /** The shared indexes built so far (for tests and diagnostics). */
     public List<RedisKvBlockIndex> indexes() {
         synchronized (created) {
-            return List.copyOf(created);
+            return List.copyOf(created.keySet());
         }
+    }
+
+    /**
+     * Stops sharing an index this factory built (its pool was removed or reconfigured): its threads end, its
+     * connections close and its series leave the registry. Anything else (an in-memory index, one already retired)
+     * is left alone.
+     */
+    public void retire(KvBlockIndex index) {
+        List<Meter> registered;
+        synchronized (created) {
+            registered = index instanceof RedisKvBlockIndex shared ? created.remove(shared) : null;
+        }
+        if (registered == null) {
+            return;
+        }
+        registered.forEach(meters::remove);
+        ((RedisKvBlockIndex) index).close();
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -153,7 +183,7 @@ public class SharedKvBlockIndexes {
     public void close() {
         List<RedisKvBlockIndex> all;
         synchronized (created) {
-            all = List.copyOf(created);
+            all = List.copyOf(created.keySet());
             created.clear();
         }
         for (RedisKvBlockIndex index : all) {

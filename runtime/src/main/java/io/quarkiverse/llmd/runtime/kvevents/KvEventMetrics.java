@@ -1,13 +1,16 @@
 package io.quarkiverse.llmd.runtime.kvevents;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 
@@ -52,6 +55,9 @@ final class KvEventMetrics {
     private final Counter lostCounter;
     private final Counter replayedCounter;
     private final DistributionSummary lag;
+    private final MeterRegistry registry;
+    /** Everything registered, so that a pool removed or reconfigured at runtime takes its series with it. */
+    private final List<Meter> registered = new ArrayList<>();
 
     /**
      * @param registry where to register, or null to count without exporting
@@ -61,37 +67,38 @@ final class KvEventMetrics {
         for (DropReason r : DropReason.values()) {
             dropped.put(r, new AtomicLong());
         }
+        this.registry = registry;
         if (registry == null) {
             eventsCounter = batchesCounter = gapsCounter = lostCounter = replayedCounter = null;
             lag = null;
             return;
         }
-        eventsCounter = Counter.builder(PREFIX + "received").tag("pool", pool)
-                .description("KV events applied to the prefix-cache index").register(registry);
-        batchesCounter = Counter.builder(PREFIX + "batches").tag("pool", pool)
-                .description("KV-event batches (messages) applied to the prefix-cache index").register(registry);
+        eventsCounter = track(Counter.builder(PREFIX + "received").tag("pool", pool)
+                .description("KV events applied to the prefix-cache index").register(registry));
+        batchesCounter = track(Counter.builder(PREFIX + "batches").tag("pool", pool)
+                .description("KV-event batches (messages) applied to the prefix-cache index").register(registry));
         for (DropReason r : DropReason.values()) {
-            droppedCounters.put(r, Counter.builder(PREFIX + "dropped_batches").tag("pool", pool)
+            droppedCounters.put(r, track(Counter.builder(PREFIX + "dropped_batches").tag("pool", pool)
                     .tag("reason", r.label).description("KV-event batches dropped before reaching the index")
-                    .register(registry));
+                    .register(registry)));
         }
-        gapsCounter = Counter.builder(PREFIX + "sequence_gaps").tag("pool", pool)
-                .description("Gaps in a publisher's sequence numbers").register(registry);
-        lostCounter = Counter.builder(PREFIX + "lost_batches").tag("pool", pool)
-                .description("Batches missing from a gap that replay did not recover").register(registry);
-        replayedCounter = Counter.builder(PREFIX + "replayed_batches").tag("pool", pool)
-                .description("Batches recovered through a publisher's replay socket").register(registry);
-        lag = DistributionSummary.builder(PREFIX + "ingestion_lag_seconds").tag("pool", pool).baseUnit("seconds")
+        gapsCounter = track(Counter.builder(PREFIX + "sequence_gaps").tag("pool", pool)
+                .description("Gaps in a publisher's sequence numbers").register(registry));
+        lostCounter = track(Counter.builder(PREFIX + "lost_batches").tag("pool", pool)
+                .description("Batches missing from a gap that replay did not recover").register(registry));
+        replayedCounter = track(Counter.builder(PREFIX + "replayed_batches").tag("pool", pool)
+                .description("Batches recovered through a publisher's replay socket").register(registry));
+        lag = track(DistributionSummary.builder(PREFIX + "ingestion_lag_seconds").tag("pool", pool).baseUnit("seconds")
                 .description("Time from the publisher's batch timestamp to its application to the index")
                 .serviceLevelObjectives(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5)
-                .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry);
-        Gauge.builder(PREFIX + "publishers", publishers, AtomicLong::get).tag("pool", pool)
-                .description("Publishers (pods) seen and still in the pool").register(registry);
-        Gauge.builder("llm_d_epp_kv_cache_index_blocks", index, KvBlockIndex::blockCount).tag("pool", pool)
+                .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry));
+        track(Gauge.builder(PREFIX + "publishers", publishers, AtomicLong::get).tag("pool", pool)
+                .description("Publishers (pods) seen and still in the pool").register(registry));
+        track(Gauge.builder("llm_d_epp_kv_cache_index_blocks", index, KvBlockIndex::blockCount).tag("pool", pool)
                 .description("Blocks held by at least one endpoint in the precise prefix-cache index")
-                .register(registry);
-        Gauge.builder("llm_d_epp_kv_cache_index_entries", index, KvBlockIndex::entryCount).tag("pool", pool)
-                .description("(block, endpoint) entries in the precise prefix-cache index").register(registry);
+                .register(registry));
+        track(Gauge.builder("llm_d_epp_kv_cache_index_entries", index, KvBlockIndex::entryCount).tag("pool", pool)
+                .description("(block, endpoint) entries in the precise prefix-cache index").register(registry));
     }
 
     void applied(int eventCount, double lagSeconds) {
@@ -137,6 +144,19 @@ final class KvEventMetrics {
 
     void publishers(int count) {
         publishers.set(count);
+    }
+
+    private <M extends Meter> M track(M meter) {
+        registered.add(meter);
+        return meter;
+    }
+
+    /** Removes this subscription's series from the registry (its pool was removed or reconfigured). Idempotent. */
+    void close() {
+        if (registry != null) {
+            registered.forEach(registry::remove);
+            registered.clear();
+        }
     }
 
     /** A snapshot of the counts. */

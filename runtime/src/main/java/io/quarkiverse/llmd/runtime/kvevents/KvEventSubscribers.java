@@ -25,7 +25,8 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Starts a KV-event subscriber for every {@link KvEventConsumer} plugin ({@code precise-prefix-cache-producer}, or
  * the deprecated {@code precise-prefix-cache-scorer}) in every pool's EndpointPickerConfig, feeding that plugin's index from the
- * pool's pods, and stops them at shutdown. Each subscriber runs on its own daemon threads (one for the sockets,
+ * pool's pods, and stops them at shutdown. Pools added or reconfigured at runtime are started and stopped through
+ * {@link #start(Pool)} and {@link #stop(String)}. Each subscriber runs on its own daemon threads (one for the sockets,
  * {@code kvEventsConfig.concurrency} for the index writes), never on a Vert.x event loop.
  */
 @Singleton
@@ -74,6 +75,7 @@ public class KvEventSubscribers {
 
         void close() {
             subscriber.close();
+            metrics.close();
         }
     }
 
@@ -96,31 +98,66 @@ public class KvEventSubscribers {
     }
 
     synchronized void start() {
-        MeterRegistry registry = meters.isResolvable() ? meters.get() : null;
         for (Pool pool : pools.all()) {
-            for (Plugin plugin : pool.scheduler().plugins().values()) {
-                KvEventConsumer consumer = consumerOf(plugin);
-                if (consumer == null) {
-                    continue;
-                }
-                KvEventSettings config = consumer.kvEventSettings();
-                check(pool.name(), consumer.typedName().name(), config);
-                String key = pool.name() + "/" + consumer.typedName().name();
-                KvEventMetrics metrics = new KvEventMetrics(registry, pool.name(), consumer.index());
-                IngestionShards shards = new IngestionShards(pool.name(), config.concurrency(), 4096,
-                        consumer.index(), consumer::newIngestor, metrics,
-                        () -> System.currentTimeMillis() / 1000.0);
-                KvEventSubscriber subscriber = new KvEventSubscriber(pool.name(), config, pool.registry(), shards,
-                        metrics, KvEventSubscriber.Settings.DEFAULTS);
-                subscriber.start();
-                subscriptions.put(key, new Subscription(pool.name(), consumer, subscriber, metrics));
-                LOG.infof("pool %s: %s fed by KV events %s", pool.name(), consumer.typedName().name(),
-                        config.discoverPods()
-                                ? "from each endpoint on port " + config.socketPort()
-                                        + (config.replaySocketPort() > 0
-                                                ? " (replay port " + config.replaySocketPort() + ")"
-                                                : "")
-                                : "published to " + config.zmqEndpoint());
+            start(pool);
+        }
+    }
+
+    /**
+     * Starts the subscriptions of one pool's KV-event plugins (a pool added or reconfigured at runtime; call
+     * {@link #stop(String)} first for a reconfigured one).
+     *
+     * @throws ConfigException when a plugin's kvEventsConfig cannot be honoured (nothing of this pool is started)
+     */
+    public synchronized void start(Pool pool) {
+        check(pool);
+        MeterRegistry registry = meters.isResolvable() ? meters.get() : null;
+        for (Plugin plugin : pool.scheduler().plugins().values()) {
+            KvEventConsumer consumer = consumerOf(plugin);
+            if (consumer == null) {
+                continue;
+            }
+            KvEventSettings config = consumer.kvEventSettings();
+            String key = pool.name() + "/" + consumer.typedName().name();
+            KvEventMetrics metrics = new KvEventMetrics(registry, pool.name(), consumer.index());
+            IngestionShards shards = new IngestionShards(pool.name(), config.concurrency(), 4096,
+                    consumer.index(), consumer::newIngestor, metrics,
+                    () -> System.currentTimeMillis() / 1000.0);
+            KvEventSubscriber subscriber = new KvEventSubscriber(pool.name(), config, pool.registry(), shards,
+                    metrics, KvEventSubscriber.Settings.DEFAULTS);
+            subscriber.start();
+            subscriptions.put(key, new Subscription(pool.name(), consumer, subscriber, metrics));
+            LOG.infof("pool %s: %s fed by KV events %s", pool.name(), consumer.typedName().name(),
+                    config.discoverPods()
+                            ? "from each endpoint on port " + config.socketPort()
+                                    + (config.replaySocketPort() > 0
+                                            ? " (replay port " + config.replaySocketPort() + ")"
+                                            : "")
+                            : "published to " + config.zmqEndpoint());
+        }
+    }
+
+    /** Stops one pool's subscriptions and removes their series (the pool was removed or is being reconfigured). */
+    public synchronized void stop(String pool) {
+        subscriptions.values().removeIf(s -> {
+            if (!s.pool.equals(pool)) {
+                return false;
+            }
+            s.close();
+            return true;
+        });
+    }
+
+    /**
+     * Refuses a pool whose KV-event plugins could not be subscribed to, before anything of it starts.
+     *
+     * @throws ConfigException naming the pool, the plugin and the field
+     */
+    public void check(Pool pool) {
+        for (Plugin plugin : pool.scheduler().plugins().values()) {
+            KvEventConsumer consumer = consumerOf(plugin);
+            if (consumer != null) {
+                check(pool.name(), consumer.typedName().name(), consumer.kvEventSettings());
             }
         }
     }

@@ -243,6 +243,33 @@ class SharedKvBlockIndexesTest {
                 .isEqualTo(appliedAtClose);
     }
     @Test
+    void aRetiredIndexStopsSharingAndTakesItsSeriesWithIt() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SharedKvBlockIndexes r = replica(REDIS.url(), meters);
+        RedisKvBlockIndex old = (RedisKvBlockIndex) producer(gateway(r, "p", config("redisConfig: {}"))).index();
+        await("connected", () -> old.stats().connected());
+        // the pool is reconfigured: its new index is built before the old one is retired
+        RedisKvBlockIndex current = (RedisKvBlockIndex) producer(gateway(r, "p", config("redisConfig: {}"))).index();
+        r.retire(old);
+        r.retire(old); // idempotent
+        r.retire(new InMemoryKvBlockIndex(InMemoryKvBlockIndex.Config.DEFAULTS)); // not ours: ignored
+        assertThat(r.indexes()).containsExactly(current);
+        await("the current index connected", () -> current.stats().connected());
+        assertThat(meters.find(SharedKvBlockIndexes.METRIC_PREFIX + "connected").gauges()).hasSize(1);
+        assertThat(meters.find(SharedKvBlockIndexes.METRIC_PREFIX + "connected").gauge().value()).isEqualTo(1.0);
+
+        long appliedAtRetire = old.stats().appliedRemoteOps();
+        podStored(producer(gateway(replica(REDIS.url(), null), "p", config("redisConfig: {}"))), pods().get(0),
+                "after retire ".repeat(30));
+        await("the current index follows the stream", () -> current.stats().appliedRemoteOps() > 0);
+        assertThat(old.stats().appliedRemoteOps()).as("a retired index follows no stream").isEqualTo(appliedAtRetire);
+
+        r.retire(current);
+        assertThat(r.indexes()).isEmpty();
+        assertThat(meters.find(SharedKvBlockIndexes.METRIC_PREFIX + "connected").gauges()).isEmpty();
+    }
+
+    @Test
     void theDocumentedConfigurationLoadsAndShares() throws Exception {
         String page = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/modules/ROOT/pages/precise-prefix.adoc"));
         int section = page.indexOf("=== Configuration", page.indexOf("[[shared-index]]"));
