@@ -52,9 +52,11 @@ final class RenderClient {
     /**
      * Posts {@code body} to {@code path} (below the configured URL).
      *
+     * @param authorization the client's {@code Authorization} header, passed on as llm-d does so that a render server
+     *        started with an API key accepts the call; null for none
      * @return completes, never exceptionally, with the ids or the failure; already complete when refused at once
      */
-    CompletableFuture<RenderResult> render(String path, byte[] body, long timeoutMillis) {
+    CompletableFuture<RenderResult> render(String path, byte[] body, String authorization, long timeoutMillis) {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             metrics.record(RenderOutcome.OVERLOADED, 0);
@@ -68,6 +70,9 @@ final class RenderClient {
                 .setPort(url.port()).setSsl(url.tls()).setURI(url.basePath() + path)
                 .setConnectTimeout(Math.max(1, timeoutMillis))
                 .putHeader("content-type", "application/json").putHeader("accept", "application/json");
+        if (authorization != null) {
+            options.putHeader("authorization", authorization);
+        }
         try {
             client.request(options).onComplete(ar -> {
                 if (ar.failed()) {

@@ -90,7 +90,7 @@ public final class RenderTokenProducer implements AsyncDataProducer<TokenizedPro
             return CompletableFuture.completedFuture(TokenizedPrompt.estimate(request));
         }
         long timeout = CHAT_RENDER.equals(path) && request.multimodal() ? mmTimeoutMillis : timeoutMillis;
-        return client.render(path, withModel(body, request.targetModel()), timeout)
+        return client.render(path, withModel(body, request.targetModel()), request.header("authorization"), timeout)
                 .thenApply(result -> tokens(request, result));
     }
 

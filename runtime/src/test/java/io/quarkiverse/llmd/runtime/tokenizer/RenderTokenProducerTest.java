@@ -55,6 +55,7 @@ class RenderTokenProducerTest {
     static volatile String stubBody = "{}";
     static volatile boolean stubHangs;
     static final List<String> stubSeen = new CopyOnWriteArrayList<>();
+    static final List<String> stubAuthorization = new CopyOnWriteArrayList<>();
     static final List<HttpServerRequest> hanging = new CopyOnWriteArrayList<>();
 
     private SimpleMeterRegistry meters;
@@ -66,6 +67,7 @@ class RenderTokenProducerTest {
                 .tokenizer(HfTokenizerFileTest.testTokenizer()).build());
         stub = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
             stubSeen.add(req.path() + " " + body.toString(StandardCharsets.UTF_8));
+            stubAuthorization.add(String.valueOf(req.getHeader("authorization")));
             if (stubHangs) {
                 hanging.add(req);
             } else {
@@ -87,6 +89,7 @@ class RenderTokenProducerTest {
         stubBody = "{}";
         stubHangs = false;
         stubSeen.clear();
+        stubAuthorization.clear();
         hanging.forEach(r -> r.connection().close());
         hanging.clear();
     }
@@ -164,9 +167,12 @@ class RenderTokenProducerTest {
         assertThat(prepare(p, "/v1/completions", "{\"model\":\"alias\",\"prompt\":\"hi\",\"max_tokens\":3}")
                 .tokenIds()).containsExactly(3, 1, 4);
         stubBody = "{\"token_ids\":[2,7]}";
-        assertThat(prepare(p, "/v1/chat/completions",
-                "{\"model\":\"served\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").tokenIds())
-                .containsExactly(2, 7);
+        String chat = "{\"model\":\"served\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertThat(p.prepare(PARSER.parse("/v1/chat/completions", Map.of("authorization", "Bearer k"),
+                chat.getBytes(StandardCharsets.UTF_8)), chat.getBytes(StandardCharsets.UTF_8)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS).tokenIds()).containsExactly(2, 7);
+        assertThat(stubAuthorization).as("the client's credentials, as llm-d passes them on")
+                .containsExactly("null", "Bearer k");
         assertThat(stubSeen).hasSize(2);
         assertThat(stubSeen.get(0)).startsWith("/v1/completions/render {");
         JsonNode sent = JSON.readTree(stubSeen.get(0).substring(stubSeen.get(0).indexOf(' ') + 1));
