@@ -31,7 +31,7 @@ public final class PendingDecision extends CompletableFuture<Decision> {
     /** What the asynchronous producers obtained; set before the request is queued or scheduled. */
     PreparedData prepared = PreparedData.NONE;
     /** The pipeline preparing the request, or null when it never was (nothing to prepare, or a refusal). */
-    RequestPipeline preparingIn;
+    volatile RequestPipeline preparingIn;
     /** Under flow control, how long the request may spend being prepared, counted from its arrival; 0: no limit. */
     long preparationTtlNanos;
 
