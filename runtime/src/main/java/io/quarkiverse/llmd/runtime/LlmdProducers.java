@@ -71,10 +71,13 @@ public class LlmdProducers {
     @Produces
     @Singleton
     @DefaultBean
-    PluginRegistry pluginRegistry(@Any Instance<PluginFactory> factories, @Any Instance<Plugin> plugins) {
+    PluginRegistry pluginRegistry(@Any Instance<PluginFactory> factories, @Any Instance<Plugin> plugins, Vertx vertx,
+            Instance<io.micrometer.core.instrument.MeterRegistry> meters) {
         PluginRegistry registry = BuiltInPlugins.registry();
-        // token-producer with the backends the engine cannot have (a local HuggingFace tokenizer).
-        io.quarkiverse.llmd.runtime.tokenizer.RuntimeTokenProducer.install(registry);
+        // token-producer with the backends the engine cannot have (the render endpoints, a local tokenizer).
+        io.quarkiverse.llmd.runtime.tokenizer.RuntimeTokenProducer.install(registry,
+                new io.quarkiverse.llmd.runtime.tokenizer.RenderTransport(vertx,
+                        meters.isResolvable() ? meters.get() : null));
         Map<String, PluginFactory> custom = new TreeMap<>();
         for (Instance.Handle<PluginFactory> handle : factories.handles()) {
             String type = identifier(handle.getBean().getQualifiers());

@@ -42,6 +42,15 @@ public sealed interface Decision permits RoutedRequest, Decision.Rejected {
             return new Rejected(429, "ResourceExhausted", message, droppedReason);
         }
 
+        /**
+         * The client went away before the request was scheduled (outside the flow-control queue, where
+         * {@link #flowControl} says so): 503 {@code rejected-context-cancelled}, as llm-d answers a cancelled request.
+         */
+        public static Rejected cancelled(String message) {
+            return new Rejected(503, "ServiceUnavailable", message,
+                    QueueOutcome.EVICTED_CONTEXT_CANCELLED.droppedReason());
+        }
+
         public static Rejected internal(String message) {
             return new Rejected(500, "Internal", message, null);
         }

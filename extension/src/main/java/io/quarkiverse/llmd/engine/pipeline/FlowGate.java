@@ -2,6 +2,9 @@ package io.quarkiverse.llmd.engine.pipeline;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +22,11 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * The runtime side of flow control: owns the {@link FlowController}, serialises access to it with a short lock
  * (no waiting happens under it), and runs the dispatch cycle from a {@link FlowTicker} while requests wait. A
  * released request is scheduled at release time, against the endpoints and metrics of that moment.
+ * <p>
+ * A request whose data is still being prepared ({@link PreparedData}) is not queued yet, but it is already under
+ * flow control: its TTL runs from its arrival, so the cycle expires it while it is being prepared, and once prepared
+ * it is queued for what remains of its TTL. It is queued only when prepared, so that a released request is scheduled
+ * at once and never holds a dispatch slot while waiting for I/O.
  */
 final class FlowGate {
 
@@ -42,6 +50,8 @@ final class FlowGate {
     private final Clock clock;
     private final Object lock = new Object();
     private final Set<Integer> bandsWithGauges = ConcurrentHashMap.newKeySet();
+    /** Requests being prepared, checked against their TTL by the cycle (guarded by the lock). */
+    private final Set<PendingDecision> preparing = new HashSet<>();
     private Runnable stopTicking;
     private long lastExpiry;
     private boolean swept;
@@ -68,8 +78,21 @@ final class FlowGate {
 
     /** Queues the request, or refuses it at once (429 rejected-saturated) when a limit is reached. */
     void submit(PendingDecision pending, String fairnessId) {
+        submit(pending, fairnessId, 0);
+    }
+
+    /** @param waitedNanos time the request already spent under flow control (being prepared), taken off its TTL */
+    private void submit(PendingDecision pending, String fairnessId, long waitedNanos) {
         // a request that finds no endpoint waits for one at most noEndpointRequestTTL (a pool waking from zero)
-        long ttl = controller.config().requestTTL(!pipeline.endpoints().isEmpty()).toNanos();
+        boolean poolEmpty = pipeline.endpoints().isEmpty();
+        long ttl = controller.config().requestTTL(!poolEmpty).toNanos();
+        if (ttl > 0 && waitedNanos > 0) {
+            if (waitedNanos >= ttl) { // 0 would mean "no limit" to the controller: expire it here instead
+                drop(pending, QueueOutcome.EVICTED_TTL, waitedNanos, poolEmpty);
+                return;
+            }
+            ttl -= waitedNanos;
+        }
         FlowItem<PendingDecision> item = new FlowItem<>(fairnessId, pending.priority, pending.forwardBody.length, ttl,
                 pending);
         pending.item = item;
@@ -82,14 +105,38 @@ final class FlowGate {
             if (admit == FlowController.Admit.QUEUED) {
                 probeRequest = pending.request;
                 metrics.enqueued(pending.request, pending.priority, pending.forwardBody.length);
-                if (stopTicking == null) {
-                    stopTicking = ticker.start(Math.max(1, settings.dispatchInterval().toMillis()), this::cycle);
-                }
+                startTicking();
             }
         }
         if (admit == FlowController.Admit.REJECTED_CAPACITY) {
-            drop(pending, QueueOutcome.REJECTED_CAPACITY, 0, pipeline.endpoints().isEmpty());
+            drop(pending, QueueOutcome.REJECTED_CAPACITY, waitedNanos, pipeline.endpoints().isEmpty());
         }
+    }
+
+    /** A request starts being prepared: from now on its TTL is watched, as if it were queued. */
+    void preparing(PendingDecision pending) {
+        pending.preparationTtlNanos = controller.config().requestTTL(!pipeline.endpoints().isEmpty()).toNanos();
+        registerBandGauges(pending.priority);
+        synchronized (lock) {
+            preparing.add(pending);
+            startTicking();
+        }
+    }
+
+    /** A request was prepared in time (it won the race against cancellation and expiry): queue it. */
+    void prepared(PendingDecision pending) {
+        synchronized (lock) {
+            preparing.remove(pending);
+        }
+        submit(pending, pending.fairnessId, nanoTime.getAsLong() - pending.receivedNanos);
+    }
+
+    /** The client left while its request was being prepared. */
+    void cancelledWhilePreparing(PendingDecision pending) {
+        synchronized (lock) {
+            preparing.remove(pending);
+        }
+        drop(pending, QueueOutcome.EVICTED_CONTEXT_CANCELLED, nanoTime.getAsLong() - pending.receivedNanos, false);
     }
 
     /** Client cancellation. */
@@ -105,6 +152,13 @@ final class FlowGate {
         return removed;
     }
 
+    /** Starts the cycle unless it runs (under the lock). */
+    private void startTicking() {
+        if (stopTicking == null) {
+            stopTicking = ticker.start(Math.max(1, settings.dispatchInterval().toMillis()), this::cycle);
+        }
+    }
+
     int queued() {
         synchronized (lock) {
             return controller.size();
@@ -116,10 +170,12 @@ final class FlowGate {
         try {
             long now = nanoTime.getAsLong();
             List<FlowItem<PendingDecision>> expired = List.of();
+            List<PendingDecision> lapsed = List.of();
             synchronized (lock) {
                 // nanoTime may be negative: compare differences only, and sweep on the first cycle.
                 if (!swept || now - lastExpiry >= settings.expiryInterval().toNanos()) {
                     expired = controller.expire(now);
+                    lapsed = lapsedWhilePreparing(now);
                     lastExpiry = now;
                     swept = true;
                 }
@@ -127,6 +183,11 @@ final class FlowGate {
             boolean poolEmpty = pipeline.endpoints().isEmpty();
             for (FlowItem<PendingDecision> item : expired) {
                 drop(item.payload(), QueueOutcome.EVICTED_TTL, now - item.enqueuedAt(), poolEmpty);
+            }
+            for (PendingDecision p : lapsed) {
+                if (p.abandonPreparation()) { // else its preparation completed just now and it goes on
+                    drop(p, QueueOutcome.EVICTED_TTL, now - p.receivedNanos, poolEmpty);
+                }
             }
             // With no endpoint nothing can be scheduled: requests wait (until their TTL) for the first one to appear,
             // which is how a pool scaled to zero keeps the requests that wake it.
@@ -153,12 +214,28 @@ final class FlowGate {
             }
         } finally {
             synchronized (lock) {
-                if (controller.isEmpty() && stopTicking != null) {
+                if (controller.isEmpty() && preparing.isEmpty() && stopTicking != null) {
                     stopTicking.run();
                     stopTicking = null;
                 }
             }
         }
+    }
+
+    /** Removes and returns the requests whose TTL ran out while they were being prepared (under the lock). */
+    private List<PendingDecision> lapsedWhilePreparing(long now) {
+        if (preparing.isEmpty()) {
+            return List.of();
+        }
+        List<PendingDecision> lapsed = new ArrayList<>();
+        for (Iterator<PendingDecision> it = preparing.iterator(); it.hasNext();) {
+            PendingDecision p = it.next();
+            if (p.preparationTtlNanos > 0 && now - p.receivedNanos >= p.preparationTtlNanos) {
+                it.remove();
+                lapsed.add(p);
+            }
+        }
+        return lapsed;
     }
 
     /** Pool saturation now, over every endpoint of the pool (called under the lock; cheap). */
@@ -171,7 +248,11 @@ final class FlowGate {
     }
 
     private void drop(PendingDecision pending, QueueOutcome outcome, long waitedNanos, boolean poolEmpty) {
-        metrics.queueOutcome(pending.request, pending.item.flowId(), pending.priority, outcome, waitedNanos,
+        // a request dropped while being prepared has no queue item yet: its flow is the one it would have joined
+        String flowId = pending.item != null ? pending.item.flowId()
+                : pending.fairnessId == null || pending.fairnessId.isEmpty() ? FlowControlConfig.DEFAULT_FLOW_ID
+                        : pending.fairnessId;
+        metrics.queueOutcome(pending.request, flowId, pending.priority, outcome, waitedNanos,
                 pending.forwardBody.length);
         pending.finish(pipeline.rejected(pending.request, pending.priority,
                 Decision.Rejected.flowControl(outcome, poolEmpty)));

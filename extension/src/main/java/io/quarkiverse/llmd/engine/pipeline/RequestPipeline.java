@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.AsyncDataProducer;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.scheduling.DecisionTrace;
 import io.quarkiverse.llmd.engine.framework.scheduling.DisaggDecision;
@@ -35,7 +36,8 @@ import io.quarkiverse.llmd.engine.scheduling.Scheduler;
 /**
  * The request lifecycle of one pool, which every edge drives: the ext_proc endpoint picker, the OpenAI proxy and the
  * cluster simulator (reference scheduler-epp.md 3.1; architecture "request path"). Stages: parse, resolve objective
- * (priority) and fairness id, admit (legacy admission) or queue (flow control), schedule, run the pre-request hooks;
+ * (priority) and fairness id, admit (legacy admission), prepare (the {@link AsyncDataProducer}s' I/O, if the
+ * scheduler has any), queue (flow control), schedule, run the pre-request hooks;
  * the returned {@link RoutedRequest} then carries the response side (first byte, usage, end) to a completion that
  * runs exactly once, and hands a {@link RequestRecord} with the request's timestamps to every
  * {@link RequestObserver}. A retry reschedules the parsed request without a second admission
@@ -43,7 +45,8 @@ import io.quarkiverse.llmd.engine.scheduling.Scheduler;
  * <p>
  * Plain Java: time comes from the injected clock and {@code nanoTime}, flow control's cycle from an injected
  * {@link FlowTicker}, so the same code runs on a Vert.x event loop and in virtual time. Runs on the caller's thread
- * and takes microseconds: it never blocks.
+ * and takes microseconds: it never blocks. A request whose data is being prepared waits without a thread: the
+ * pipeline goes on where the preparation completes (at once, on the caller's thread, when it already has).
  */
 public final class RequestPipeline {
 
@@ -66,6 +69,8 @@ public final class RequestPipeline {
     private final List<DecisionObserver> decisionObservers = new CopyOnWriteArrayList<>();
     private final List<RequestObserver> requestObservers = new CopyOnWriteArrayList<>();
     private final EndpointHealth health = new EndpointHealth();
+    /** The scheduler's producers that need I/O, prepared before a request is queued or scheduled. */
+    private final List<AsyncDataProducer<?>> asyncProducers;
     private volatile FlowGate flowGate;
     private volatile Supplier<Executor> callerExecutor = () -> null;
     private volatile Supplier<RandomGenerator> random = ThreadLocalRandom::current;
@@ -97,6 +102,19 @@ public final class RequestPipeline {
         this.clock = clock;
         this.metrics = metrics;
         this.nanoTime = nanoTime;
+        this.asyncProducers = asyncProducersOf(scheduler);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<AsyncDataProducer<?>> asyncProducersOf(Scheduler scheduler) {
+        if (scheduler == null) {
+            return List.of();
+        }
+        List<AsyncDataProducer<?>> found = new ArrayList<>();
+        for (AsyncDataProducer<?> p : scheduler.pluginsOf(AsyncDataProducer.class)) {
+            found.add(p);
+        }
+        return List.copyOf(found);
     }
 
     /**
@@ -265,19 +283,75 @@ public final class RequestPipeline {
         int priority = priorityOf(RequestHeaders.get(headers, RequestHeaders.OBJECTIVE));
         String fairnessId = RequestHeaders.get(headers, RequestHeaders.FAIRNESS_ID);
         FlowGate gate = flowGate;
-        if (gate == null) {
+        boolean prepare = !asyncProducers.isEmpty();
+        if (gate == null && !prepare) {
             return PendingDecision.completed(decideNow(request, forwardBody, priority, fairnessId, subsetHint,
-                    receivedNanos, true));
+                    receivedNanos, true, PreparedData.NONE));
         }
-        // Nothing to wait for when no endpoint could ever take the request: a hint naming no endpoint of the pool.
-        // An empty pool is different: the request waits (until its TTL) for the first endpoint to arrive.
-        if (subsetHint != null && candidates(subsetHint).isEmpty() && !endpoints().isEmpty()) {
-            return PendingDecision.completed(rejected(request, priority, noCandidates(subsetHint)));
+        PendingDecision pending;
+        if (gate == null) {
+            // Refuse what is refused anyway before paying for the preparation; after it, schedule without admission.
+            List<Endpoint> candidates = candidates(subsetHint);
+            if (candidates.isEmpty()) {
+                return PendingDecision.completed(rejected(request, priority, noCandidates(subsetHint)));
+            }
+            Decision.Rejected refused = admission.admit(newContext(request), candidates, priority);
+            if (refused != null) {
+                return PendingDecision.completed(rejected(request, priority, refused));
+            }
+            pending = new PendingDecision(request, forwardBody, priority, fairnessId, subsetHint, receivedNanos, null);
+        } else {
+            // Nothing to wait for when no endpoint could ever take the request: a hint naming no endpoint of the
+            // pool. An empty pool is different: the request waits (until its TTL) for the first endpoint to arrive.
+            if (subsetHint != null && candidates(subsetHint).isEmpty() && !endpoints().isEmpty()) {
+                return PendingDecision.completed(rejected(request, priority, noCandidates(subsetHint)));
+            }
+            pending = new PendingDecision(request, forwardBody, priority, fairnessId, subsetHint, receivedNanos,
+                    callerExecutor.get());
+            if (!prepare) {
+                gate.submit(pending, fairnessId);
+                return pending;
+            }
         }
-        PendingDecision pending = new PendingDecision(request, forwardBody, priority, fairnessId, subsetHint,
-                receivedNanos, callerExecutor.get());
-        gate.submit(pending, fairnessId);
+        pending.startPreparing(this);
+        if (gate != null) {
+            gate.preparing(pending); // the request's TTL runs from its arrival, preparation included
+        }
+        PreparedData.start(asyncProducers, request, forwardBody, data -> prepared(pending, data));
         return pending;
+    }
+
+    /** The preparation of a request completed: queue or schedule it, unless it was cancelled or expired meanwhile. */
+    private void prepared(PendingDecision pending, PreparedData data) {
+        if (!pending.finishPreparation()) {
+            return; // already answered, exactly once, by the cancellation or the expiry
+        }
+        pending.prepared = data;
+        FlowGate gate = flowGate;
+        try {
+            if (gate != null) {
+                gate.prepared(pending);
+            } else {
+                pending.finish(decideNow(pending.request, pending.forwardBody, pending.priority, pending.fairnessId,
+                        pending.subsetHint, pending.receivedNanos, false, data));
+            }
+        } catch (RuntimeException e) {
+            System.getLogger(RequestPipeline.class.getName()).log(System.Logger.Level.ERROR,
+                    "scheduling a prepared request failed", e);
+            pending.finish(rejected(pending.request, pending.priority,
+                    Decision.Rejected.internal("scheduling failed: " + e)));
+        }
+    }
+
+    /** The client went away while the request was being prepared ({@link PendingDecision#cancel()} won the race). */
+    void cancelledWhilePreparing(PendingDecision pending) {
+        FlowGate gate = flowGate;
+        if (gate != null) {
+            gate.cancelledWhilePreparing(pending);
+        } else {
+            pending.finish(rejected(pending.request, pending.priority, Decision.Rejected.cancelled(
+                    "request cancelled while its data was being prepared")));
+        }
     }
 
     /** The parser this pipeline uses (stateless and thread-safe). */
@@ -288,7 +362,7 @@ public final class RequestPipeline {
     /** Schedules a request flow control released: fresh candidates, no further admission. */
     Decision route(PendingDecision pending) {
         return decideNow(pending.request, pending.forwardBody, pending.priority, pending.fairnessId,
-                pending.subsetHint, pending.receivedNanos, false);
+                pending.subsetHint, pending.receivedNanos, false, pending.prepared);
     }
 
     /**
@@ -314,12 +388,12 @@ public final class RequestPipeline {
 
     /** The synchronous pipeline: admission (unless flow control already admitted), scheduling, pre-request. */
     private Decision decideNow(InferenceRequest request, byte[] forwardBody, int priority, String fairnessId,
-            List<String> subsetHint, long received, boolean admit) {
+            List<String> subsetHint, long received, boolean admit, PreparedData prepared) {
         List<Endpoint> candidates = candidates(subsetHint);
         if (candidates.isEmpty()) {
             return rejected(request, priority, noCandidates(subsetHint));
         }
-        SchedulingContext context = newContext(request);
+        SchedulingContext context = newContext(request, prepared);
         if (admit) {
             Decision.Rejected refused = admission.admit(context, candidates, priority);
             if (refused != null) {
@@ -334,7 +408,7 @@ public final class RequestPipeline {
         DisaggDecision disagg = context.get(DisaggDecision.KEY);
         metrics.routed(request, priority, forwardBody.length,
                 disagg == null ? null : disagg.label());
-        return new RoutedRequest(this, context, result, forwardBody, priority, fairnessId, received,
+        return new RoutedRequest(this, context, prepared, result, forwardBody, priority, fairnessId, received,
                 nanoTime.getAsLong());
     }
 
@@ -389,6 +463,18 @@ public final class RequestPipeline {
 
     SchedulingContext newContext(InferenceRequest request) {
         return new SchedulingContext(request, clock.instant(), random.get());
+    }
+
+    /** A scheduling context holding what was prepared for the request. */
+    SchedulingContext newContext(InferenceRequest request, PreparedData prepared) {
+        SchedulingContext context = newContext(request);
+        prepared.applyTo(context);
+        return context;
+    }
+
+    /** Whether requests of this pipeline go through a preparation step (the scheduler has an async producer). */
+    public boolean prepares() {
+        return !asyncProducers.isEmpty();
     }
 
     /** Now, on this pipeline's monotonic clock. */

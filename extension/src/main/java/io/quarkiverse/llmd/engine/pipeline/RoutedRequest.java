@@ -30,6 +30,8 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
 public final class RoutedRequest implements Decision {
 
     private final RequestPipeline pipeline;
+    /** What was prepared for the request, put into every retry's context as into the first. */
+    private final PreparedData prepared;
     private final byte[] body;
     private final int priority;
     private final String fairnessId;
@@ -46,9 +48,10 @@ public final class RoutedRequest implements Decision {
     private boolean completed;
     private int attempts = 1;
 
-    RoutedRequest(RequestPipeline pipeline, SchedulingContext context, SchedulingResult result, byte[] body,
-            int priority, String fairnessId, long receivedNanos, long dispatchedNanos) {
+    RoutedRequest(RequestPipeline pipeline, SchedulingContext context, PreparedData prepared, SchedulingResult result,
+            byte[] body, int priority, String fairnessId, long receivedNanos, long dispatchedNanos) {
         this.pipeline = pipeline;
+        this.prepared = prepared;
         this.context = context;
         this.result = result;
         this.body = body;
@@ -173,7 +176,7 @@ public final class RoutedRequest implements Decision {
         if (candidates.isEmpty()) {
             return false;
         }
-        SchedulingContext next = pipeline.newContext(context.request());
+        SchedulingContext next = pipeline.newContext(context.request(), prepared);
         SchedulingResult placed = pipeline.schedule(next, candidates);
         if (placed == null) {
             return false;

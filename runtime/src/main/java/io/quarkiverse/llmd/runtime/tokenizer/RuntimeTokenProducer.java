@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
+import io.quarkiverse.llmd.engine.framework.plugin.GoDuration;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
@@ -25,8 +26,10 @@ import io.quarkiverse.llmd.engine.request.PromptInput;
 import io.quarkiverse.llmd.engine.request.RequestBody;
 
 /**
- * The runtime's {@code token-producer}: the engine's {@code estimate} backend plus {@code hfTokenizerFile}, a local
- * HuggingFace {@code tokenizer.json} (our addition; llm-d has no such backend at this level). Tokenization runs
+ * The runtime's {@code token-producer}: the engine's {@code estimate} backend, llm-d's {@code vllm} backend (the
+ * model server's render endpoints, a {@link RenderTokenProducer} the factory creates instead of this class) and
+ * {@code hfTokenizerFile}, a local HuggingFace {@code tokenizer.json} (our addition; llm-d has no such backend at
+ * this level). Local tokenization runs
  * inline on the scheduling thread (an event loop for the proxy and ext_proc): CPU work, no I/O, but a cold
  * 4,000-token prompt costs milliseconds (docs/benchmarks.md), so shared prefixes come from a {@link
  * PrefixTokenCache} and {@code maxPromptChars} bounds the text per request. What is tokenized is the text the engine
@@ -50,25 +53,106 @@ public final class RuntimeTokenProducer implements DataProducer {
     static final int MAX_CACHE_CHUNKS = 1 << 22;
     static final int MAX_CHUNK_CHARS = 1 << 16;
 
-    public static final PluginFactory FACTORY = (name, parameters, handle) -> create(name,
-            Parameters.decode(parameters, Params.class));
+    /** A factory without Vert.x (unit tests): the {@code vllm} backend is refused. */
+    public static final PluginFactory FACTORY = factory(null);
+
+    /** Defaults of {@link VllmParams}, as llm-d's. */
+    public static final String DEFAULT_RENDER_URL = "http://localhost:8000";
+    public static final String DEFAULT_RENDER_TIMEOUT = "5s";
+    public static final String DEFAULT_RENDER_MM_TIMEOUT = "30s";
+    /** Default of {@code vllm.maxInFlight} (ours). */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 128;
+    static final int MAX_MAX_IN_FLIGHT = 65_536;
+    /** Most connections one render server gets from one gateway, however high {@code maxInFlight} is. */
+    static final int MAX_RENDER_CONNECTIONS = 32;
 
     /**
-     * @param modelName the model the tokenizer belongs to (llm-d's field; informational for the local backend)
-     * @param vllm llm-d's render-endpoint backend; not provided by this runtime yet
+     * @param modelName the model name the render server knows: the {@code model} of every render call when set
+     *        (KServe injects it); without it the request's own (rewritten) model is sent
+     * @param vllm llm-d's render-endpoint backend: the model server's {@code /v1/completions/render} and
+     *        {@code /v1/chat/completions/render}
      * @param udsTokenizerConfig llm-d's deprecated tokenizer sidecar; not supported
-     * @param hfTokenizerFile a local HuggingFace tokenizer; without it the estimate backend is used
+     * @param hfTokenizerFile a local HuggingFace tokenizer (ours); without it and {@code vllm} the estimate backend
+     *        is used
      */
-    public record Params(String modelName, JsonNode vllm, JsonNode udsTokenizerConfig, HfParams hfTokenizerFile) {
+    public record Params(String modelName, VllmParams vllm, JsonNode udsTokenizerConfig, HfParams hfTokenizerFile) {
         public Params {
-            if (vllm != null && !vllm.isNull()) {
-                throw new PluginConfigException("vllm", "the vllm tokenizer backend (the model server's render"
-                        + " endpoints) is not provided by this runtime yet; use hfTokenizerFile with the model's"
-                        + " tokenizer.json, or leave both out for the estimate backend");
+            if (vllm != null && hfTokenizerFile != null) {
+                throw new PluginConfigException("vllm", "vllm and hfTokenizerFile are two tokenizer backends: "
+                        + "configure one of them");
             }
             if (udsTokenizerConfig != null && !udsTokenizerConfig.isNull()) {
                 throw new PluginConfigException("udsTokenizerConfig", "udsTokenizerConfig: the tokenizer sidecar (deprecated in llm-d)"
                         + " is not supported; use hfTokenizerFile or the estimate backend");
+            }
+        }
+    }
+
+    /**
+     * The {@code vllm} backend: where the render server is and how long a call may take. A failed or late call does
+     * not fail the request: it is tokenized by the estimate instead, and counted.
+     *
+     * @param url base URL of the render server, {@code http://} or {@code https://} (default
+     *        {@code http://localhost:8000}, a vLLM in the same pod); fixed by configuration, never taken from a
+     *        request
+     * @param http the name older llm-d releases gave {@code url}; accepted as an alias
+     * @param timeout longest call for a text request, a Go duration (default {@code 5s})
+     * @param mmTimeout longest call for a chat request with image, audio or video parts (default {@code 30s})
+     * @param maxInFlight most render calls open at once, 1..65536 (ours; default 128): beyond it a request is
+     *        tokenized by the estimate at once, so that a slow render server cannot pile up requests
+     * @param caCertPath PEM file of the CA that signed an {@code https} render server's certificate (default: the
+     *        JVM's trust store)
+     * @param insecureSkipVerify trust any certificate of an {@code https} render server (default false)
+     */
+    public record VllmParams(String url, String http, String timeout, String mmTimeout, Integer maxInFlight,
+            String caCertPath, Boolean insecureSkipVerify) {
+        public VllmParams {
+            if (url != null && http != null) {
+                throw new PluginConfigException("vllm.http", "vllm.http is the old name of vllm.url: give one of"
+                        + " them");
+            }
+            if (url == null) {
+                url = http != null ? http : DEFAULT_RENDER_URL;
+            }
+            RenderUrl.parse(http != null ? "vllm.http" : "vllm.url", url);
+            if (timeout == null) {
+                timeout = DEFAULT_RENDER_TIMEOUT;
+            }
+            positive("vllm.timeout", timeout);
+            if (mmTimeout == null) {
+                mmTimeout = DEFAULT_RENDER_MM_TIMEOUT;
+            }
+            positive("vllm.mmTimeout", mmTimeout);
+            if (maxInFlight == null) {
+                maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+            }
+            if (maxInFlight < 1 || maxInFlight > MAX_MAX_IN_FLIGHT) {
+                throw new PluginConfigException("vllm.maxInFlight", "vllm.maxInFlight must be between 1 and "
+                        + MAX_MAX_IN_FLIGHT + ", got " + maxInFlight);
+            }
+            if (insecureSkipVerify == null) {
+                insecureSkipVerify = false;
+            }
+            if (caCertPath != null && !java.nio.file.Files.isReadable(Path.of(caCertPath))) {
+                throw new PluginConfigException("vllm.caCertPath", "vllm.caCertPath: cannot read " + caCertPath);
+            }
+        }
+
+        public java.time.Duration timeoutDuration() {
+            return GoDuration.parse("vllm.timeout", timeout);
+        }
+
+        public java.time.Duration mmTimeoutDuration() {
+            return GoDuration.parse("vllm.mmTimeout", mmTimeout);
+        }
+
+        RenderUrl renderUrl() {
+            return RenderUrl.parse("vllm.url", url);
+        }
+
+        private static void positive(String field, String text) {
+            if (GoDuration.parse(field, text).compareTo(java.time.Duration.ofMillis(1)) < 0) {
+                throw new PluginConfigException(field, field + " must be at least 1ms, got " + text);
             }
         }
     }
@@ -135,9 +219,36 @@ public final class RuntimeTokenProducer implements DataProducer {
         this.trailing = trailing;
     }
 
-    /** Replaces the engine's {@code token-producer} factory (and its deprecated alias) with this one. */
-    public static void install(PluginRegistry registry) {
-        registry.replaceFactory(TYPE, FACTORY);
+    /**
+     * Replaces the engine's {@code token-producer} factory (and its deprecated alias) with this one.
+     *
+     * @param transport Vert.x and the meters, for the {@code vllm} backend
+     */
+    public static void install(PluginRegistry registry, RenderTransport transport) {
+        registry.replaceFactory(TYPE, factory(transport));
+    }
+
+    /** @param transport for the {@code vllm} backend; null refuses it */
+    static PluginFactory factory(RenderTransport transport) {
+        return (name, parameters, handle) -> {
+            Params params = Parameters.decode(parameters, Params.class);
+            return params.vllm() != null ? render(name, params, transport) : create(name, params);
+        };
+    }
+
+    static RenderTokenProducer render(String name, Params params, RenderTransport transport) {
+        if (transport == null) {
+            throw new PluginConfigException("vllm", "the vllm tokenizer backend needs the runtime's Vert.x, which"
+                    + " this factory was built without");
+        }
+        VllmParams vllm = params.vllm();
+        RenderClient client = new RenderClient(transport.vertx(),
+                transport.client(new RenderTransport.ClientKey(vllm.insecureSkipVerify(), vllm.caCertPath(),
+                        Math.min(vllm.maxInFlight(), MAX_RENDER_CONNECTIONS))),
+                vllm.renderUrl(), vllm.maxInFlight(), new RenderMetrics(transport.meters(), name));
+        LOG.infof("token-producer %s: vllm backend, render server %s (timeout %s, mmTimeout %s)", name,
+                vllm.renderUrl(), vllm.timeout(), vllm.mmTimeout());
+        return new RenderTokenProducer(new TypedName(TYPE, name), params, client);
     }
 
     static RuntimeTokenProducer create(String name, Params params) {

@@ -121,7 +121,17 @@ class RuntimeTokenProducerTest {
         assertField(hf(", \"chunkChars\": 8"), "hfTokenizerFile.chunkChars");
         assertField(hf(", \"maxPromptChars\": 100"), "hfTokenizerFile.maxPromptChars");
         assertField(hf(", \"chunk\": 8"), "hfTokenizerFile.chunk");
+        // without the runtime's Vert.x (this factory) a valid vllm section is refused, naming it
         assertField("{\"vllm\": {\"url\": \"http://tokenizer:8000\"}}", "vllm");
+        assertField("{\"vllm\": {\"url\": \"ftp://tokenizer:8000\"}}", "vllm.url");
+        assertField("{\"vllm\": {\"url\": \"http://tokenizer:8000/?x=1\"}}", "vllm.url");
+        assertField("{\"vllm\": {\"url\": \"http://a\", \"http\": \"http://b\"}}", "vllm.http");
+        assertField("{\"vllm\": {\"timeout\": \"5\"}}", "vllm.timeout");
+        assertField("{\"vllm\": {\"mmTimeout\": \"0s\"}}", "vllm.mmTimeout");
+        assertField("{\"vllm\": {\"maxInFlight\": 0}}", "vllm.maxInFlight");
+        assertField("{\"vllm\": {\"caCertPath\": \"target/none.pem\"}}", "vllm.caCertPath");
+        assertField("{\"vllm\": {\"endpointDiscovery\": {}}}", "vllm.endpointDiscovery");
+        assertField("{\"vllm\": {}, " + hf("").substring(1), "vllm");
         assertField("{\"udsTokenizerConfig\": {}}", "udsTokenizerConfig");
     }
 
@@ -138,7 +148,7 @@ class RuntimeTokenProducerTest {
 
         assertThatThrownBy(() -> registry.find("token-producer").orElseThrow().factory().create("t", params,
                 PluginHandle.NONE)).isInstanceOf(PluginConfigException.class);
-        RuntimeTokenProducer.install(registry);
+        RuntimeTokenProducer.install(registry, null);
 
         for (String type : new String[] { "token-producer", "tokenizer" }) {
             PluginRegistry.Registration r = registry.find(type).orElseThrow();

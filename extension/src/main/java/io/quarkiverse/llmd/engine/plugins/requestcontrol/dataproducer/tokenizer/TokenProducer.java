@@ -24,9 +24,9 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * estimates, so precise prefix routing against real engines needs a real tokenizer.
  * <p>
  * The {@code vllm} backend (a call to the model server's render endpoints) needs network I/O, which the engine
- * does not do; configuring it here is an error. The runtime replaces this factory with one that also has a local
- * HuggingFace tokenizer backend. Thread-safe and
- * stateless.
+ * does not do; configuring it here is an error. The runtime replaces this factory with one that also has that
+ * backend (an {@link io.quarkiverse.llmd.engine.framework.requestcontrol.AsyncDataProducer}, which the request
+ * pipeline prepares before scheduling) and a local HuggingFace tokenizer backend. Thread-safe and stateless.
  */
 public final class TokenProducer implements DataProducer {
 
