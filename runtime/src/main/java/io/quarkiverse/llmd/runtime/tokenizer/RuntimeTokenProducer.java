@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
@@ -17,27 +20,31 @@ import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginRegistry;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
-import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.AsyncDataProducer;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.kvcache.TokenizedPrompt;
 import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.PromptInput;
 import io.quarkiverse.llmd.engine.request.RequestBody;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * The runtime's {@code token-producer}: the engine's {@code estimate} backend, llm-d's {@code vllm} backend (the
  * model server's render endpoints, a {@link RenderTokenProducer} the factory creates instead of this class) and
  * {@code hfTokenizerFile}, a local HuggingFace {@code tokenizer.json} (our addition; llm-d has no such backend at
- * this level). Local tokenization runs
- * inline on the scheduling thread (an event loop for the proxy and ext_proc): CPU work, no I/O, but a cold
- * 4,000-token prompt costs milliseconds (docs/benchmarks.md), so shared prefixes come from a {@link
- * PrefixTokenCache} and {@code maxPromptChars} bounds the text per request. What is tokenized is the text the engine
+ * this level). Local tokenization is CPU work, but a cold 4,000-token prompt costs milliseconds
+ * (docs/benchmarks.md): when the request pipeline prepares a request on a Vert.x event loop (the proxy, ext_proc),
+ * it runs on a worker thread and the request is scheduled once it is done, so the event loop never waits for it; at
+ * most {@link #MAX_OFFLOADED} run there at once, beyond which a request is tokenized inline rather than queued
+ * without bound. Shared prefixes come from a {@link PrefixTokenCache} and {@code maxPromptChars} bounds the text per
+ * request. What is tokenized is the text the engine
  * hashes for approximate prefix matching: a completions prompt as sent, a chat request's messages flattened to
  * JSON. No chat template is applied, so chat token ids are a deterministic stand-in that shares prefixes the way
  * the conversation does, not the ids vLLM computes. Thread-safe.
  */
-public final class RuntimeTokenProducer implements DataProducer {
+public final class RuntimeTokenProducer implements AsyncDataProducer<TokenizedPrompt> {
 
     /** llm-d's type name, the same as the engine's producer (whose class the runtime does not name). */
     public static final String TYPE = "token-producer";
@@ -53,7 +60,10 @@ public final class RuntimeTokenProducer implements DataProducer {
     static final int MAX_CACHE_CHUNKS = 1 << 22;
     static final int MAX_CHUNK_CHARS = 1 << 16;
 
-    /** A factory without Vert.x (unit tests): the {@code vllm} backend is refused. */
+    /** Most local tokenizations on worker threads at once (per producer). */
+    static final int MAX_OFFLOADED = 32;
+
+    /** A factory without Vert.x (unit tests): the {@code vllm} backend is refused, local tokenization runs inline. */
     public static final PluginFactory FACTORY = factory(null);
 
     /** Defaults of {@link VllmParams}, as llm-d's. */
@@ -208,9 +218,13 @@ public final class RuntimeTokenProducer implements DataProducer {
     private final int[] leading;
     private final int[] trailing;
     private final int maxPromptChars;
+    /** Where local tokenization is offloaded, or null to tokenize inline. */
+    private final Vertx vertx;
+    private final AtomicInteger offloaded = new AtomicInteger();
 
     private RuntimeTokenProducer(String name, Params params, PrefixTokenCache cache, int[] leading,
-            int[] trailing) {
+            int[] trailing, Vertx vertx) {
+        this.vertx = vertx;
         this.maxPromptChars = params.hfTokenizerFile() == null ? 0 : params.hfTokenizerFile().maxPromptChars();
         this.typedName = new TypedName(TYPE, name);
         this.params = params;
@@ -232,7 +246,8 @@ public final class RuntimeTokenProducer implements DataProducer {
     static PluginFactory factory(RenderTransport transport) {
         return (name, parameters, handle) -> {
             Params params = Parameters.decode(parameters, Params.class);
-            return params.vllm() != null ? render(name, params, transport) : create(name, params);
+            return params.vllm() != null ? render(name, params, transport)
+                    : create(name, params, transport == null ? null : transport.vertx());
         };
     }
 
@@ -251,10 +266,11 @@ public final class RuntimeTokenProducer implements DataProducer {
         return new RenderTokenProducer(new TypedName(TYPE, name), params, client);
     }
 
-    static RuntimeTokenProducer create(String name, Params params) {
+    /** @param vertx where local tokenization is offloaded from an event loop, or null to run it inline */
+    static RuntimeTokenProducer create(String name, Params params, Vertx vertx) {
         HfParams hf = params.hfTokenizerFile();
         if (hf == null) {
-            return new RuntimeTokenProducer(name, params, null, null, null);
+            return new RuntimeTokenProducer(name, params, null, null, null, null);
         }
         HfTokenizerFile tokenizer;
         try {
@@ -276,7 +292,7 @@ public final class RuntimeTokenProducer implements DataProducer {
         boolean specials = hf.addSpecialTokens();
         return new RuntimeTokenProducer(name, params, new PrefixTokenCache(tokenizer, chunks, hf.chunkChars()),
                 specials ? tokenizer.leadingSpecials() : new int[0],
-                specials ? tokenizer.trailingSpecials() : new int[0]);
+                specials ? tokenizer.trailingSpecials() : new int[0], vertx);
     }
 
     @Override
@@ -294,8 +310,44 @@ public final class RuntimeTokenProducer implements DataProducer {
     }
 
     @Override
+    public DataKey<TokenizedPrompt> preparedKey() {
+        return TokenizedPrompt.KEY;
+    }
+
+    /**
+     * Tokenizes on a worker thread when called on an event loop with a local tokenizer (the stage completes back on
+     * the caller's context), inline otherwise: the estimate and token-id prompts cost microseconds, and a caller off
+     * the event loop (the cluster simulator, a test) may as well wait.
+     */
+    @Override
+    public CompletionStage<TokenizedPrompt> prepare(InferenceRequest request, byte[] body) {
+        if (cache == null || vertx == null || !Context.isOnEventLoopThread() || isTokenIds(request)) {
+            return CompletableFuture.completedFuture(tokenize(request));
+        }
+        if (offloaded.incrementAndGet() > MAX_OFFLOADED) {
+            // the workers are busy with other prompts: waiting behind them would not be faster than doing it here
+            offloaded.decrementAndGet();
+            return CompletableFuture.completedFuture(tokenize(request));
+        }
+        return vertx.executeBlocking(() -> {
+            try {
+                return tokenize(request);
+            } finally {
+                offloaded.decrementAndGet();
+            }
+        }, false).toCompletionStage();
+    }
+
+    /** What was prepared stays; a cycle nobody prepared (a saturation probe, a direct caller) tokenizes here. */
+    @Override
     public void produce(SchedulingContext context, List<Endpoint> candidates) {
-        context.put(TokenizedPrompt.KEY, tokenize(context.request()));
+        if (context.get(TokenizedPrompt.KEY) == null) {
+            context.put(TokenizedPrompt.KEY, tokenize(context.request()));
+        }
+    }
+
+    private static boolean isTokenIds(InferenceRequest request) {
+        return request.body() instanceof RequestBody.Completions c && c.prompt() instanceof PromptInput.TokenIds;
     }
 
     /** The request's prompt tokens under the configured backend. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,7 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
 import io.quarkiverse.llmd.engine.request.PromptInput;
 import io.quarkiverse.llmd.engine.request.RequestBody;
 import io.quarkiverse.llmd.engine.testing.Fixtures;
+import io.vertx.core.Vertx;
 
 class RuntimeTokenProducerTest {
 
@@ -49,6 +52,49 @@ class RuntimeTokenProducerTest {
         assertThat(prompt.estimated()).isFalse();
         // <s>=1 hello=2 world=3 !=50 the=4 quick=5 brown=6 fox=7 .=49
         assertThat(prompt.tokenIds()).containsExactly(1, 2, 3, 50, 4, 5, 6, 7, 49);
+    }
+
+    @Test
+    void onAnEventLoopTheTokenizerRunsOnAWorkerAndTheStageCompletesBackOnTheLoop() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            RuntimeTokenProducer producer = (RuntimeTokenProducer) RuntimeTokenProducer
+                    .factory(new RenderTransport(vertx, null)).create("tp", JSON.readTree(hf("")), PluginHandle.NONE);
+            InferenceRequest request = Fixtures.request("m", "Hello world! The quick brown fox.");
+            CompletableFuture<Boolean> doneOnReturn = new CompletableFuture<>();
+            CompletableFuture<TokenizedPrompt> result = new CompletableFuture<>();
+            CompletableFuture<Boolean> completedOnTheLoop = new CompletableFuture<>();
+            vertx.runOnContext(v -> {
+                Thread loop = Thread.currentThread();
+                var stage = producer.prepare(request, new byte[0]).toCompletableFuture();
+                // the worker's result is delivered through this event loop, which is still busy here
+                doneOnReturn.complete(stage.isDone());
+                stage.whenComplete((prompt, failure) -> {
+                    completedOnTheLoop.complete(Thread.currentThread() == loop);
+                    result.complete(prompt);
+                });
+            });
+
+            assertThat(doneOnReturn.get(10, TimeUnit.SECONDS)).as("returned before tokenizing").isFalse();
+            assertThat(completedOnTheLoop.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(result.get().tokenIds()).containsExactly(producer.tokenize(request).tokenIds());
+            // off the event loop (the cluster simulator, a test) it answers at once
+            assertThat(producer.prepare(request, new byte[0]).toCompletableFuture().isDone()).isTrue();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aPreparedPromptIsKeptByTheCycle() throws Exception {
+        RuntimeTokenProducer producer = create(hf(""));
+        SchedulingContext context = Fixtures.context(Fixtures.request("m", "hello world"));
+        TokenizedPrompt prepared = new TokenizedPrompt(new int[] { 9, 9, 9 }, false);
+        context.put(TokenizedPrompt.KEY, prepared);
+
+        producer.produce(context, List.of());
+
+        assertThat(context.get(TokenizedPrompt.KEY)).isSameAs(prepared);
     }
 
     @Test
