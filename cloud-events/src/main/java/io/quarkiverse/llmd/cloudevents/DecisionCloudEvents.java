@@ -167,10 +167,20 @@ public class DecisionCloudEvents implements DecisionListener {
                 // once per outage, not once per event
                 failing = true;
                 LOG.warnf("CloudEvents sink %s refused a decision event (counted in"
-                        + " llmd_autoscaler_cloud_events_total{outcome=\"failed\"}): %s", sink, cause);
+                        + " llmd_autoscaler_cloud_events_total{outcome=\"failed\"}): %s", sink, brief(cause));
             }
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** The cause in one line: the connector's message repeats the whole request, headers and body. */
+    private static String brief(Throwable cause) {
+        String text = String.valueOf(cause);
+        int response = text.indexOf(" failed with response: ");
+        if (response >= 0) {
+            return text.substring(response + " failed with response: ".length());
+        }
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
     long sent() {
