@@ -183,6 +183,11 @@ public class DecisionCloudEvents implements DecisionListener {
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
+    /** Whether a sink is configured, so that decisions are sent. */
+    boolean sending() {
+        return enabled;
+    }
+
     long sent() {
         return sent.get();
     }

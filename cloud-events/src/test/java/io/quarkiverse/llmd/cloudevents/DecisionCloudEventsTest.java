@@ -29,7 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * and what became of each event is counted.
  */
 @QuarkusTest
-@QuarkusTestResource(Sink.class)
+@QuarkusTestResource(value = Sink.class, restrictToAnnotatedClass = true)
 class DecisionCloudEventsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +61,7 @@ class DecisionCloudEventsTest {
 
     @Test
     void everyDecisionReachesTheSinkAsABinaryModeCloudEvent() throws Exception {
+        assertThat(events.sending()).isTrue();
         Sink.RECEIVED.clear();
         long sentBefore = events.sent();
         handed = events.sent() + events.failed() + events.dropped();
