@@ -48,10 +48,10 @@ import io.quarkus.runtime.StartupEvent;
  * Runs the variant autoscaler in the gateway. Every {@code interval}, on its own worker thread (never an event
  * loop), it gathers each model's arrivals, token mix and gateway queue from the request tap and the pools, each
  * variant's replicas and their scraped metrics from the pool's endpoints (or the actuator's view of the scale
- * target), asks {@link VariantAutoscaler} for the replicas of every variant, and publishes the decisions: gauges
- * and counters ({@link AutoscalerMeters}), the decision log ({@code /q/llmd/autoscaler/decisions}), the
- * {@link DecisionListener}s the application has (CloudEvents, with the {@code cloud-events} module) and the variant's
- * actuator, if it has one.
+ * target), asks {@link VariantAutoscaler} for the replicas of every variant, and publishes the decisions: to the
+ * variant's actuator, if it has one, then to gauges and counters ({@link AutoscalerMeters}), the decision log
+ * ({@code /q/llmd/autoscaler/decisions}) and the {@link DecisionListener}s the application has (CloudEvents, with the
+ * {@code cloud-events} module).
  *
  * <p>
  * The engine is not thread-safe: every call to it happens inside {@link #cycle()}, which is serialized.
