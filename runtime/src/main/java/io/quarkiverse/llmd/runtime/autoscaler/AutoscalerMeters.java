@@ -91,7 +91,7 @@ final class AutoscalerMeters {
         }
     }
 
-    /** Counts one actuation of a variant's decision by its outcome ({@code applied}, {@code unchanged}, {@code failed}). */
+    /** Counts one actuation of a variant's decision by outcome ({@code applied}, {@code unchanged}, {@code failed}). */
     void actuated(String variant, String namespace, String actuator, String outcome) {
         Counter.builder(ACTUATIONS).tags("variant_name", variant, "namespace", namespace, "actuator", actuator,
                 "outcome", outcome).description("Actuations of autoscaler decisions by actuator and outcome")
@@ -106,7 +106,8 @@ final class AutoscalerMeters {
             if (!variants.contains(e.getKey())) {
                 e.getValue().meters().forEach(registry::remove);
                 registry.getMeters().stream()
-                        .filter(m -> m.getId().getName().startsWith(SCALING) || m.getId().getName().startsWith(DECISIONS)
+                        .filter(m -> m.getId().getName().startsWith(SCALING)
+                                || m.getId().getName().startsWith(DECISIONS)
                                 || m.getId().getName().startsWith(ACTUATIONS))
                         .filter(m -> e.getKey().equals(m.getId().getTag("variant_name")))
                         .toList().forEach(registry::remove);
