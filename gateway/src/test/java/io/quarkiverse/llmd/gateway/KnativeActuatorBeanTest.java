@@ -8,10 +8,14 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.llmd.runtime.autoscaler.DecisionListener;
 import io.quarkiverse.llmd.runtime.autoscaler.ScaleActuator;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** The gateway finds the Knative actuator of the knative jar as a bean, so variants can name it. */
+/**
+ * The gateway finds the actuators of its modules as beans, so variants can name them, and the CloudEvents sender of
+ * the cloud-events module as a decision listener.
+ */
 @QuarkusTest
 class KnativeActuatorBeanTest {
 
@@ -19,8 +23,14 @@ class KnativeActuatorBeanTest {
     @Any
     Instance<ScaleActuator> actuators;
 
+    @Inject
+    @Any
+    Instance<DecisionListener> listeners;
+
     @Test
-    void theKnativeActuatorIsABean() {
-        assertThat(actuators.stream().map(ScaleActuator::name)).contains("knative");
+    void theActuatorsAndTheCloudEventsSenderAreBeans() {
+        assertThat(actuators.stream().map(ScaleActuator::name)).contains("knative", "scale", "llminferenceservice");
+        assertThat(listeners.stream().map(l -> l.getClass().getName()))
+                .anyMatch(n -> n.startsWith("io.quarkiverse.llmd.cloudevents.DecisionCloudEvents"));
     }
 }

@@ -21,6 +21,7 @@ import io.quarkiverse.llmd.engine.autoscaling.ScalingDecision;
 import io.quarkiverse.llmd.runtime.autoscaler.ScaleActuator;
 import io.quarkiverse.llmd.runtime.autoscaler.ScaleTarget;
 import io.quarkiverse.llmd.runtime.autoscaler.VariantDefinition;
+import io.quarkiverse.llmd.runtime.autoscaler.kubernetes.LazyKubernetesClient;
 
 /**
  * Applies decisions to a Knative Service ({@code serving.knative.dev/v1}, for model servers that run as Knative
@@ -55,12 +56,7 @@ public class KnativeScaleActuator implements ScaleActuator {
 
     @Inject
     public KnativeScaleActuator(Instance<KubernetesClient> clients) {
-        this(() -> {
-            if (!clients.isResolvable()) {
-                throw new IllegalStateException("the Knative actuator needs a KubernetesClient bean; none is available");
-            }
-            return clients.get();
-        });
+        this(new LazyKubernetesClient(clients, "the Knative actuator"));
     }
 
     /** For tests: a given client. */
@@ -84,7 +80,7 @@ public class KnativeScaleActuator implements ScaleActuator {
 
     /** The replicas Knative wants for the Service's latest ready Revision (pending ones included). */
     @Override
-    public OptionalInt currentReplicas(ScaleTarget target) {
+    public OptionalInt currentReplicas(ScaleTarget target, VariantDefinition variant) {
         Service service = knative().services().inNamespace(target.namespace()).withName(target.name()).get();
         if (service == null || service.getStatus() == null || service.getStatus().getLatestReadyRevisionName() == null) {
             return OptionalInt.empty();

@@ -1,4 +1,4 @@
 /**
- * Knative autoscaling hooks and CloudEvents of scaling decisions.
+ * The autoscaler's Knative actuator: scale annotations on the revision template of a Knative Service.
  */
 package io.quarkiverse.llmd.knative;

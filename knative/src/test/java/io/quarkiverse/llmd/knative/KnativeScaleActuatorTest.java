@@ -140,9 +140,9 @@ class KnativeScaleActuatorTest {
         Revision revision = new RevisionBuilder().withNewMetadata().withName("qwen-00007").withNamespace("llm")
                 .endMetadata().withNewStatus().withDesiredReplicas(4).withActualReplicas(3).endStatus().build();
         kn().revisions().inNamespace("llm").resource(revision).create();
-        assertThat(actuator.currentReplicas(target)).hasValue(4);
-        assertThat(actuator.currentReplicas(new ScaleTarget("llm", "serving.knative.dev/v1", "Service", "gone")))
-                .isEmpty();
+        assertThat(actuator.currentReplicas(target, variant)).hasValue(4);
+        ScaleTarget gone = new ScaleTarget("llm", "serving.knative.dev/v1", "Service", "gone");
+        assertThat(actuator.currentReplicas(gone, variant)).isEmpty();
     }
 
     @Test

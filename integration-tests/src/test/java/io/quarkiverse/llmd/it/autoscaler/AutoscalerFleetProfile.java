@@ -46,57 +46,24 @@ public class AutoscalerFleetProfile implements QuarkusTestProfile {
         return List.of(new TestResourceEntry(Fleet.class));
     }
 
-    /** A CloudEvent as the sink received it. */
-    public record Event(Map<String, String> headers, String body) {
-    }
-
-    /** Events the sink received, newest last (the first 2,000). */
-    static final List<Event> EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /**
-     * The two simulated pods behind the application's two static endpoints, and a CloudEvents sink on a free port.
-     */
+    /** The two simulated pods behind the application's two static endpoints. */
     public static class Fleet implements QuarkusTestResourceLifecycleManager {
 
         private SimulatedFleet fleet;
-        private com.sun.net.httpserver.HttpServer sink;
 
         @Override
         public Map<String, String> start() {
             fleet = SimulatedFleet.start(SimulatorConfig.builder(MODEL).port(0).timeScale(20).seed(11).replicas(2)
                     .maxNumSeqs(2).build());
-            try {
-                sink = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-            sink.createContext("/broker", exchange -> {
-                Map<String, String> headers = new java.util.TreeMap<>();
-                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT),
-                        String.join(",", v)));
-                String body = new String(exchange.getRequestBody().readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8);
-                if (EVENTS.size() < 2000) {
-                    EVENTS.add(new Event(headers, body));
-                }
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-            });
-            sink.start();
+            // vllm-a carries llm-d.ai/role=decode (application.properties): an aggregated variant takes it
             return Map.of("quarkus.llmd.endpoints.\"default/vllm-a-rank-0\".address", fleet.addresses().get(0),
-                    "quarkus.llmd.endpoints.\"default/vllm-b-rank-0\".address", fleet.addresses().get(1),
-                    "quarkus.llmd.autoscaler.cloud-events.url",
-                    "http://127.0.0.1:" + sink.getAddress().getPort() + "/broker/llm/default");
-                    // vllm-a carries llm-d.ai/role=decode (application.properties): an aggregated variant takes it
+                    "quarkus.llmd.endpoints.\"default/vllm-b-rank-0\".address", fleet.addresses().get(1));
         }
 
         @Override
         public void stop() {
             if (fleet != null) {
                 fleet.close();
-            }
-            if (sink != null) {
-                sink.stop(0);
             }
         }
     }

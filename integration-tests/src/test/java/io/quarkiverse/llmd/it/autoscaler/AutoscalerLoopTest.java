@@ -29,7 +29,7 @@ import io.restassured.path.json.JsonPath;
  * The autoscaler running in the gateway on its own schedule: a quiet pool of two pods is scaled down to the
  * variant's minimum; a burst that queues on both pods makes it ask for more (the model is not calibrated yet, so
  * saturation decides and the decision says so); the gauges under WVA's names, the scaling counter and the decision
- * log follow.
+ * log follow. (CloudEvents of the decisions are tested with their module, {@code cloud-events}.)
  */
 @QuarkusTest
 @TestProfile(AutoscalerFleetProfile.class)
@@ -85,22 +85,6 @@ public class AutoscalerLoopTest {
         MetricsScraperTest.await("the burst's end scales down again", () -> gauge("wva_desired_replicas") == 1.0);
         assertThat(counter("down")).isGreaterThanOrEqualTo(2);
         assertThat(loop.cycles()).isGreaterThanOrEqualTo(3);
-
-        // every decision also went out as a binary-mode CloudEvent
-        MetricsScraperTest.await("CloudEvents at the sink", () -> AutoscalerFleetProfile.EVENTS.stream()
-                .anyMatch(e -> "up".equals(e.headers().get("ce-direction"))));
-        AutoscalerFleetProfile.Event event = AutoscalerFleetProfile.EVENTS.stream()
-                .filter(e -> "up".equals(e.headers().get("ce-direction"))).findFirst().orElseThrow();
-        assertThat(event.headers()).containsEntry("ce-specversion", "1.0")
-                .containsEntry("ce-type", "io.quarkiverse.llmd.autoscaler.decision")
-                .containsEntry("ce-source", "/quarkus-llmd/autoscaler").containsEntry("ce-subject", "llm/sim-h100")
-                .containsEntry("content-type", "application/json").containsKeys("ce-id", "ce-time", "ce-reason");
-        Map<String, Object> body = new JsonPath(event.body()).getMap("");
-        assertThat(body).containsEntry("variant", "sim-h100").containsEntry("direction", "up");
-        assertThat(AutoscalerFleetProfile.EVENTS.stream().map(e -> e.headers().get("ce-id")).distinct().count())
-                .isEqualTo(AutoscalerFleetProfile.EVENTS.size());
-        MetricsScraperTest.await("sent events counted", () -> given().get("/q/metrics").then().extract().asString()
-                .contains("llmd_autoscaler_cloud_events_total{outcome=\"sent\"}"));
 
         // one variant, at most `limit` entries, a clear error on a bad limit
         assertThat(given().get("/q/llmd/autoscaler/decisions?variant=sim-h100&limit=2").then().statusCode(200)

@@ -9,9 +9,9 @@ import io.quarkiverse.llmd.engine.autoscaling.ScalingReason;
 
 /**
  * The most recent decisions, a bounded ring buffer written by the autoscaler's worker and read by the HTTP
- * endpoint. Thread-safe.
+ * endpoint. Thread-safe. Its entries also go to every {@link DecisionListener}.
  */
-final class AutoscalerDecisionLog {
+public final class AutoscalerDecisionLog {
 
     /**
      * One decision as the endpoint shows it.
@@ -32,7 +32,7 @@ final class AutoscalerDecisionLog {
      * @param inputs what the engine used
      * @param actuation what the variant's actuator did, or null without one
      */
-    record Entry(long sequence, String time, String variant, String namespace, String model, String accelerator,
+    public record Entry(long sequence, String time, String variant, String namespace, String model, String accelerator,
             String role, int currentReplicas, int readyReplicas, int desiredReplicas, String direction, String reason,
             String summary, ScalingDecision.Inputs inputs, Actuated actuation) {
     }
@@ -45,7 +45,7 @@ final class AutoscalerDecisionLog {
      * @param outcome {@code applied}, {@code unchanged} or {@code failed}
      * @param detail what it wrote or why it failed
      */
-    record Actuated(String actuator, String target, String outcome, String detail) {
+    public record Actuated(String actuator, String target, String outcome, String detail) {
     }
 
     private final ArrayDeque<Entry> entries;

@@ -43,15 +43,15 @@ import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
 
 /**
  * Runs the variant autoscaler in the gateway. Every {@code interval}, on its own worker thread (never an event
  * loop), it gathers each model's arrivals, token mix and gateway queue from the request tap and the pools, each
  * variant's replicas and their scraped metrics from the pool's endpoints (or the actuator's view of the scale
- * target), asks {@link VariantAutoscaler} for the replicas of every variant, and publishes the decisions: gauges
- * and counters ({@link AutoscalerMeters}), the decision log ({@code /q/llmd/autoscaler/decisions}), CloudEvents
- * when a sink is configured ({@link DecisionCloudEvents}) and the variant's actuator, if it has one.
+ * target), asks {@link VariantAutoscaler} for the replicas of every variant, and publishes the decisions: to the
+ * variant's actuator, if it has one, then to gauges and counters ({@link AutoscalerMeters}), the decision log
+ * ({@code /q/llmd/autoscaler/decisions}) and the {@link DecisionListener}s the application has (CloudEvents, with the
+ * {@code cloud-events} module).
  *
  * <p>
  * The engine is not thread-safe: every call to it happens inside {@link #cycle()}, which is serialized.
@@ -68,20 +68,22 @@ public class AutoscalerLoop {
     private final Instance<Pools> pools;
     private final Instance<MeterRegistry> meterRegistry;
     private final Instance<ScaleActuator> actuatorBeans;
-    private final Instance<Vertx> vertx;
+    private final Instance<DecisionListener> listenerBeans;
     private final AutoscalerDecisionLog log;
     private final AtomicBoolean wakePending = new AtomicBoolean();
 
     // guarded by this
     private VariantAutoscaler engine;
     private AutoscalerMeters meters;
-    private DecisionCloudEvents cloudEvents;
+    private List<DecisionListener> listeners = List.of();
     private Map<String, ScaleActuator> actuators = Map.of();
     private List<VariantDefinition> configured = List.of();
     private List<VariantDefinition> discovered = List.of();
     private VariantIndex index = VariantIndex.EMPTY;
     private final Map<String, TokenMix> mixes = new HashMap<>();
     private final Map<String, Integer> lastDesired = new HashMap<>();
+    /** Variants whose last actuation failed, with its detail: the error is logged when it starts or changes. */
+    private final Map<String, String> failing = new HashMap<>();
     private long lastCycleNanos;
     private long cycles;
 
@@ -90,13 +92,14 @@ public class AutoscalerLoop {
 
     @Inject
     public AutoscalerLoop(AutoscalerRuntimeConfig config, AutoscalerRequestTap tap, Instance<Pools> pools,
-            Instance<MeterRegistry> meterRegistry, @Any Instance<ScaleActuator> actuatorBeans, Instance<Vertx> vertx) {
+            Instance<MeterRegistry> meterRegistry, @Any Instance<ScaleActuator> actuatorBeans,
+            @Any Instance<DecisionListener> listenerBeans) {
         this.config = config;
         this.tap = tap;
         this.pools = pools;
         this.meterRegistry = meterRegistry;
         this.actuatorBeans = actuatorBeans;
-        this.vertx = vertx;
+        this.listenerBeans = listenerBeans;
         this.log = new AutoscalerDecisionLog(config.decisionLogSize());
     }
 
@@ -129,11 +132,6 @@ public class AutoscalerLoop {
         if (w != null) {
             w.shutdownNow();
         }
-        synchronized (this) {
-            if (cloudEvents != null) {
-                cloudEvents.close();
-            }
-        }
     }
 
     /** Reads the configured variants and actuators and starts observing; fails on a variant that cannot work. */
@@ -152,15 +150,16 @@ public class AutoscalerLoop {
             checkActuator(v);
         }
         engine = new VariantAutoscaler(engineConfig(configured));
-        if (config.cloudEvents().url().isPresent()) {
-            try {
-                cloudEvents = new DecisionCloudEvents(vertx.get(), config.cloudEvents());
-            } catch (IllegalArgumentException ex) {
-                throw new ConfigException(ConfiguredVariants.PREFIX, 0, "cloud-events", ex.getMessage());
-            }
+        List<DecisionListener> found = new ArrayList<>();
+        listenerBeans.forEach(found::add);
+        listeners = List.copyOf(found);
+        if (config.cloudEvents().url().isPresent() && listeners.isEmpty()) {
+            // the runtime sent CloudEvents itself before they moved to their own module: fail rather than drop them
+            throw new ConfigException(ConfiguredVariants.PREFIX, 0, "cloud-events.url", "is set but nothing sends"
+                    + " CloudEvents: add the io.quarkiverse.llmd:quarkus-llmd-cloud-events dependency");
         }
         if (meterRegistry.isResolvable()) {
-            meters = new AutoscalerMeters(meterRegistry.get(), tap, cloudEvents);
+            meters = new AutoscalerMeters(meterRegistry.get(), tap);
         }
         index = new VariantIndex(configured);
         engine.setVariants(configured.stream().map(VariantDefinition::spec).toList());
@@ -250,6 +249,7 @@ public class AutoscalerLoop {
         tap.variants(index);
         mixes.keySet().retainAll(index.models());
         lastDesired.keySet().retainAll(index.byName().keySet());
+        failing.keySet().retainAll(index.byName().keySet());
         if (meters != null) {
             meters.retain(index.byName().keySet());
         }
@@ -371,7 +371,7 @@ public class AutoscalerLoop {
 
     private static OptionalInt currentOf(ScaleActuator a, VariantDefinition v) {
         try {
-            return a.currentReplicas(v.target());
+            return a.currentReplicas(v.target(), v);
         } catch (RuntimeException e) {
             LOG.warnf("%s: reading replicas of %s failed: %s", a.name(), v.target(), e.getMessage());
             return OptionalInt.empty();
@@ -412,25 +412,51 @@ public class AutoscalerLoop {
             } catch (RuntimeException e) {
                 result = new ScaleActuator.Actuation.Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
-            if (result instanceof ScaleActuator.Actuation.Failed) {
-                LOG.warnf("%s could not scale %s to %d: %s", a.name(), v.target(), d.desiredReplicas(),
-                        result.detail());
-            }
+            reportActuation(v, a, d, result);
             actuated = new AutoscalerDecisionLog.Actuated(a.name(), v.target().toString(), result.outcome(),
                     result.detail());
         }
         if (meters != null) {
             meters.record(d, v.namespace());
+            if (actuated != null) {
+                meters.actuated(d.variant(), v.namespace(), actuated.actuator(), actuated.outcome());
+            }
         }
         AutoscalerDecisionLog.Entry e = log.add(time, d, v.namespace(), actuated);
-        if (cloudEvents != null) {
-            cloudEvents.send(e);
+        for (DecisionListener listener : listeners) {
+            try {
+                listener.decided(e);
+            } catch (RuntimeException ex) {
+                LOG.errorf(ex, "decision listener %s failed on %s/%s", listener.getClass().getName(), v.namespace(),
+                        d.variant());
+            }
         }
         Integer before = lastDesired.put(d.variant(), d.desiredReplicas());
         if (before == null || before != d.desiredReplicas()) {
             // once per change, not once per interval: without an actuator the same request repeats every cycle
             LOG.infof("%s/%s: %d -> %d replicas (%s: %s)", v.namespace(), d.variant(), d.currentReplicas(),
                     d.desiredReplicas(), e.reason(), e.summary());
+        }
+    }
+
+    /**
+     * Logs a failed actuation as an error when it starts or its cause changes, and its end; a failure that repeats
+     * every interval (a deleted target, a missing permission) is logged once, and counted every time.
+     */
+    private void reportActuation(VariantDefinition v, ScaleActuator a, ScalingDecision d,
+            ScaleActuator.Actuation result) {
+        if (result instanceof ScaleActuator.Actuation.Failed) {
+            String before = failing.put(v.name(), result.detail());
+            if (!result.detail().equals(before)) {
+                LOG.errorf("%s/%s: actuator %s could not scale %s to %d: %s (counted in"
+                        + " llmd_autoscaler_actuations_total{outcome=\"failed\"}; retried every interval)",
+                        v.namespace(), v.name(), a.name(), v.target(), d.desiredReplicas(), result.detail());
+            } else {
+                LOG.debugf("%s/%s: %s still failing: %s", v.namespace(), v.name(), a.name(), result.detail());
+            }
+        } else if (failing.remove(v.name()) != null) {
+            LOG.infof("%s/%s: actuator %s scales %s again (%s)", v.namespace(), v.name(), a.name(), v.target(),
+                    result.detail());
         }
     }
 

@@ -31,6 +31,7 @@ final class AutoscalerMeters {
     static final String RATIO = "wva_desired_ratio";
     static final String SCALING = "wva_replica_scaling"; // _total
     static final String DECISIONS = "llmd_autoscaler_decisions"; // _total
+    static final String ACTUATIONS = "llmd_autoscaler_actuations"; // _total
 
     /** The last decision of a variant, read by its gauges. */
     private static final class Last {
@@ -45,16 +46,8 @@ final class AutoscalerMeters {
     private final MeterRegistry registry;
     private final Map<String, Series> byVariant = new HashMap<>();
 
-    AutoscalerMeters(MeterRegistry registry, AutoscalerRequestTap tap, DecisionCloudEvents events) {
+    AutoscalerMeters(MeterRegistry registry, AutoscalerRequestTap tap) {
         this.registry = registry;
-        if (events != null) {
-            for (var outcome : java.util.Map.of("sent", events.sent, "failed", events.failed, "dropped",
-                    events.dropped).entrySet()) {
-                FunctionCounter.builder("llmd_autoscaler_cloud_events", outcome.getValue(),
-                        java.util.concurrent.atomic.AtomicLong::get).tag("outcome", outcome.getKey())
-                        .description("Decision CloudEvents by outcome").register(registry);
-            }
-        }
         FunctionCounter.builder("llmd_autoscaler_samples_dropped", tap, AutoscalerRequestTap::dropped)
                 .description("Completed requests not used for calibration because the sample buffer was full")
                 .register(registry);
@@ -98,6 +91,13 @@ final class AutoscalerMeters {
         }
     }
 
+    /** Counts one actuation of a variant's decision by outcome ({@code applied}, {@code unchanged}, {@code failed}). */
+    void actuated(String variant, String namespace, String actuator, String outcome) {
+        Counter.builder(ACTUATIONS).tags("variant_name", variant, "namespace", namespace, "actuator", actuator,
+                "outcome", outcome).description("Actuations of autoscaler decisions by actuator and outcome")
+                .register(registry).increment();
+    }
+
     /** Removes the series of variants that are gone. */
     void retain(Set<String> variants) {
         var it = byVariant.entrySet().iterator();
@@ -106,7 +106,9 @@ final class AutoscalerMeters {
             if (!variants.contains(e.getKey())) {
                 e.getValue().meters().forEach(registry::remove);
                 registry.getMeters().stream()
-                        .filter(m -> m.getId().getName().startsWith(SCALING) || m.getId().getName().startsWith(DECISIONS))
+                        .filter(m -> m.getId().getName().startsWith(SCALING)
+                                || m.getId().getName().startsWith(DECISIONS)
+                                || m.getId().getName().startsWith(ACTUATIONS))
                         .filter(m -> e.getKey().equals(m.getId().getTag("variant_name")))
                         .toList().forEach(registry::remove);
                 it.remove();

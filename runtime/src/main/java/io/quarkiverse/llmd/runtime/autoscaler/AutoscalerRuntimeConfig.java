@@ -83,7 +83,10 @@ public interface AutoscalerRuntimeConfig {
     /** Variants found on the cluster from HPA and KEDA ScaledObject annotations, as WVA finds them. */
     DiscoveryConfig discovery();
 
-    /** CloudEvents of each decision, sent over HTTP in binary mode. */
+    /**
+     * CloudEvents of each decision, sent over HTTP in binary mode by the {@code quarkus-llmd-cloud-events} module
+     * (SmallRye Reactive Messaging); without that module on the class path, setting {@code url} fails at startup.
+     */
     CloudEventsConfig cloudEvents();
 
     /** Where and how decisions are sent as CloudEvents. */
@@ -92,7 +95,8 @@ public interface AutoscalerRuntimeConfig {
         /**
          * The sink's URL, e.g. a Knative Broker's ingress
          * ({@code http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>}) or
-         * {@code ${K_SINK}} under a SinkBinding; no events are sent without one.
+         * {@code ${K_SINK}} under a SinkBinding; no events are sent without one. It becomes the {@code url} of the
+         * Reactive Messaging channel {@code llmd-autoscaler-decisions}.
          */
         Optional<java.net.URI> url();
 
@@ -108,13 +112,12 @@ public interface AutoscalerRuntimeConfig {
         @WithDefault("false")
         boolean changesOnly();
 
-        /** Events awaiting the sink's answer; beyond it new events are dropped and counted. */
+        /**
+         * Events handed to the channel and not yet answered by the sink; beyond it new events are dropped and
+         * counted, so a slow or silent sink never holds memory or the loop.
+         */
         @WithDefault("64")
         int maxInFlight();
-
-        /** Connect timeout towards the sink. */
-        @WithDefault("5s")
-        Duration timeout();
     }
 
     /**
@@ -197,9 +200,12 @@ public interface AutoscalerRuntimeConfig {
         Duration coldStart();
 
         /**
-         * The actuator that applies this variant's decisions (for instance {@code knative}, or {@code scale} for
-         * the scale subresource of a Deployment or LeaderWorkerSet); none by default: the decision is published
-         * as gauges and in the decision log only, for an HPA or KEDA to act on.
+         * The actuator that applies this variant's decisions: {@code scale} (the {@code spec.replicas} of a
+         * Deployment, StatefulSet or LeaderWorkerSet), {@code knative} (the scale annotations of a Knative Service,
+         * with the {@code knative} module) or {@code llminferenceservice} ({@code spec.replicas}, or
+         * {@code spec.prefill.replicas} for a prefill variant, of a KServe LLMInferenceService, with the
+         * {@code llminferenceservice} module). None by default: the decision is published as gauges and in the
+         * decision log only, for an HPA or KEDA to act on.
          */
         Optional<String> actuator();
 
@@ -210,11 +216,17 @@ public interface AutoscalerRuntimeConfig {
     /** A scale target, as a {@code scaleTargetRef}. */
     interface TargetConfig {
 
-        /** Kind of the object, for instance {@code Deployment}, {@code LeaderWorkerSet} or {@code Service}. */
+        /**
+         * Kind of the object, for instance {@code Deployment}, {@code LeaderWorkerSet}, {@code Service} (Knative) or
+         * {@code LLMInferenceService}.
+         */
         @WithDefault("Deployment")
         String kind();
 
-        /** API version of the object, for instance {@code apps/v1} or {@code serving.knative.dev/v1}. */
+        /**
+         * API version of the object, for instance {@code apps/v1}, {@code serving.knative.dev/v1} or
+         * {@code serving.kserve.io/v1alpha2}.
+         */
         @WithDefault("apps/v1")
         String apiVersion();
 

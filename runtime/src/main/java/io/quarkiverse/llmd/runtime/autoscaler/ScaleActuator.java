@@ -6,7 +6,7 @@ import io.quarkiverse.llmd.engine.autoscaling.ScalingDecision;
 
 /**
  * Applies a variant's decisions to what runs it: the scale subresource of a Deployment, the annotations of a
- * Knative Service, an LLMInferenceService's replicas... An actuator is a CDI bean; a variant uses it only when its
+ * Knative Service, the replicas of an LLMInferenceService... An actuator is a CDI bean; a variant uses it only when its
  * {@code actuator} names it, so every actuator is opt-in per variant.
  *
  * <p>
@@ -27,8 +27,11 @@ public interface ScaleActuator {
     /**
      * Replicas the target asks for now, if the actuator can read them; the loop then uses them as the variant's
      * current replicas (pending replicas included) instead of the pool's endpoints.
+     *
+     * @param target what the variant scales
+     * @param variant the variant: its role says which workload of a disaggregated target is meant
      */
-    default OptionalInt currentReplicas(ScaleTarget target) {
+    default OptionalInt currentReplicas(ScaleTarget target, VariantDefinition variant) {
         return OptionalInt.empty();
     }
 

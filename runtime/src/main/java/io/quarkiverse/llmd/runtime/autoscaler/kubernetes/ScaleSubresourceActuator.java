@@ -40,12 +40,7 @@ public class ScaleSubresourceActuator implements ScaleActuator {
 
     @Inject
     public ScaleSubresourceActuator(Instance<KubernetesClient> clients) {
-        this(() -> {
-            if (!clients.isResolvable()) {
-                throw new IllegalStateException("the scale actuator needs a KubernetesClient bean; none is available");
-            }
-            return clients.get();
-        });
+        this(new LazyKubernetesClient(clients, "the scale actuator"));
     }
 
     ScaleSubresourceActuator(Supplier<KubernetesClient> client) {
@@ -68,7 +63,7 @@ public class ScaleSubresourceActuator implements ScaleActuator {
     }
 
     @Override
-    public OptionalInt currentReplicas(ScaleTarget target) {
+    public OptionalInt currentReplicas(ScaleTarget target, VariantDefinition variant) {
         GenericKubernetesResource r = resource(target).get();
         return r == null ? OptionalInt.empty() : replicas(r);
     }

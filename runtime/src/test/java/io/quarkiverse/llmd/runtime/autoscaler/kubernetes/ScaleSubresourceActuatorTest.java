@@ -64,7 +64,7 @@ class ScaleSubresourceActuatorTest {
     @Test
     void setsTheDeploymentsReplicasAndNothingElse() {
         Deployment before = client.apps().deployments().inNamespace("llm").withName("qwen-decode").get();
-        assertThat(actuator.currentReplicas(deployment)).hasValue(2);
+        assertThat(actuator.currentReplicas(deployment, variant(deployment))).hasValue(2);
         ScaleActuator.Actuation result = actuator.apply(deployment, decision(2, 5), variant(deployment));
         assertThat(result).isInstanceOf(ScaleActuator.Actuation.Applied.class);
         assertThat(result.detail()).isEqualTo("spec.replicas 2 -> 5");
@@ -73,7 +73,7 @@ class ScaleSubresourceActuatorTest {
         after.getSpec().setReplicas(2);
         assertThat(after.getSpec()).isEqualTo(before.getSpec());
         assertThat(after.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
-        assertThat(actuator.currentReplicas(deployment)).hasValue(5);
+        assertThat(actuator.currentReplicas(deployment, variant(deployment))).hasValue(5);
     }
 
     @Test
