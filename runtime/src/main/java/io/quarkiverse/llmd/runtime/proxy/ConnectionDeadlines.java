@@ -103,7 +103,11 @@ public class ConnectionDeadlines {
                 RequestHeadDeadline deadline = conn.channel().attr(RequestHeadDeadline.KEY).get();
                 if (deadline != null) {
                     deadline.requestStarted(ctx.request().connection());
-                    ctx.addEndHandler(ended -> deadline.requestEnded());
+                    if ("websocket".equalsIgnoreCase(ctx.request().getHeader("upgrade"))) {
+                        deadline.upgraded();
+                    } else {
+                        ctx.addEndHandler(ended -> deadline.requestEnded());
+                    }
                 }
             }
             ctx.next();

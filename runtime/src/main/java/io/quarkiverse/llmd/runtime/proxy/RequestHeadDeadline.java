@@ -34,6 +34,8 @@ final class RequestHeadDeadline extends ChannelInboundHandlerAdapter {
     /** Requests whose head arrived and whose response is not complete (HTTP/2 may have several). */
     private int inProgress;
     private boolean sawRequest;
+    /** A WebSocket took the connection over: it is no longer HTTP requests, nothing is timed any more. */
+    private boolean upgraded;
     private HttpConnection connection;
 
     /** Counts the connections closed by a deadline, per kind. */
@@ -77,6 +79,16 @@ final class RequestHeadDeadline extends ChannelInboundHandlerAdapter {
         cancel();
     }
 
+    /** The connection was upgraded to a WebSocket (the Dev UI's, for instance): stop timing it. */
+    void upgraded() {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(this::upgraded);
+            return;
+        }
+        upgraded = true;
+        cancel();
+    }
+
     /** A request of this connection is over (response complete, reset or connection closed). */
     void requestEnded() {
         if (!channel.eventLoop().inEventLoop()) {
@@ -90,7 +102,7 @@ final class RequestHeadDeadline extends ChannelInboundHandlerAdapter {
 
     private void arm(long nanos) {
         cancel();
-        if (nanos > 0) {
+        if (nanos > 0 && !upgraded) {
             timer = channel.eventLoop().schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
         }
     }
