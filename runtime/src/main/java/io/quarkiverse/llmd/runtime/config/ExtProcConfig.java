@@ -28,8 +28,9 @@ public interface ExtProcConfig {
     boolean secureServing();
 
     /**
-     * Directory holding {@code tls.crt} and {@code tls.key} (PEM), like llm-d's {@code --cert-path}. Without it a
-     * self-signed certificate is generated at every start when {@code secure-serving} is on.
+     * Directory holding {@code tls.crt} and {@code tls.key} (PEM), like llm-d's {@code --cert-path}; they are read
+     * again every {@code cert-reload-period}. Without it a self-signed certificate is generated at every start when
+     * {@code secure-serving} is on.
      */
     Optional<Path> certPath();
 
