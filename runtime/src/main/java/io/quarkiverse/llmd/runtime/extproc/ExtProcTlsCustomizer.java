@@ -53,20 +53,17 @@ public class ExtProcTlsCustomizer implements ServerBuilderCustomizer<VertxServer
         if (certDir == null && ca.isEmpty()) {
             return;
         }
-        stop();
-        tls = new ReloadingTls(vertx, certDir, ca.orElse(null));
+        if (tls == null) {
+            // one set of managers (and one reload timer) for every instance of the server Quarkus builds
+            tls = new ReloadingTls(vertx, certDir, ca.orElse(null));
+            tls.reloadEvery(config.certReloadPeriod());
+        }
         try {
             ReloadingTls.EngineOptions engine = tls.engineOptions();
             builder.useSsl(options -> options.setSslEngineOptions(engine));
         } catch (Exception e) {
             throw new IllegalStateException("cannot set up the ext_proc server's TLS managers", e);
         }
-        tls.reloadEvery(config.certReloadPeriod());
-    }
-
-    /** The live TLS material, or null when neither reload nor client certificates apply (tests). */
-    synchronized ReloadingTls tls() {
-        return tls;
     }
 
     @PreDestroy
