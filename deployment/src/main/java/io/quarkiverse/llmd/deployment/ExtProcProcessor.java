@@ -22,7 +22,8 @@ final class ExtProcProcessor {
     AdditionalBeanBuildItem beans() {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(ExternalProcessorService.class, EppHealthServer.class,
-                        io.quarkiverse.llmd.runtime.extproc.ExtProcServerCustomizer.class)
+                        io.quarkiverse.llmd.runtime.extproc.ExtProcServerCustomizer.class,
+                        io.quarkiverse.llmd.runtime.extproc.ExtProcTlsCustomizer.class)
                 .setUnremovable()
                 .build();
     }

@@ -46,6 +46,8 @@ public class FaultFleetProfile implements QuarkusTestProfile {
         m.put("quarkus.llmd.data-layer.scrape-timeout", "250ms");
         m.put("quarkus.llmd.proxy.first-byte-timeout", "2s");
         m.put("quarkus.llmd.proxy.connect-timeout", "1s");
+        // the slowloris scenario runs 8 s: a 2 s head deadline shows its effect inside it
+        m.put("quarkus.llmd.proxy.request-header-timeout", "2s");
         m.put("quarkus.llmd.outlier-detection.consecutive-failures", "3");
         m.put("quarkus.llmd.outlier-detection.base-ejection-time", "3s");
         m.put("quarkus.llmd.outlier-detection.max-ejection-time", "6s");

@@ -28,10 +28,30 @@ public interface ExtProcConfig {
     boolean secureServing();
 
     /**
-     * Directory holding {@code tls.crt} and {@code tls.key} (PEM), like llm-d's {@code --cert-path}. Without it a
-     * self-signed certificate is generated at every start when {@code secure-serving} is on.
+     * Directory holding {@code tls.crt} and {@code tls.key} (PEM), like llm-d's {@code --cert-path}; they are read
+     * again every {@code cert-reload-period}. Without it a self-signed certificate is generated at every start when
+     * {@code secure-serving} is on.
      */
     Optional<Path> certPath();
+
+    /**
+     * How often {@code tls.crt} and {@code tls.key} in {@code cert-path} (and the {@code client-ca-path} file) are
+     * read again; when their content changed, new connections get the new certificate while open ones keep theirs.
+     * This follows a Kubernetes secret rotation, which swaps the mounted files at once through a symlink. A new pair
+     * whose key does not match its certificate, or that cannot be parsed, is refused (logged) and the old one kept,
+     * so a half-written update does no harm. 0 reads them at start only (llm-d reloads only with
+     * {@code --enable-cert-reload}).
+     */
+    @WithDefault("30s")
+    java.time.Duration certReloadPeriod();
+
+    /**
+     * PEM file of the certificate authorities whose client certificates the ext_proc server accepts. When set, the
+     * server requires a client certificate signed by one of them (mutual TLS): a proxy without one, or with one from
+     * another authority, fails the TLS handshake. Reloaded with {@code cert-reload-period}. Needs
+     * {@code secure-serving}.
+     */
+    Optional<Path> clientCaPath();
 
     /** Whether the gRPC Health v1 server runs (llm-d always runs it). */
     @WithDefault("true")

@@ -52,6 +52,28 @@ public interface ProxyConfig {
     Duration idleTimeout();
 
     /**
+     * Longest time a client connection on the HTTP port may take to deliver a complete request head (request line
+     * and headers, TLS handshake included), counted from the moment the connection is accepted. A connection that has
+     * not finished its first head by then is closed, so clients that trickle header bytes (slowloris) cannot hold
+     * connections open. Quarkus's {@code quarkus.http.idle-timeout} does not cover this: every byte restarts it. The
+     * default is nginx's {@code client_header_timeout}; a legitimate client sends its head in one packet. Applies to
+     * every route of the HTTP port ({@code /v1/*} and {@code /q/*}), not to the management interface. 0 switches it
+     * off.
+     */
+    @WithDefault("60s")
+    Duration requestHeaderTimeout();
+
+    /**
+     * Longest time a keep-alive connection on the HTTP port may stay without a request once its last response is
+     * complete; it is then closed. Nothing is timed while a request is in progress, so a response that streams
+     * slowly is never cut by it (only by {@code quarkus.http.idle-timeout}, which restarts with every chunk). The
+     * default is nginx's {@code keepalive_timeout}; keep it above your clients' connection-pool idle time if they
+     * cannot retry a request refused on a closing connection. 0 switches it off.
+     */
+    @WithDefault("75s")
+    Duration keepAliveTimeout();
+
+    /**
      * Attempts on another endpoint after a failure that reached no byte to the client (connection refused or reset
      * before the response, 503 before the body). llm-d's proxies walk the fallback list once; so do we.
      */

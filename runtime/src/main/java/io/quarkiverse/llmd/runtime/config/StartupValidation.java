@@ -39,6 +39,8 @@ public class StartupValidation {
         positive(out, P + "proxy.first-byte-timeout", c.proxy().firstByteTimeout());
         positive(out, P + "proxy.read-timeout", c.proxy().readTimeout());
         positive(out, P + "proxy.idle-timeout", c.proxy().idleTimeout());
+        notNegative(out, P + "proxy.request-header-timeout", c.proxy().requestHeaderTimeout());
+        notNegative(out, P + "proxy.keep-alive-timeout", c.proxy().keepAliveTimeout());
         positive(out, P + "outlier-detection.interval", c.outlierDetection().interval());
         notNegative(out, P + "ext-proc.max-decision-delay", c.extProc().maxDecisionDelay());
         notNegative(out, P + "ext-proc.stream-idle-timeout", c.extProc().streamIdleTimeout());

@@ -28,6 +28,9 @@ import java.util.Base64;
  * ECDSA P-256 key, subject {@code CN=quarkus-llmd-epp, O=Inference Ext}, SAN {@code localhost} and
  * {@code 127.0.0.1}, extended key usage serverAuth, valid from one hour ago for ten years (as llm-d's generated
  * certificate). Envoy does not verify the picker's certificate unless told to, so this only encrypts.
+ * <p>
+ * The same encoder makes a small certificate authority and client certificates signed by it, for trying mutual TLS
+ * ({@code quarkus.llmd.ext-proc.client-ca-path}) without a PKI at hand.
  */
 public final class SelfSignedCertificate {
 
@@ -37,6 +40,9 @@ public final class SelfSignedCertificate {
     private static final int[] OID_SAN = { 2, 5, 29, 17 };
     private static final int[] OID_EKU = { 2, 5, 29, 37 };
     private static final int[] OID_SERVER_AUTH = { 1, 3, 6, 1, 5, 5, 7, 3, 1 };
+    private static final int[] OID_CLIENT_AUTH = { 1, 3, 6, 1, 5, 5, 7, 3, 2 };
+    private static final int[] OID_BASIC_CONSTRAINTS = { 2, 5, 29, 19 };
+    private static final int[] OID_KEY_USAGE = { 2, 5, 29, 15 };
 
     private final X509Certificate certificate;
     private final KeyPair keyPair;
@@ -48,6 +54,40 @@ public final class SelfSignedCertificate {
 
     /** Generates a new key pair and certificate. */
     public static SelfSignedCertificate generate() {
+        return create(name("quarkus-llmd-epp", "Inference Ext"), null, extensions(
+                seq(oid(OID_SAN), tlv(0x04, seq(tlv(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)),
+                        tlv(0x87, new byte[] { 127, 0, 0, 1 })))),
+                seq(oid(OID_EKU), tlv(0x04, seq(oid(OID_SERVER_AUTH))))));
+    }
+
+    /**
+     * Generates a self-signed certificate authority ({@code CN=commonName}, basic constraints CA) that can
+     * {@link #issueClient issue} client certificates: what {@code quarkus.llmd.ext-proc.client-ca-path} trusts.
+     */
+    public static SelfSignedCertificate authority(String commonName) {
+        return create(name(commonName, "Inference Ext"), null, extensions(
+                seq(oid(OID_BASIC_CONSTRAINTS), tlv(0x01, new byte[] { (byte) 0xFF }),
+                        tlv(0x04, seq(tlv(0x01, new byte[] { (byte) 0xFF })))),
+                // keyCertSign and cRLSign
+                seq(oid(OID_KEY_USAGE), tlv(0x01, new byte[] { (byte) 0xFF }),
+                        tlv(0x04, tlv(0x03, new byte[] { 0x01, 0x06 })))));
+    }
+
+    /** A new key pair and a client certificate ({@code CN=commonName}, extended key usage clientAuth) signed by this one. */
+    public SelfSignedCertificate issueClient(String commonName) {
+        return create(name(commonName, "Inference Ext"), this, extensions(
+                seq(oid(OID_EKU), tlv(0x04, seq(oid(OID_CLIENT_AUTH))))));
+    }
+
+    private static byte[] extensions(byte[]... extensions) {
+        return tlv(0xA3, seq(extensions));
+    }
+
+    /**
+     * @param subject the DER name of the new certificate
+     * @param issuer the certificate authority that signs it, or null for a self-signed one
+     */
+    private static SelfSignedCertificate create(byte[] subject, SelfSignedCertificate issuer, byte[] extensions) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
@@ -56,27 +96,23 @@ public final class SelfSignedCertificate {
             byte[] serial = new byte[16];
             new SecureRandom().nextBytes(serial);
             serial[0] &= 0x7F;
-            byte[] name = name("quarkus-llmd-epp", "Inference Ext");
+            byte[] issuerName = issuer == null ? subject : issuer.certificate.getSubjectX500Principal().getEncoded();
+            KeyPair signing = issuer == null ? keyPair : issuer.keyPair;
             byte[] algorithm = seq(oid(OID_ECDSA_SHA256));
             byte[] validity = seq(time(now.minus(Duration.ofHours(1))), time(now.plus(Duration.ofDays(3650))));
-            byte[] san = seq(tlv(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)),
-                    tlv(0x87, new byte[] { 127, 0, 0, 1 }));
-            byte[] extensions = tlv(0xA3, seq(
-                    seq(oid(OID_SAN), tlv(0x04, san)),
-                    seq(oid(OID_EKU), tlv(0x04, seq(oid(OID_SERVER_AUTH))))));
-            byte[] tbs = seq(tlv(0xA0, integer(BigInteger.TWO)), integer(new BigInteger(serial)), algorithm, name,
-                    validity, name, keyPair.getPublic().getEncoded(), extensions);
+            byte[] tbs = seq(tlv(0xA0, integer(BigInteger.TWO)), integer(new BigInteger(serial)), algorithm,
+                    issuerName, validity, subject, keyPair.getPublic().getEncoded(), extensions);
             Signature signer = Signature.getInstance("SHA256withECDSA");
-            signer.initSign(keyPair.getPrivate());
+            signer.initSign(signing.getPrivate());
             signer.update(tbs);
             byte[] signature = signer.sign();
             byte[] der = seq(tbs, algorithm, bitString(signature));
             X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
-            certificate.verify(keyPair.getPublic());
+            certificate.verify(signing.getPublic());
             return new SelfSignedCertificate(certificate, keyPair);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot generate a self-signed certificate", e);
+            throw new IllegalStateException("cannot generate a certificate", e);
         }
     }
 
