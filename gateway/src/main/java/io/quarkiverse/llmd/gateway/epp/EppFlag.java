@@ -64,7 +64,8 @@ public enum EppFlag {
             Severity.INFO, "every replica routes traffic (active-active) and is ready on its own; there is no"
                     + " leader election and no lease"),
     ENABLE_CERT_RELOAD("enable-cert-reload", Type.BOOL, "Reload the certificate in --cert-path when it changes.",
-            Severity.WARN, "the certificate in --cert-path is read at start; a renewed certificate needs a restart"),
+            Severity.INFO, "the certificate in --cert-path is always reloaded when it changes (checked every"
+                    + " quarkus.llmd.ext-proc.cert-reload-period, 30s by default)"),
     GRPC_MAX_SEND_MSG_SIZE("grpc-max-send-msg-size", Type.BYTE_SIZE, "Largest gRPC message sent.",
             Severity.INFO, "messages sent are not limited"),
     ENABLE_GRPC_STREAM_METRICS("enable-grpc-stream-metrics", Type.BOOL, "Meters of ext_proc streams.",

@@ -74,7 +74,7 @@ class EppCommandLineTest {
         assertThat(options.ignored()).containsOnly(entry(EppFlag.ENABLE_CERT_RELOAD, "true"),
                 entry(EppFlag.MODEL_SERVER_METRICS_SCHEME, "https"));
         assertThat(options.notes()).extracting(Note::flag, Note::severity).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(EppFlag.ENABLE_CERT_RELOAD, Severity.WARN),
+                org.assertj.core.groups.Tuple.tuple(EppFlag.ENABLE_CERT_RELOAD, Severity.INFO),
                 org.assertj.core.groups.Tuple.tuple(EppFlag.MODEL_SERVER_METRICS_SCHEME, Severity.WARN));
         assertThat(options.notes().get(0).message()).startsWith("--enable-cert-reload has no effect here: ");
     }
@@ -340,7 +340,7 @@ class EppCommandLineTest {
         for (EppFlag flag : EppFlag.values()) {
             assertThat(help).contains(flag.display() + " ");
         }
-        assertThat(help).contains("[accepted, no effect: the certificate in --cert-path is read at start");
+        assertThat(help).contains("[accepted, no effect: the certificate in --cert-path is always reloaded");
     }
 
     private static LogLevel level(String... flags) throws EppUsageException {
