@@ -10,9 +10,11 @@ package io.quarkiverse.llmd.engine.kvcache;
  * are few (what the routed requests of the last TTL brought) and each needs its own deadline, so that two requests
  * with the same prefix to the same endpoint keep the entry alive until the later one's TTL.
  * <p>
- * Layout: open addressing over the request key with linear probing, interleaved {@code [key, slot, deadline]} per
- * entry (every pair of a key shares the key's probe run, so one probe run answers "which endpoints" for a key),
- * and a FIFO of the same triples in insertion order. The TTL is one constant per index owner and its clock does
+ * Layout: a pair table, open addressing over the request key with linear probing, interleaved
+ * {@code [key, slot, deadline]} per pair, which the writer keeps the deadlines in; a mask table, request key to the
+ * bitmask of endpoint slots 0-63 holding it, which is what lookups read (one short probe per block, however many
+ * endpoints predicted it; slots 64 and up are looked up in the pair table, only while any exists); and a FIFO of
+ * the pairs' triples in insertion order. The TTL is one constant per index owner and its clock does
  * not go back, so insertion order is deadline order and expiry pops the FIFO's head (a deadline queued behind a
  * later one would lapse with that one); a record whose entry was since refreshed, confirmed or purged finds a
  * different deadline, or nothing, and is skipped.
@@ -38,8 +40,27 @@ final class SpeculativeEntries {
         }
     }
 
+    /**
+     * What lookups read: request key to the bitmask of endpoint slots 0-63 predicted to hold it, interleaved
+     * {@code [key, mask]}, one entry per key, so a lookup costs one short probe per block however many endpoints
+     * predicted it. Pairs of slots 64 and up (pools beyond 64 endpoints) are found in the pair table instead.
+     */
+    private static final class Masks {
+        final long[] data;
+        final int length;
+
+        Masks(int length) {
+            this.length = length;
+            this.data = new long[2 * length];
+        }
+    }
+
     private final int maxEntries;
     private volatile Table table = new Table(MIN_LENGTH);
+    private volatile Masks masks = new Masks(MIN_LENGTH);
+    private int maskSize;
+    /** Pairs whose slot is 64 or more; while there are none, lookups read the mask table only. */
+    private volatile int highPairs;
     private int size;
     private long[] fifo = new long[3 * MIN_LENGTH];
     private int fifoHead;
@@ -81,6 +102,33 @@ final class SpeculativeEntries {
      * are ignored); returns whether any bit was set. Safe under a racing writer (bounded, range-checked).
      */
     boolean orInto(long key, long[] mask, int words) {
+        boolean any = false;
+        Masks m = masks;
+        long[] md = m.data;
+        int ml = m.length;
+        int j = InMemoryKvBlockIndex.home(key, ml);
+        for (int probes = 0; probes < ml; probes++) {
+            long k = md[2 * j];
+            if (k == 0) {
+                break;
+            }
+            if (k == key) {
+                long bits = md[2 * j + 1];
+                if (bits != 0 && words > 0) {
+                    mask[0] |= bits;
+                    any = true;
+                }
+                break;
+            }
+            if (++j == ml) {
+                j = 0;
+            }
+        }
+        return highPairs > 0 ? orHighSlots(key, mask, words) || any : any;
+    }
+
+    /** The pairs of slots 64 and up, from the pair table. */
+    private boolean orHighSlots(long key, long[] mask, int words) {
         Table t = table;
         long[] data = t.data;
         int length = t.length;
@@ -93,7 +141,7 @@ final class SpeculativeEntries {
             }
             if (k == key) {
                 long slot = data[3 * i + 1];
-                if (slot >= 0 && slot < (long) words * 64) {
+                if (slot >= 64 && slot < (long) words * 64) {
                     mask[(int) (slot >>> 6)] |= 1L << slot;
                     any = true;
                 }
@@ -131,6 +179,11 @@ final class SpeculativeEntries {
             t.data[3 * i + 2] = deadline;
             t.data[3 * i] = key;
             size++;
+            if (slot < 64) {
+                maskSet(key, 1L << slot);
+            } else {
+                highPairs++;
+            }
         }
         enqueue(key, slot, deadline);
     }
@@ -267,7 +320,99 @@ final class SpeculativeEntries {
         data[3 * hole + 1] = 0;
         data[3 * hole + 2] = 0;
         size--;
+        if (slot < 64) {
+            maskClear(key, 1L << slot);
+        } else {
+            highPairs--;
+        }
         return true;
+    }
+
+    private void maskSet(long key, long bit) {
+        Masks m = masks;
+        int i = InMemoryKvBlockIndex.home(key, m.length);
+        while (m.data[2 * i] != 0) {
+            if (m.data[2 * i] == key) {
+                m.data[2 * i + 1] |= bit;
+                return;
+            }
+            if (++i == m.length) {
+                i = 0;
+            }
+        }
+        if (maskSize + 1 > m.length * LOAD) {
+            growMasks();
+            maskSet(key, bit);
+            return;
+        }
+        m.data[2 * i + 1] = bit;
+        m.data[2 * i] = key;
+        maskSize++;
+    }
+
+    /** Clears the bit; drops the key's entry (shifting its probe run back) once no slot is left. */
+    private void maskClear(long key, long bit) {
+        Masks m = masks;
+        long[] data = m.data;
+        int length = m.length;
+        int at = InMemoryKvBlockIndex.home(key, length);
+        for (int probes = 0;; probes++) {
+            if (probes == length || data[2 * at] == 0) {
+                return;
+            }
+            if (data[2 * at] == key) {
+                break;
+            }
+            if (++at == length) {
+                at = 0;
+            }
+        }
+        data[2 * at + 1] &= ~bit;
+        if (data[2 * at + 1] != 0) {
+            return;
+        }
+        int hole = at;
+        int j = at;
+        while (true) {
+            if (++j == length) {
+                j = 0;
+            }
+            long k = data[2 * j];
+            if (k == 0) {
+                break;
+            }
+            int h = InMemoryKvBlockIndex.home(k, length);
+            boolean stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+            if (!stays) {
+                data[2 * hole + 1] = data[2 * j + 1];
+                data[2 * hole] = k;
+                hole = j;
+            }
+        }
+        data[2 * hole] = 0;
+        data[2 * hole + 1] = 0;
+        maskSize--;
+    }
+
+    private void growMasks() {
+        Masks old = masks;
+        int length = old.length * 2;
+        Masks m = new Masks(length);
+        for (int i = 0; i < old.length; i++) {
+            long key = old.data[2 * i];
+            if (key == 0) {
+                continue;
+            }
+            int j = InMemoryKvBlockIndex.home(key, length);
+            while (m.data[2 * j] != 0) {
+                if (++j == length) {
+                    j = 0;
+                }
+            }
+            m.data[2 * j] = key;
+            m.data[2 * j + 1] = old.data[2 * i + 1];
+        }
+        masks = m;
     }
 
     private void grow() {
@@ -292,6 +437,6 @@ final class SpeculativeEntries {
 
     /** Heap held by the arrays, in bytes. */
     long arrayBytes() {
-        return 16L + 8L * table.data.length + 16L + 8L * fifo.length;
+        return 16L + 8L * table.data.length + 16L + 8L * masks.data.length + 16L + 8L * fifo.length;
     }
 }

@@ -154,6 +154,86 @@ class SpeculativeIndexingTest {
     }
 
     @Test
+    void predictionsForEndpointsBeyondTheFirst64AreFoundAndPurgedToo() {
+        for (int e = 0; e < 130; e++) {
+            store(index, "pod-" + e, "gpu", 1_000 + e); // slots 0..129
+        }
+        index.addSpeculative(new long[] { 1, 2 }, 2, "pod-3", TTL);
+        index.addSpeculative(new long[] { 1, 2 }, 2, "pod-70", TTL);
+        index.addSpeculative(new long[] { 1 }, 1, "pod-129", TTL);
+
+        assertThat(lookup(index, 1, 2).blocksByEndpoint()).isEqualTo(Map.of("pod-3", 2, "pod-70", 2, "pod-129", 1));
+        index.removeEndpoint("pod-70");
+        store(index, "pod-129", "gpu", 1); // confirms pod-129's prediction
+        assertThat(lookup(index, 1, 2).blocksByEndpoint()).isEqualTo(Map.of("pod-3", 2, "pod-129", 1));
+        index.expireSpeculative(TTL);
+        assertThat(lookup(index, 1, 2).blocksByEndpoint()).isEqualTo(Map.of("pod-129", 1));
+        assertThat(index.speculativeCount()).isZero();
+    }
+
+    /** Random predictions, confirmations, purges and expiries over 80 endpoints, against a plain model. */
+    @Test
+    void behavesLikeAPlainModelUnderRandomOperations() {
+        for (long seed = 1; seed <= 3; seed++) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+            InMemoryKvBlockIndex index = new InMemoryKvBlockIndex(InMemoryKvBlockIndex.Config.withCapacity(10_000));
+            java.util.Set<String> real = new java.util.HashSet<>();
+            Map<String, Long> predicted = new java.util.HashMap<>();
+            long now = 0;
+            for (int step = 0; step < 1_500; step++) {
+                String endpoint = "pod-" + random.nextInt(80);
+                int op = random.nextInt(100);
+                if (op < 50) {
+                    long[] keys = new long[1 + random.nextInt(6)];
+                    for (int i = 0; i < keys.length; i++) {
+                        keys[i] = 1 + random.nextInt(30);
+                    }
+                    index.addSpeculative(keys, keys.length, endpoint, now + TTL);
+                    for (long k : keys) {
+                        if (!real.contains(k + "@" + endpoint)) {
+                            predicted.put(k + "@" + endpoint, now + TTL);
+                        }
+                    }
+                } else if (op < 70) {
+                    long k = 1 + random.nextInt(30);
+                    store(index, endpoint, "gpu", k);
+                    real.add(k + "@" + endpoint);
+                    predicted.remove(k + "@" + endpoint);
+                } else if (op < 75) {
+                    if (random.nextBoolean()) {
+                        index.removeEndpoint(endpoint);
+                    } else {
+                        index.clear(endpoint);
+                    }
+                    real.removeIf(e -> e.endsWith("@" + endpoint));
+                    predicted.keySet().removeIf(e -> e.endsWith("@" + endpoint));
+                } else {
+                    now += random.nextLong(SECOND);
+                    index.expireSpeculative(now);
+                    long t = now;
+                    predicted.values().removeIf(deadline -> deadline <= t);
+                }
+                for (long k = 1; k <= 30; k++) {
+                    Map<String, Integer> got = lookup(index, k).blocksByEndpoint();
+                    Map<String, Integer> expected = new java.util.TreeMap<>();
+                    for (String e : real) {
+                        if (e.startsWith(k + "@")) {
+                            expected.put(e.substring(e.indexOf('@') + 1), 1);
+                        }
+                    }
+                    for (String e : predicted.keySet()) {
+                        if (e.startsWith(k + "@")) {
+                            expected.put(e.substring(e.indexOf('@') + 1), 1);
+                        }
+                    }
+                    assertThat(got).as("seed %d step %d key %d", seed, step, k).isEqualTo(expected);
+                }
+                assertThat(index.speculativeCount()).isEqualTo(predicted.size());
+            }
+        }
+    }
+
+    @Test
     void anIndexWithoutPredictionsAnswersAsBefore() {
         store(index, "a", "gpu", 1, 2);
         index.expireSpeculative(Long.MAX_VALUE);
