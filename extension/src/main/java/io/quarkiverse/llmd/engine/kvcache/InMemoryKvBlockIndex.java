@@ -758,6 +758,11 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     }
 
     @Override
+    public boolean supportsSpeculativeEntries() {
+        return true;
+    }
+
+    @Override
     public void expireSpeculative(long nowNanos) {
         SpeculativeEntries sp = speculative;
         if (sp == null || sp.nextDeadline() - nowNanos > 0) {

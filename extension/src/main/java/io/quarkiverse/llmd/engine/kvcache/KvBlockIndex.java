@@ -62,6 +62,11 @@ public interface KvBlockIndex {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no speculative entries");
     }
 
+    /** Whether {@link #addSpeculative} is supported (checked when a plugin that speculates is configured). */
+    default boolean supportsSpeculativeEntries() {
+        return false;
+    }
+
     /** Drops the speculative entries whose deadline is at or before {@code nowNanos} (the caller's clock). */
     default void expireSpeculative(long nowNanos) {
     }

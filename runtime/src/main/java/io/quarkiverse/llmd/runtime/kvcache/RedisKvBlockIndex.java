@@ -207,6 +207,11 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
     }
 
     @Override
+    public boolean supportsSpeculativeEntries() {
+        return true;
+    }
+
+    @Override
     public void expireSpeculative(long nowNanos) {
         mirror.expireSpeculative(nowNanos);
     }

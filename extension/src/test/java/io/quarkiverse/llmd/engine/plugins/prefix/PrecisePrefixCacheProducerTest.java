@@ -224,6 +224,58 @@ class PrecisePrefixCacheProducerTest {
     }
 
     @Test
+    void speculationOnABackendWithoutSpeculativeEntriesIsAConfigurationError() throws Exception {
+        Resolved on = create("{\"speculativeIndexing\": true}").config();
+        io.quarkiverse.llmd.engine.kvcache.KvBlockIndex plain = new io.quarkiverse.llmd.engine.kvcache.KvBlockIndex() {
+            private final io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex delegate =
+                    new io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex();
+
+            @Override
+            public void add(long[] e, int ec, long[] r, int rc, String endpoint, String tier) {
+                delegate.add(e, ec, r, rc, endpoint, tier);
+            }
+
+            @Override
+            public void evict(long engineKey, String endpoint, String tier) {
+                delegate.evict(engineKey, endpoint, tier);
+            }
+
+            @Override
+            public long requestKey(long engineKey) {
+                return delegate.requestKey(engineKey);
+            }
+
+            @Override
+            public void clear(String endpoint) {
+                delegate.clear(endpoint);
+            }
+
+            @Override
+            public void removeEndpoint(String endpoint) {
+                delegate.removeEndpoint(endpoint);
+            }
+
+            @Override
+            public io.quarkiverse.llmd.engine.kvcache.KvPrefixMatch longestPrefix(long[] keys, int count) {
+                return delegate.longestPrefix(keys, count);
+            }
+
+            @Override
+            public long blockCount() {
+                return delegate.blockCount();
+            }
+
+            @Override
+            public long entryCount() {
+                return delegate.entryCount();
+            }
+        };
+        assertThatThrownBy(() -> new PrecisePrefixCacheProducer("p", on, plain))
+                .isInstanceOf(PluginConfigException.class).hasMessageContaining("speculativeIndexing");
+        assertThat(new PrecisePrefixCacheProducer("p", create("{}").config(), plain).index()).isSameAs(plain);
+    }
+
+    @Test
     void withoutSpeculativeIndexingADecisionLeavesNoTrace() {
         Scheduler scheduler = speculativeScheduler(false);
         PrecisePrefixCacheProducer producer = scheduler.pluginsOf(PrecisePrefixCacheProducer.class).get(0);

@@ -9,6 +9,7 @@ import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
 import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataConsumer;
@@ -83,6 +84,11 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
         this.produces = Set.of(matchKey);
         this.hashers = ThreadLocal.withInitial(this::newHasher);
         this.speculativeTtlNanos = config.speculativeIndexing() ? config.speculativeTtl().toNanos() : 0;
+        if (speculativeTtlNanos > 0 && !index.supportsSpeculativeEntries()) {
+            throw new PluginConfigException("speculativeIndexing", "the index backend of " + name + " ("
+                    + index.getClass().getSimpleName() + ") keeps no speculative entries; set speculativeIndexing"
+                    + " to false");
+        }
     }
 
     @Override
