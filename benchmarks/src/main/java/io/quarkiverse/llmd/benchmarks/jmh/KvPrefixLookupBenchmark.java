@@ -103,6 +103,54 @@ public class KvPrefixLookupBenchmark {
         return index.longestPrefix(keys, keys.length);
     }
 
+    /**
+     * {@link #lookup} on an index that also holds speculative entries (speculativeIndexing): the same real entries,
+     * plus the prompt predicted on 8 of the endpoints that hold none of it, plus 40,000 predictions of other
+     * blocks (2 s of 80 requests/s of 250 blocks each, what a TTL of 2 s keeps alive at that rate).
+     */
+    @Benchmark
+    public KvPrefixMatch lookupWithPredictions(Predicting state) {
+        return state.index.longestPrefix(state.keys, state.keys.length);
+    }
+
+    /** The index of {@link #lookupWithPredictions}, built only for that benchmark. */
+    @State(Scope.Thread)
+    public static class Predicting {
+        InMemoryKvBlockIndex index;
+        long[] keys;
+
+        @Setup(Level.Trial)
+        public void setUp(KvPrefixLookupBenchmark outer) {
+            index = new InMemoryKvBlockIndex();
+            keys = outer.keys;
+            SplittableRandom random = new SplittableRandom(5);
+            long[] none = new long[0];
+            long[] other = new long[OTHER_BLOCKS_PER_ENDPOINT];
+            for (int e = 0; e < ENDPOINTS; e++) {
+                for (int i = 0; i < other.length; i++) {
+                    other[i] = random.nextLong();
+                }
+                index.add(none, 0, other, other.length, outer.names[e], "gpu");
+                if (e < 8) {
+                    index.add(none, 0, keys, keys.length, outer.names[e], "gpu");
+                } else if (e >= 32 && e < 40) {
+                    index.addSpeculative(keys, keys.length, outer.names[e], Long.MAX_VALUE);
+                }
+            }
+            long[] predicted = new long[250];
+            for (int r = 0; r < 160; r++) {
+                for (int i = 0; i < predicted.length; i++) {
+                    predicted[i] = random.nextLong();
+                }
+                index.addSpeculative(predicted, predicted.length, outer.names[r % ENDPOINTS], Long.MAX_VALUE);
+            }
+            KvPrefixMatch check = index.longestPrefix(keys, keys.length);
+            if (check.blocks(outer.names[35]) != keys.length || index.speculativeCount() != 42_000) {
+                throw new IllegalStateException("unexpected setup: " + check + ", " + index.speculativeCount());
+            }
+        }
+    }
+
     @Benchmark
     public KvPrefixMatch hashAndLookup() {
         long[] k = hasher.requestKeys(MODEL, tokens, TOKENS, null);

@@ -53,6 +53,11 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     public static final Map<String, Double> DEFAULT_TIER_WEIGHTS = defaultWeights();
     /** Weight of a tier the configuration does not name (llm-d counts unknown tiers as 1.0). */
     public static final double UNKNOWN_TIER_WEIGHT = 1.0;
+    /**
+     * The tier name speculative entries score under (llm-d's speculative tier); its weight can be configured like
+     * any tier's and defaults to {@value #UNKNOWN_TIER_WEIGHT}, so a speculative entry counts like a GPU one.
+     */
+    public static final String SPECULATIVE_TIER = "speculative";
 
     static final double LOAD = 0.85;
     static final double ENGINE_LOAD = 0.85;
@@ -187,6 +192,10 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     private volatile Slots slots = Slots.EMPTY;
     private volatile Tiers tiers;
     private volatile EngineMap engine;
+    /** Speculative entries; null until the first one (an index that never speculates pays nothing for it). */
+    private volatile SpeculativeEntries speculative;
+    /** Weight of a speculative entry in the prefix score: the {@value #SPECULATIVE_TIER} tier's, 1.0 by default. */
+    private final double speculativeWeight;
 
     // Writer state, guarded by the write lock.
     private int size;
@@ -207,6 +216,9 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
         weights.put("gpu", config.tierWeights().getOrDefault("gpu", UNKNOWN_TIER_WEIGHT));
         weights.put("cpu", config.tierWeights().getOrDefault("cpu", UNKNOWN_TIER_WEIGHT));
         weights.putAll(config.tierWeights());
+        // Speculative entries live in their own table, not in a tier of the block table.
+        this.speculativeWeight = weights.getOrDefault(SPECULATIVE_TIER, UNKNOWN_TIER_WEIGHT);
+        weights.remove(SPECULATIVE_TIER);
         if (weights.size() > MAX_TIERS) {
             throw new IllegalArgumentException("at most " + MAX_TIERS + " tiers including gpu and cpu, got "
                     + weights.keySet());
@@ -252,7 +264,7 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
         return key == 0 ? ZERO_KEY : key;
     }
 
-    private static int home(long key, int length) {
+    static int home(long key, int length) {
         long h = key * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
@@ -313,28 +325,50 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
         double[] scores = new double[words * 64];
         long[] alive = new long[words];
         Arrays.fill(alive, -1L);
-        long[] run = new long[words * t.tiers];
-        long[] cur = new long[words * t.tiers];
+        // Per tier, the endpoints whose best tier for the block it is; the speculative tier comes last.
+        int spec = t.tiers;
+        long[] run = new long[words * (spec + 1)];
+        long[] cur = new long[words * (spec + 1)];
         int runLength = 0;
         int[] order = tr.byWeight();
+        SpeculativeEntries sp = speculative;
+        long[] specMask = sp == null ? null : new long[words];
+        int specAt = sp == null ? -1 : speculativePosition(order, tr.weights(), tierCount);
         for (int i = 0; i < count; i++) {
-            int slot = find(t, norm(requestKeys[i]));
-            if (slot < 0) {
+            long key = norm(requestKeys[i]);
+            int slot = find(t, key);
+            boolean speculated = false;
+            if (specMask != null) {
+                Arrays.fill(specMask, 0L);
+                speculated = sp.orInto(key, specMask, words);
+            }
+            if (slot < 0 && !speculated) {
                 break;
             }
-            int base = slot * stride + MASKS;
+            int base = slot < 0 ? -1 : slot * stride + MASKS;
             boolean any = false;
             for (int w = 0; w < words; w++) {
-                long union = 0;
-                for (int k = 0; k < tierCount; k++) {
-                    union |= masks[base + k * words + w];
+                long union = specMask == null ? 0 : specMask[w];
+                if (base >= 0) {
+                    for (int k = 0; k < tierCount; k++) {
+                        union |= masks[base + k * words + w];
+                    }
                 }
                 alive[w] &= union;
                 long taken = 0;
-                for (int o = 0; o < order.length; o++) {
+                // Each endpoint counts the block at the highest weight among the tiers holding it.
+                for (int o = 0; o <= order.length; o++) {
+                    if (o == specAt) {
+                        long bits = specMask[w] & alive[w] & ~taken;
+                        cur[spec * words + w] = bits;
+                        taken |= bits;
+                    }
+                    if (o == order.length) {
+                        break;
+                    }
                     int k = order[o];
                     if (k < tierCount) {
-                        long bits = masks[base + k * words + w] & alive[w] & ~taken;
+                        long bits = base < 0 ? 0 : masks[base + k * words + w] & alive[w] & ~taken;
                         cur[k * words + w] = bits;
                         taken |= bits;
                     }
@@ -347,26 +381,38 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
             if (runLength > 0 && Arrays.equals(cur, run)) {
                 runLength++;
             } else {
-                flush(run, runLength, words, tierCount, tr.weights(), counts, scores);
+                flush(run, runLength, words, tierCount, tr.weights(), spec, speculativeWeight, counts, scores);
                 long[] swap = run;
                 run = cur;
                 cur = swap;
                 runLength = 1;
             }
         }
-        flush(run, runLength, words, tierCount, tr.weights(), counts, scores);
+        flush(run, runLength, words, tierCount, tr.weights(), spec, speculativeWeight, counts, scores);
         return new Match(s, counts, scores, count);
     }
 
-    private static void flush(long[] run, int runLength, int words, int tierCount, double[] weights, int[] counts,
-            double[] scores) {
+    /** Where the speculative tier goes in the by-weight order: after every real tier weighing at least as much. */
+    private int speculativePosition(int[] order, double[] weights, int tierCount) {
+        for (int o = 0; o < order.length; o++) {
+            int k = order[o];
+            if (k < tierCount && k < weights.length && weights[k] < speculativeWeight) {
+                return o;
+            }
+        }
+        return order.length;
+    }
+
+    private static void flush(long[] run, int runLength, int words, int tierCount, double[] weights, int spec,
+            double specWeight, int[] counts, double[] scores) {
         if (runLength == 0) {
             return;
         }
-        for (int k = 0; k < tierCount; k++) {
-            double weighted = runLength * weights[k];
+        for (int k = 0; k <= tierCount; k++) {
+            int tier = k < tierCount ? k : spec;
+            double weighted = runLength * (k < tierCount ? weights[k] : specWeight);
             for (int w = 0; w < words; w++) {
-                long bits = run[k * words + w];
+                long bits = run[tier * words + w];
                 while (bits != 0) {
                     int slot = w * 64 + Long.numberOfTrailingZeros(bits);
                     counts[slot] += runLength;
@@ -492,7 +538,8 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     public long arrayBytes() {
         long stamp = lock.readLock();
         try {
-            return 16L + 8L * table.data.length + 16L + 8L * engine.data.length;
+            SpeculativeEntries sp = speculative;
+            return 16L + 8L * table.data.length + 16L + 8L * engine.data.length + (sp == null ? 0 : sp.arrayBytes());
         } finally {
             lock.unlockRead(stamp);
         }
@@ -595,6 +642,7 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
         try {
             int slot = slotFor(endpoint, true);
             int tierIndex = tierFor(tier, true);
+            SpeculativeEntries sp = speculative;
             touch(requestKeys, requestCount, engineKeys, engineCount);
             for (int i = 0; i < requestCount; i++) {
                 long key = norm(requestKeys[i]);
@@ -607,6 +655,9 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
                     moveToTail(t, at);
                 }
                 setBit(t, at, tierIndex, slot);
+                if (sp != null) {
+                    sp.confirm(key, slot);
+                }
             }
             if (engineCount > 0) {
                 mapEngineKeys(engineKeys, engineCount, requestKeys, requestCount);
@@ -675,6 +726,75 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
             }
         } finally {
             lock.unlockWrite(stamp);
+        }
+    }
+
+    @Override
+    public void addSpeculative(long[] requestKeys, int count, String endpoint, long expiresAtNanos) {
+        if (count <= 0) {
+            return;
+        }
+        long stamp = lock.writeLock();
+        try {
+            int slot = slotFor(endpoint, true);
+            SpeculativeEntries sp = speculative;
+            if (sp == null) {
+                speculative = sp = new SpeculativeEntries(SpeculativeEntries.DEFAULT_MAX_ENTRIES);
+            }
+            Table t = table;
+            int w = slot >>> 6;
+            long bit = 1L << slot;
+            for (int i = 0; i < count; i++) {
+                long key = norm(requestKeys[i]);
+                int at = find(t, key);
+                if (at >= 0 && holds(t, at, w, bit)) {
+                    continue; // already reported by the endpoint itself: nothing to predict
+                }
+                sp.put(key, slot, expiresAtNanos);
+            }
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    @Override
+    public boolean supportsSpeculativeEntries() {
+        return true;
+    }
+
+    @Override
+    public void expireSpeculative(long nowNanos) {
+        SpeculativeEntries sp = speculative;
+        if (sp == null || sp.nextDeadline() - nowNanos > 0) {
+            return; // nothing due: no lock taken, so the check costs a scheduling cycle two volatile reads
+        }
+        long stamp = lock.writeLock();
+        try {
+            sp.expire(nowNanos);
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    @Override
+    public long speculativeCount() {
+        long stamp = lock.readLock();
+        try {
+            SpeculativeEntries sp = speculative;
+            return sp == null ? 0 : sp.size();
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** Speculative entries that lapsed without confirmation, and those a real store confirmed (for metrics). */
+    public long[] speculativeOutcomes() {
+        long stamp = lock.readLock();
+        try {
+            SpeculativeEntries sp = speculative;
+            return sp == null ? new long[2] : new long[] { sp.expired(), sp.confirmed() };
+        } finally {
+            lock.unlockRead(stamp);
         }
     }
 
@@ -827,6 +947,10 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
     }
 
     private void clearSlot(int slot) {
+        SpeculativeEntries sp = speculative;
+        if (sp != null) {
+            sp.removeSlot(slot);
+        }
         Table t = table;
         int w = slot >>> 6;
         long bit = 1L << slot;

@@ -46,6 +46,36 @@ public interface KvBlockIndex {
      */
     KvPrefixMatch longestPrefix(long[] requestKeys, int count);
 
+    /**
+     * Speculative indexing (llm-d's {@code speculativeIndexing}): right after routing a request to {@code endpoint},
+     * records that the endpoint will hold {@code requestKeys[0, count)}, before its KV events say so. A speculative
+     * entry scores like a real one (under the {@code speculative} tier's weight, 1.0 by default); it lapses at
+     * {@code expiresAtNanos} ({@link #expireSpeculative}) unless a real {@link #add} of the same key for the same
+     * endpoint confirms it first, and goes with the endpoint on {@link #clear} and {@link #removeEndpoint}. Keys
+     * the endpoint already reported are left as they are. Speculative entries have no engine keys, never count in
+     * {@link #blockCount} or {@link #entryCount}, and are bounded (the oldest lapses early at the bound).
+     *
+     * @param expiresAtNanos the deadline, on the caller's clock (the index has none)
+     * @throws UnsupportedOperationException when the backend cannot keep speculative entries
+     */
+    default void addSpeculative(long[] requestKeys, int count, String endpoint, long expiresAtNanos) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no speculative entries");
+    }
+
+    /** Whether {@link #addSpeculative} is supported (checked when a plugin that speculates is configured). */
+    default boolean supportsSpeculativeEntries() {
+        return false;
+    }
+
+    /** Drops the speculative entries whose deadline is at or before {@code nowNanos} (the caller's clock). */
+    default void expireSpeculative(long nowNanos) {
+    }
+
+    /** Number of live speculative (request key, endpoint) entries. */
+    default long speculativeCount() {
+        return 0;
+    }
+
     /** Number of request keys held by at least one endpoint. */
     long blockCount();
 

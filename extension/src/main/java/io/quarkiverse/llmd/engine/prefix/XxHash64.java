@@ -65,6 +65,64 @@ public final class XxHash64 {
     }
 
     /**
+     * xxHash64 (seed 0) of the 8 little-endian bytes of {@code first} followed by the 4 little-endian bytes of each
+     * of {@code ints[offset, offset + count)}, read straight from the ints: no byte buffer is filled, and each
+     * 8-byte lane is one long or two ints (llm-d's xxh64 block key: parent, then the block's tokens).
+     */
+    public static long hashLongAndInts(long first, int[] ints, int offset, int count) {
+        Objects.checkFromIndexSize(offset, count, ints.length);
+        long total = 8L + 4L * count;
+        int end = offset + count;
+        int p = offset;
+        long h;
+        boolean firstTaken = false;
+        if (total >= 32) {
+            long v1 = P1 + P2;
+            long v2 = P2;
+            long v3 = 0;
+            long v4 = -P1;
+            // The first stripe: the long, then three pairs of ints.
+            v1 = round(v1, first);
+            v2 = round(v2, pair(ints, p));
+            v3 = round(v3, pair(ints, p + 2));
+            v4 = round(v4, pair(ints, p + 4));
+            p += 6;
+            firstTaken = true;
+            // Then stripes of eight ints while 32 bytes remain.
+            while (end - p >= 8) {
+                v1 = round(v1, pair(ints, p));
+                v2 = round(v2, pair(ints, p + 2));
+                v3 = round(v3, pair(ints, p + 4));
+                v4 = round(v4, pair(ints, p + 6));
+                p += 8;
+            }
+            h = merge(v1, v2, v3, v4);
+        } else {
+            h = P5;
+        }
+        h += total;
+        if (!firstTaken) {
+            h ^= round(0, first);
+            h = Long.rotateLeft(h, 27) * P1 + P4;
+        }
+        while (end - p >= 2) {
+            h ^= round(0, pair(ints, p));
+            h = Long.rotateLeft(h, 27) * P1 + P4;
+            p += 2;
+        }
+        if (p < end) {
+            h ^= (ints[p] & 0xFFFF_FFFFL) * P1;
+            h = Long.rotateLeft(h, 23) * P2 + P3;
+        }
+        return avalanche(h);
+    }
+
+    /** Two ints as one little-endian 8-byte lane. */
+    private static long pair(int[] ints, int p) {
+        return (ints[p] & 0xFFFF_FFFFL) | ((long) ints[p + 1] << 32);
+    }
+
+    /**
      * xxHash64 of {@code data[offset, offset + length)} followed by the 8 little-endian bytes of {@code suffix},
      * without allocating: the few bytes that straddle the end of the range are assembled in {@code scratch}.
      *
@@ -135,6 +193,10 @@ public final class XxHash64 {
             h = Long.rotateLeft(h, 11) * P1;
             p++;
         }
+        return avalanche(h);
+    }
+
+    private static long avalanche(long h) {
         h ^= h >>> 33;
         h *= P2;
         h ^= h >>> 29;

@@ -145,6 +145,59 @@ class BlockKeyHasherTest {
         assertThat(hasher.blockKey(root, tokens, 0, 3, List.of("mm"))).isEqualTo(xx.hashBytes(withExtra));
     }
 
+    /** Canonical CBOR of {@code [parent, tokens, null]}, byte by byte (the reference the fast path must equal). */
+    private static byte[] cborBlock(long parent, int[] tokens, int offset, int length) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0x83);
+        head(out, 0, parent);
+        head(out, 4, length);
+        for (int i = offset; i < offset + length; i++) {
+            head(out, 0, tokens[i] & 0xFFFF_FFFFL);
+        }
+        out.write(0xF6);
+        return out.toByteArray();
+    }
+
+    private static void head(java.io.ByteArrayOutputStream out, int major, long v) {
+        int mt = major << 5;
+        int bytes = Long.compareUnsigned(v, 24) < 0 ? 0 : Long.compareUnsigned(v, 0xFF) <= 0 ? 1
+                : Long.compareUnsigned(v, 0xFFFF) <= 0 ? 2 : Long.compareUnsigned(v, 0xFFFF_FFFFL) <= 0 ? 4 : 8;
+        out.write(mt | (bytes == 0 ? (int) v : bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27));
+        for (int i = bytes - 1; i >= 0; i--) {
+            out.write((int) (v >>> (8 * i)));
+        }
+    }
+
+    /** The hand-tuned paths (branch-free token encoding, xxh64 read from the ints) against plain byte encodings. */
+    @Test
+    void fastPathsEqualTheByteEncodingsForEveryTokenWidthParentAndLength() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        LongHashFunction xx = LongHashFunction.xx(0);
+        int[] edges = { 0, 23, 24, 255, 256, 65_535, 65_536, 151_935, 0x7FFF_FFFF, -1 };
+        for (int round = 0; round < 3_000; round++) {
+            int length = 1 + random.nextInt(80);
+            int offset = random.nextInt(4);
+            int[] tokens = new int[offset + length + random.nextInt(3)];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = random.nextInt(4) == 0 ? edges[random.nextInt(edges.length)] : random.nextInt(151_936);
+            }
+            long parent = switch (random.nextInt(4)) {
+                case 0 -> random.nextInt(70_000);
+                case 1 -> random.nextLong(1L << 32);
+                default -> random.nextLong();
+            };
+            BlockKeyHasher fnv = new BlockKeyHasher(HashAlgorithm.CBOR_FNV, length, "");
+            assertThat(fnv.blockKey(parent, tokens, offset, length, null))
+                    .isEqualTo(fnv64a(cborBlock(parent, tokens, offset, length)));
+            ByteBuffer le = ByteBuffer.allocate(8 + 4 * length).order(ByteOrder.LITTLE_ENDIAN).putLong(parent);
+            for (int i = offset; i < offset + length; i++) {
+                le.putInt(tokens[i]);
+            }
+            BlockKeyHasher xxh = new BlockKeyHasher(HashAlgorithm.XXH64, length, "");
+            assertThat(xxh.blockKey(parent, tokens, offset, length, null)).isEqualTo(xx.hashBytes(le.array()));
+        }
+    }
+
     @Test
     void reusingRecentChainsGivesTheSameKeysAsHashingAfresh() {
         for (HashAlgorithm algorithm : HashAlgorithm.values()) {

@@ -195,6 +195,32 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
         local(new IndexOp.RemoveEndpoint(endpoint));
     }
 
+    /**
+     * Speculative entries stay in this replica's mirror and are not published (llm-d writes them to Redis): another
+     * replica learns the block when the endpoint's real BlockStored arrives through the stream. Publishing them
+     * would need a new kind of replicated change with its own expiry on every replica; they live seconds at most,
+     * and a resync's new mirror starts without them (the next decisions make new ones).
+     */
+    @Override
+    public void addSpeculative(long[] requestKeys, int count, String endpoint, long expiresAtNanos) {
+        mirror.addSpeculative(requestKeys, count, endpoint, expiresAtNanos);
+    }
+
+    @Override
+    public boolean supportsSpeculativeEntries() {
+        return true;
+    }
+
+    @Override
+    public void expireSpeculative(long nowNanos) {
+        mirror.expireSpeculative(nowNanos);
+    }
+
+    @Override
+    public long speculativeCount() {
+        return mirror.speculativeCount();
+    }
+
     @Override
     public long requestKey(long engineKey) {
         return mirror.requestKey(engineKey);

@@ -94,8 +94,10 @@ class PrecisePrefixCacheProducerTest {
                 .isInstanceOf(PluginConfigException.class).hasMessageContaining("cbor-fnv, xxh64");
         assertThatThrownBy(() -> create("{\"tokenProcessorConfig\": {\"blockSize\": 16, \"blockSizeTokens\": 64}}"))
                 .isInstanceOf(PluginConfigException.class).hasMessageContaining("disagree");
-        assertThatThrownBy(() -> create("{\"speculativeIndexing\": true}"))
-                .isInstanceOf(PluginConfigException.class).hasMessageContaining("speculative");
+        assertThatThrownBy(() -> create("{\"speculativeIndexing\": true, \"speculativeTTL\": \"2\"}"))
+                .isInstanceOf(PluginConfigException.class).hasMessageContaining("speculativeTTL");
+        assertThatThrownBy(() -> create("{\"speculativeTTL\": \"0s\"}"))
+                .isInstanceOf(PluginConfigException.class).hasMessageContaining("speculativeTTL must be > 0");
         assertThatThrownBy(() -> create("{\"indexerConfig\": {\"kvBlockIndexConfig\": {\"redisConfig\":"
                 + " {\"address\": \"redis://127.0.0.1:6379\"}}}}"))
                 .isInstanceOf(PluginConfigException.class).hasMessageContaining("runtime");
@@ -130,6 +132,157 @@ class PrecisePrefixCacheProducerTest {
         producer.removeEndpoint(a.address());
         producer.produce(context, List.of(a, b, c));
         assertThat(context.get(producer.matchKey()).matchBlocks(a)).isZero();
+    }
+
+    @Test
+    void speculativeIndexingDefaultsFollowLlmd() throws Exception {
+        assertThat(create("{}").config().speculativeIndexing()).isFalse();
+        Resolved on = create("{\"speculativeIndexing\": true}").config();
+        assertThat(on.speculativeIndexing()).isTrue();
+        assertThat(on.speculativeTtl()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(create("{\"speculativeIndexing\": true, \"speculativeTTL\": \"750ms\"}").config().speculativeTtl())
+                .isEqualTo(java.time.Duration.ofMillis(750));
+    }
+
+    private static Scheduler speculativeScheduler(boolean speculative) {
+        return new EndpointPickerConfigLoader(BuiltInPlugins.registry()).load("speculative.yaml", """
+                apiVersion: llm-d.ai/v1alpha1
+                kind: EndpointPickerConfig
+                plugins:
+                - type: single-profile-handler
+                - type: token-producer
+                - type: precise-prefix-cache-producer
+                  parameters:
+                    tokenProcessorConfig:
+                      blockSize: 16
+                    speculativeIndexing: %s
+                - type: prefix-cache-scorer
+                  parameters:
+                    prefixMatchInfoProducerName: precise-prefix-cache-producer
+                - type: max-score-picker
+                schedulingProfiles:
+                - name: default
+                  plugins:
+                  - pluginRef: prefix-cache-scorer
+                  - pluginRef: max-score-picker
+                """.formatted(speculative)).scheduler();
+    }
+
+    private static final String LONG_PROMPT = "You are a helpful assistant. ".repeat(40) + "What is a KV cache?";
+
+    /** Schedules the prompt {@code seconds} after Fixtures.NOW and runs the PreRequest hooks. */
+    private static SchedulingContext route(Scheduler scheduler, List<Endpoint> pool, double seconds) {
+        SchedulingContext context = new SchedulingContext(Fixtures.request("llama", LONG_PROMPT),
+                Fixtures.NOW.plusNanos((long) (seconds * 1e9)), new java.util.SplittableRandom(7));
+        var result = scheduler.schedule(context, pool);
+        scheduler.preRequest(context, result);
+        return context;
+    }
+
+    private static List<Endpoint> holders(SchedulingContext context, PrecisePrefixCacheProducer producer,
+            List<Endpoint> pool) {
+        PrefixCacheMatchInfo seen = context.get(producer.matchKey());
+        return pool.stream().filter(e -> seen.matchBlocks(e) > 0).toList();
+    }
+
+    @Test
+    void aRoutedRequestsBlocksCountForItsEndpointUntilTheTtlWithoutAnyKvEvent() {
+        Scheduler scheduler = speculativeScheduler(true);
+        PrecisePrefixCacheProducer producer = scheduler.pluginsOf(PrecisePrefixCacheProducer.class).get(0);
+        List<Endpoint> pool = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            pool.add(Fixtures.endpoint("vllm-" + i, 0, 0.1));
+        }
+        SchedulingContext first = route(scheduler, pool, 0);
+        int blocks = first.get(producer.matchKey()).totalBlocks();
+        assertThat(holders(first, producer, pool)).isEmpty();
+        assertThat(producer.index().speculativeCount()).isEqualTo(blocks);
+
+        SchedulingContext second = route(scheduler, pool, 1.5);
+        List<Endpoint> holders = holders(second, producer, pool);
+        assertThat(holders).as("the first decision's prediction, on one endpoint").hasSize(1);
+        assertThat(second.get(producer.matchKey()).matchBlocks(holders.get(0))).isEqualTo(blocks);
+
+        // 2 s after the second decision (which refreshed the prediction) it has lapsed
+        SchedulingContext late = route(scheduler, pool, 3.6);
+        assertThat(holders(late, producer, pool)).isEmpty();
+    }
+
+    @Test
+    void theEndpointsBlockStoredConfirmsThePredictionBeyondTheTtl() {
+        Scheduler scheduler = speculativeScheduler(true);
+        PrecisePrefixCacheProducer producer = scheduler.pluginsOf(PrecisePrefixCacheProducer.class).get(0);
+        List<Endpoint> pool = List.of(Fixtures.endpoint("vllm-0", 0, 0.1), Fixtures.endpoint("vllm-1", 0, 0.1));
+        route(scheduler, pool, 0);
+        Endpoint holder = holders(route(scheduler, pool, 0.5), producer, pool).get(0);
+        store(producer.newIngestor(), holder.address(), "llama", LONG_PROMPT, 16, 1);
+        assertThat(producer.index().speculativeCount()).as("every predicted block confirmed").isZero();
+
+        SchedulingContext late = route(scheduler, pool, 10);
+        assertThat(late.get(producer.matchKey()).matchBlocks(holder))
+                .isEqualTo(late.get(producer.matchKey()).totalBlocks());
+    }
+
+    @Test
+    void speculationOnABackendWithoutSpeculativeEntriesIsAConfigurationError() throws Exception {
+        Resolved on = create("{\"speculativeIndexing\": true}").config();
+        io.quarkiverse.llmd.engine.kvcache.KvBlockIndex plain = new io.quarkiverse.llmd.engine.kvcache.KvBlockIndex() {
+            private final io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex delegate =
+                    new io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex();
+
+            @Override
+            public void add(long[] e, int ec, long[] r, int rc, String endpoint, String tier) {
+                delegate.add(e, ec, r, rc, endpoint, tier);
+            }
+
+            @Override
+            public void evict(long engineKey, String endpoint, String tier) {
+                delegate.evict(engineKey, endpoint, tier);
+            }
+
+            @Override
+            public long requestKey(long engineKey) {
+                return delegate.requestKey(engineKey);
+            }
+
+            @Override
+            public void clear(String endpoint) {
+                delegate.clear(endpoint);
+            }
+
+            @Override
+            public void removeEndpoint(String endpoint) {
+                delegate.removeEndpoint(endpoint);
+            }
+
+            @Override
+            public io.quarkiverse.llmd.engine.kvcache.KvPrefixMatch longestPrefix(long[] keys, int count) {
+                return delegate.longestPrefix(keys, count);
+            }
+
+            @Override
+            public long blockCount() {
+                return delegate.blockCount();
+            }
+
+            @Override
+            public long entryCount() {
+                return delegate.entryCount();
+            }
+        };
+        assertThatThrownBy(() -> new PrecisePrefixCacheProducer("p", on, plain))
+                .isInstanceOf(PluginConfigException.class).hasMessageContaining("speculativeIndexing");
+        assertThat(new PrecisePrefixCacheProducer("p", create("{}").config(), plain).index()).isSameAs(plain);
+    }
+
+    @Test
+    void withoutSpeculativeIndexingADecisionLeavesNoTrace() {
+        Scheduler scheduler = speculativeScheduler(false);
+        PrecisePrefixCacheProducer producer = scheduler.pluginsOf(PrecisePrefixCacheProducer.class).get(0);
+        List<Endpoint> pool = List.of(Fixtures.endpoint("vllm-0", 0, 0.1), Fixtures.endpoint("vllm-1", 0, 0.1));
+        route(scheduler, pool, 0);
+        assertThat(holders(route(scheduler, pool, 0.5), producer, pool)).isEmpty();
+        assertThat(producer.index().speculativeCount()).isZero();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
+import io.quarkiverse.llmd.engine.framework.plugin.GoDuration;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.kvcache.HashAlgorithm;
 import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
@@ -19,8 +21,9 @@ import io.quarkiverse.llmd.engine.kvcache.KvIndexBackend;
  * @param tokenProcessorConfig block size, hash seed and hash algorithm of the request keys
  * @param indexerConfig the index backend and tier weights
  * @param kvEventsConfig where KV events come from; read by the runtime's subscriber ({@link KvEventSettings})
- * @param speculativeIndexing llm-d's speculative entries for just-routed requests; only false is supported
- * @param speculativeTTL lifetime of speculative entries (Go duration); accepted, unused while speculation is off
+ * @param speculativeIndexing after each routing decision, record the chosen endpoint as holding the request's
+ *        blocks until its KV events confirm them or {@code speculativeTTL} passes (default false)
+ * @param speculativeTTL lifetime of a speculative entry (Go duration, default {@code "2s"}, must be &gt; 0)
  */
 public record PrecisePrefixCacheParameters(
         TokenProcessorConfig tokenProcessorConfig,
@@ -30,6 +33,8 @@ public record PrecisePrefixCacheParameters(
         String speculativeTTL) {
 
     public static final int DEFAULT_BLOCK_SIZE = 16;
+    /** llm-d's default lifetime of a speculative entry. */
+    public static final Duration DEFAULT_SPECULATIVE_TTL = Duration.ofSeconds(2);
 
     /**
      * @param blockSizeTokens tokens per block (default 16)
@@ -109,10 +114,18 @@ public record PrecisePrefixCacheParameters(
             Integer replaySocketPort) {
     }
 
-    /** The effective configuration. */
+    /**
+     * The effective configuration.
+     *
+     * @param speculativeTtl lifetime of speculative entries; null when {@code speculativeIndexing} is off
+     */
     public record Resolved(int blockSizeTokens, String hashSeed, HashAlgorithm hashAlgorithm,
             InMemoryKvBlockIndex.Config index, KvIndexBackend backend, boolean enableMetrics,
-            KvEventSettings kvEvents) {
+            KvEventSettings kvEvents, Duration speculativeTtl) {
+
+        public boolean speculativeIndexing() {
+            return speculativeTtl != null;
+        }
     }
 
     public Resolved resolve() {
@@ -135,8 +148,12 @@ public record PrecisePrefixCacheParameters(
         } catch (IllegalArgumentException e) {
             throw new PluginConfigException("tokenProcessorConfig.hashAlgorithm", e.getMessage());
         }
-        if (Boolean.TRUE.equals(speculativeIndexing)) {
-            throw new PluginConfigException("speculativeIndexing", "speculative indexing is not supported yet");
+        // Checked whether or not speculation is on, so that a typo does not wait for the day it is switched on.
+        Duration ttl = speculativeTTL == null ? DEFAULT_SPECULATIVE_TTL
+                : GoDuration.parse("speculativeTTL", speculativeTTL);
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new PluginConfigException("speculativeTTL", "speculativeTTL must be > 0, got '" + speculativeTTL
+                    + "'");
         }
         IndexerConfig ic = indexerConfig == null ? new IndexerConfig(null, null, null) : indexerConfig;
         if (ic.tokenizersPoolConfig() != null && !ic.tokenizersPoolConfig().isNull()) {
@@ -178,7 +195,8 @@ public record PrecisePrefixCacheParameters(
             throw new PluginConfigException("indexerConfig", e.getMessage());
         }
         return new Resolved(blockSize, tp.hashSeed() == null ? "" : tp.hashSeed(), algorithm, index,
-                backend, Boolean.TRUE.equals(kc.enableMetrics()), kvEvents());
+                backend, Boolean.TRUE.equals(kc.enableMetrics()), kvEvents(),
+                Boolean.TRUE.equals(speculativeIndexing) ? ttl : null);
     }
 
     private KvEventSettings kvEvents() {

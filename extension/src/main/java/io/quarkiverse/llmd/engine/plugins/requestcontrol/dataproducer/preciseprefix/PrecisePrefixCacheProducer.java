@@ -1,5 +1,6 @@
 package io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.preciseprefix;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -8,12 +9,16 @@ import io.quarkiverse.llmd.engine.framework.datalayer.KvEventConsumer;
 import io.quarkiverse.llmd.engine.framework.datalayer.KvEventSettings;
 import io.quarkiverse.llmd.engine.framework.plugin.DataKey;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
+import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataConsumer;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.PreRequest;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
+import io.quarkiverse.llmd.engine.framework.scheduling.ProfileRunResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
 import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
@@ -35,10 +40,19 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * identifier in the KV-event topic is whichever of these the pods were configured with. The index is fed by the
  * runtime's KV-event subscriber through {@link #newIngestor()} and told about endpoints that left through
  * {@link #removeEndpoint(String)}. Thread-safe: lookups are lock-free reads of the index.
+ * <p>
+ * With {@code speculativeIndexing} on, a successful decision ({@link #preRequest}) records the chosen endpoint (and
+ * the prefill endpoint of a disaggregated decision) as holding the request's blocks, marked speculative, until
+ * {@code speculativeTTL} after the decision; the endpoint's own BlockStored events replace them. This closes the
+ * window between the decision and the first KV event (the prefill's duration plus the event's delivery), in which
+ * the next request with the same prefix would otherwise find nothing. Time is the scheduling context's: expired
+ * entries are dropped at the start of each lookup and decision.
  */
-public final class PrecisePrefixCacheProducer implements DataProducer, DataConsumer, KvEventConsumer {
+public final class PrecisePrefixCacheProducer implements DataProducer, DataConsumer, KvEventConsumer, PreRequest {
 
     public static final String TYPE = "precise-prefix-cache-producer";
+    /** The profile whose endpoint also receives speculative entries in a disaggregated decision (llm-d's name). */
+    public static final String PREFILL_PROFILE = "prefill";
 
     /**
      * Builds the producer with the index its configuration chose, through the handle's index factory: in-memory in
@@ -59,6 +73,8 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
     private final Set<DataKey<?>> produces;
     /** The hasher keeps a scratch buffer and a root cache, so each scheduling thread gets its own. */
     private final ThreadLocal<BlockKeyHasher> hashers;
+    /** Lifetime of a speculative entry in nanoseconds; 0 when speculation is off. */
+    private final long speculativeTtlNanos;
 
     public PrecisePrefixCacheProducer(String name, Resolved config, KvBlockIndex index) {
         this.typedName = new TypedName(TYPE, name);
@@ -67,6 +83,12 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
         this.matchKey = DataKey.of("PrefixCacheMatchInfo[" + name + "]", PrefixCacheMatchInfo.class, null);
         this.produces = Set.of(matchKey);
         this.hashers = ThreadLocal.withInitial(this::newHasher);
+        this.speculativeTtlNanos = config.speculativeIndexing() ? config.speculativeTtl().toNanos() : 0;
+        if (speculativeTtlNanos > 0 && !index.supportsSpeculativeEntries()) {
+            throw new PluginConfigException("speculativeIndexing", "the index backend of " + name + " ("
+                    + index.getClass().getSimpleName() + ") keeps no speculative entries; set speculativeIndexing"
+                    + " to false");
+        }
     }
 
     @Override
@@ -128,6 +150,9 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
             context.put(matchKey, PrefixCacheMatchInfo.NONE);
             return;
         }
+        if (speculativeTtlNanos > 0) {
+            index.expireSpeculative(nanos(context.now()));
+        }
         InferenceRequest request = context.request();
         int[] tokens = prompt.tokenIds();
         // Recent prompts' keys are reused for a shared prefix (system prompt, earlier turns); tokens are immutable.
@@ -137,20 +162,66 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
             context.put(matchKey, PrefixCacheMatchInfo.NONE);
             return;
         }
-        context.put(matchKey, new Match(index.longestPrefix(keys, keys.length), keys.length,
+        context.put(matchKey, new Match(index.longestPrefix(keys, keys.length), keys,
                 config.blockSizeTokens()));
+    }
+
+    /** With speculative indexing on: the chosen endpoints are expected to hold the request's blocks from now on. */
+    @Override
+    public void preRequest(SchedulingContext context, SchedulingResult result) {
+        if (speculativeTtlNanos == 0 || !result.succeeded()
+                || !(context.get(matchKey) instanceof Match match)) {
+            return;
+        }
+        long now = nanos(context.now());
+        index.expireSpeculative(now);
+        long deadline = now + speculativeTtlNanos;
+        Endpoint target = result.primary().primary();
+        index.addSpeculative(match.keys, match.keys.length, match.podId(target), deadline);
+        ProfileRunResult prefill = result.profile(PREFILL_PROFILE);
+        if (prefill != null && !PREFILL_PROFILE.equals(result.primaryProfileName())) {
+            Endpoint prefiller = prefill.primary();
+            if (!prefiller.name().equals(target.name())) {
+                index.addSpeculative(match.keys, match.keys.length, match.podId(prefiller), deadline);
+            }
+        }
+    }
+
+    /** An instant as nanoseconds since the epoch (exact until the year 2262). */
+    static long nanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
     }
 
     /** A lookup result seen per endpoint. */
     static final class Match implements PrefixCacheMatchInfo {
         private final KvPrefixMatch match;
+        /** The request's block keys (shared with the hasher's recent-prompt cache: never modified). */
+        private final long[] keys;
         private final int totalBlocks;
         private final int blockSizeTokens;
 
-        Match(KvPrefixMatch match, int totalBlocks, int blockSizeTokens) {
+        Match(KvPrefixMatch match, long[] keys, int blockSizeTokens) {
             this.match = match;
-            this.totalBlocks = totalBlocks;
+            this.keys = keys;
+            this.totalBlocks = keys.length;
             this.blockSizeTokens = blockSizeTokens;
+        }
+
+        /**
+         * The identifier the endpoint's KV events use, as far as this lookup tells: whichever of address, host and
+         * name it matched under, else the address (llm-d's pod identifier), so that its BlockStored events replace
+         * the speculative entries.
+         */
+        String podId(Endpoint endpoint) {
+            if (match.blocks(endpoint.address()) == 0) {
+                if (match.blocks(endpoint.host()) > 0) {
+                    return endpoint.host();
+                }
+                if (match.blocks(endpoint.name()) > 0) {
+                    return endpoint.name();
+                }
+            }
+            return endpoint.address();
         }
 
         @Override

@@ -11,8 +11,10 @@ import io.quarkiverse.llmd.engine.framework.plugin.PluginFactory;
 import io.quarkiverse.llmd.engine.framework.plugin.TypedName;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataConsumer;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.DataProducer;
+import io.quarkiverse.llmd.engine.framework.requestcontrol.PreRequest;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.Scorer;
 import io.quarkiverse.llmd.engine.framework.scheduling.ScorerCategory;
 import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
@@ -30,7 +32,8 @@ import io.quarkiverse.llmd.engine.plugins.scheduling.scorer.prefix.PrefixCacheSc
  * registry marks the type deprecated, so loading it warns. The runtime feeds the inner producer's index with KV
  * events through the {@link KvEventConsumer} contract.
  */
-public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, DataConsumer, KvEventConsumer {
+public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, DataConsumer, KvEventConsumer,
+        PreRequest {
 
     public static final String TYPE = "precise-prefix-cache-scorer";
 
@@ -88,6 +91,12 @@ public final class PrecisePrefixCacheScorer implements Scorer, DataProducer, Dat
     @Override
     public void produce(SchedulingContext context, List<Endpoint> candidates) {
         producer.produce(context, candidates);
+    }
+
+    /** The inner producer's speculative entries ({@code speculativeIndexing}). */
+    @Override
+    public void preRequest(SchedulingContext context, SchedulingResult result) {
+        producer.preRequest(context, result);
     }
 
     @Override
