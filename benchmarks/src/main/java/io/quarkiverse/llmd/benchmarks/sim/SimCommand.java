@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadException;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadParser;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
+import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.simulator.config.HardwareProfile;
@@ -35,7 +37,8 @@ public final class SimCommand {
                                   [--kv-event-delay S] [--precise-index shared|per-replica]
                                   [--autoscaler A [--autoscaler A2 ...] [--min-replicas N] [--max-replicas N]
                                    [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
-                                   [--ttft-slo S] [--target-ttft S] [--target-itl S]]
+                                   [--ttft-slo S] [--target-ttft S] [--target-itl S] [--trend-window S]
+                                   [--backlog-drain S]]
 
               Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
               time, scheduling with each EndpointPickerConfig in turn. Flags override the cluster file.
@@ -55,7 +58,9 @@ public final class SimCommand {
               One --scheduler; DIR/<strategy>/summary.json (with an "autoscaling" section), combined
               DIR/replicas_over_time.png and DIR/ttft_p99_per_minute.png. Defaults: replicas 1..10, starting at the
               minimum, static at the maximum, time to ready 90.7 s, TTFT p99 SLO 5 s per minute, the variant
-              autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms.
+              autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms, extrapolating the rate's rising trend
+              over the last --trend-window seconds (300; 0 off) and serving a gateway backlog within
+              --backlog-drain seconds (60; 0 off).
             """;
 
     private SimCommand() {
@@ -83,6 +88,8 @@ public final class SimCommand {
         double timeToReady = Autoscaling.DEFAULT_TIME_TO_READY_SECONDS;
         double ttftSlo = 5;
         double targetTtft = 1;
+        double trendWindow = AutoscalerConfig.DEFAULT_TREND_WINDOW.toSeconds();
+        double backlogDrain = AutoscalerConfig.DEFAULT_BACKLOG_DRAIN_TIME.toSeconds();
         double targetItl = 0.08;
         List<Integer> gatewayReplicas = new ArrayList<>();
         GatewayOptions.Spread spread = GatewayOptions.Spread.ROUND_ROBIN;
@@ -112,6 +119,8 @@ public final class SimCommand {
                     case "--ttft-slo" -> ttftSlo = Double.parseDouble(value(args, ++i, a));
                     case "--target-ttft" -> targetTtft = Double.parseDouble(value(args, ++i, a));
                     case "--target-itl" -> targetItl = Double.parseDouble(value(args, ++i, a));
+                    case "--trend-window" -> trendWindow = Double.parseDouble(value(args, ++i, a));
+                    case "--backlog-drain" -> backlogDrain = Double.parseDouble(value(args, ++i, a));
                     case "--gateway-replicas" -> {
                         for (String n : value(args, ++i, a).split(",")) {
                             gatewayReplicas.add(Integer.parseInt(n.trim()));
@@ -150,6 +159,9 @@ public final class SimCommand {
             for (int n : gatewayReplicas) {
                 new GatewayOptions(n, spread, kvEventDelay, preciseIndex); // validates
             }
+            if (!(trendWindow >= 0) || !(backlogDrain >= 0)) {
+                throw new IllegalArgumentException("--trend-window and --backlog-drain must be >= 0");
+            }
             if (!(ttftSlo > 0)) {
                 throw new IllegalArgumentException("--ttft-slo must be > 0");
             }
@@ -182,7 +194,8 @@ public final class SimCommand {
                 ScalingPolicies.Options options = new ScalingPolicies.Options(workload.model(), hw.name(),
                         hw.relativeCost(), minReplicas, maxReplicas, staticReplicas == null ? maxReplicas
                                 : staticReplicas, cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), timeToReady,
-                        new SloTargets(targetTtft, targetItl));
+                        new SloTargets(targetTtft, targetItl), Duration.ofMillis(Math.round(trendWindow * 1000)),
+                        Duration.ofMillis(Math.round(backlogDrain * 1000)));
                 runScaled(workload, cluster, schedulers.get(0), autoscalers, options,
                         initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args,
                         new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex));

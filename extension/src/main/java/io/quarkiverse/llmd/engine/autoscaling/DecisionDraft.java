@@ -12,6 +12,7 @@ final class DecisionDraft {
     Integer modelTarget;
     Integer saturationTarget;
     double unmet;
+    double plannedRate;
     double saturationShortfall;
     double demandTokens;
     double supplyTokens;
@@ -45,8 +46,8 @@ final class DecisionDraft {
                                     calibration.samples(), calibration.relativeError()));
         } else if (saturationTarget == null || modelTarget >= saturationTarget) {
             set(modelTarget, ScalingReason.MODEL, String.format(Locale.ROOT,
-                    "cheapest cover of the rate at %.3f req/s per replica (bound by %s)", capacity.ratePerSecond(),
-                    capacity.limit()));
+                    "cheapest cover of %.3f req/s at %.3f req/s per replica (bound by %s)", plannedRate,
+                    capacity.ratePerSecond(), capacity.limit()));
         } else {
             set(saturationTarget, ScalingReason.SATURATION_GUARD, String.format(Locale.ROOT,
                     "saturation asks %d, model %d", saturationTarget, modelTarget));
@@ -71,7 +72,7 @@ final class DecisionDraft {
                 mix == null ? 0 : mix.promptTokens(), mix == null ? 0 : mix.outputTokens(),
                 snapshot.waitingRequests(), calibration, capacity == null ? 0 : capacity.ratePerSecond(),
                 capacity == null ? null : capacity.limit(), modelTarget, saturationTarget, demandTokens,
-                supplyTokens, unmet);
+                supplyTokens, unmet, plannedRate);
         return new ScalingDecision(spec.name(), spec.modelId(), spec.hardwareClass(), spec.role(), nowNanos,
                 current, ready, desired, reason, detail, inputs);
     }

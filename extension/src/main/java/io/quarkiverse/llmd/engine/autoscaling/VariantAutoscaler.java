@@ -47,6 +47,7 @@ public final class VariantAutoscaler {
     private final Map<String, Deque<Recommendation>> history = new HashMap<>();
     private final Map<String, Long> firstDecided = new HashMap<>();
     private final Map<String, Long> lastLoad = new HashMap<>();
+    private final Map<String, DemandForecast> forecasts = new HashMap<>();
 
     private record Recommendation(long atNanos, int replicas) {
     }
@@ -77,6 +78,7 @@ public final class VariantAutoscaler {
         history.keySet().retainAll(next.keySet());
         firstDecided.keySet().retainAll(next.keySet());
         lastLoad.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
+        forecasts.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
     }
 
     /** The known variants, by name. */
@@ -155,10 +157,13 @@ public final class VariantAutoscaler {
             lastLoad.put(model, nowNanos);
         }
         boolean idle = !load && nowNanos - lastLoad.get(model) >= config.scaleToZeroAfter().toNanos();
+        DemandForecast forecast = forecasts.computeIfAbsent(model,
+                m -> new DemandForecast(config.trendWindow().toNanos()));
+        forecast.record(nowNanos, snapshot.arrivalRate());
 
         List<List<VariantSpec>> groups = groups(modelSpecs);
         for (List<VariantSpec> group : groups) {
-            plan(group, snapshot, observed, work);
+            plan(group, snapshot, observed, work, forecast);
             applyZeroRules(group, snapshot, work, load, idle, nowNanos - lastLoad.get(model));
         }
         PdRatio ratio = config.pdRatioByModel().get(model);
@@ -193,7 +198,7 @@ public final class VariantAutoscaler {
     }
 
     private void plan(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, VariantObservation> observed,
-            Map<String, DecisionDraft> work) {
+            Map<String, DecisionDraft> work, DemandForecast forecast) {
         TokenMix mix = snapshot.mix();
         SloTargets targets = config.targetsFor(snapshot.modelId());
         double horizon = config.coldStartHorizon().toNanos() / 1e9;
@@ -212,10 +217,23 @@ public final class VariantAutoscaler {
                 }
             }
         }
+        // replicas asked for now serve after the slowest candidate's cold start and must last until the next
+        // decision's could serve: size for the rate expected then, plus what serves the gateway's backlog
+        double lead = forecast.lastIntervalSeconds();
+        double coldStart = 0;
+        for (VariantSpec s : group) {
+            coldStart = Math.max(coldStart, s.coldStartSeconds());
+        }
+        double rate = snapshot.arrivalRate();
+        double planned = forecast.planned(rate, lead + coldStart, snapshot.waitingRequests(),
+                config.backlogDrainTime().toNanos() / 1e9);
+        for (VariantSpec s : group) {
+            work.get(s.name()).plannedRate = planned;
+        }
         if (!candidates.isEmpty()) {
-            double rate = snapshot.arrivalRate();
-            CostOptimizer.Allocation up = CostOptimizer.allocate(candidates, rate);
-            CostOptimizer.Allocation down = CostOptimizer.allocate(candidates, rate * (1 + config.scaleDownMargin()));
+            CostOptimizer.Allocation up = CostOptimizer.allocate(candidates, planned);
+            CostOptimizer.Allocation down = CostOptimizer.allocate(candidates,
+                    Math.max(planned, rate * (1 + config.scaleDownMargin())));
             for (CostOptimizer.Candidate c : candidates) {
                 DecisionDraft w = work.get(c.name());
                 int atRate = up.replicas().get(c.name());

@@ -138,7 +138,9 @@ class VariantAutoscalerTest {
 
     @Test
     void scaleUpAtOnceScaleDownOnlyAfterTheWindow() {
-        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
+        // without the forecast: the step at 315 s would also read as a rising trend (aRisingRateIs...)
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10));
         calibrate(a, "h100", FAST);
         double perReplica = capacity(FAST);
         // 5 running, demand for 2: held while the window (300 s) is not covered
@@ -217,13 +219,56 @@ class VariantAutoscalerTest {
 
     @Test
     void wakingFromZeroSizesForTheRateWhenTheModelKnowsIt() {
-        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10));
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 0, 10));
         calibrate(a, "h100", FAST);
         // A burst arrives at a model scaled to zero: no window delays it, and it asks for the rate's replicas.
         ScalingDecision d = only(a.decide(load(3 * capacity(FAST), 40, replicas("h100", 0)), 0));
         assertThat(d.desiredReplicas()).isEqualTo(3);
         assertThat(d.reason()).isEqualTo(ScalingReason.SCALE_FROM_ZERO);
         assertThat(d.detail()).startsWith("40 requests waiting");
+    }
+
+    @Test
+    void theBacklogIsServedOnTopOfTheArrivals() {
+        // 3 replicas' worth of arrivals and 40 requests waiting, to be served within 20 s: 2 req/s more, so
+        // ceil(3 + 2 / C) replicas (C, one replica's rate, is about 3.8 req/s: 4)
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO,
+                Duration.ofSeconds(20)), spec("h100", "H100", 20, 1, 10));
+        calibrate(a, "h100", FAST);
+        double c = capacity(FAST);
+        ScalingDecision d = only(a.decide(load(3 * c, 40, replicas("h100", 3)), 0));
+        assertThat(d.inputs().plannedRate()).isCloseTo(3 * c + 2, within(1e-9));
+        assertThat(d.desiredReplicas()).isEqualTo((int) Math.ceil(3 + 2 / c));
+        assertThat(d.reason()).isEqualTo(ScalingReason.MODEL);
+        assertThat(only(a.decide(load(3 * c, 0, replicas("h100", 3)), 15 * SECOND)).inputs().plannedRate())
+                .isCloseTo(3 * c, within(1e-9));
+    }
+
+    @Test
+    void aRisingRateIsSizedForTheEndOfTheColdStart() {
+        // rates 1, 1.2, 1.4, 1.6 replicas' worth at 15 s steps: slope 0.2 C / 15 s; the variant's cold start is
+        // 60 s and decisions come every 15 s, so the plan is 1.6 C + 75 * 0.2 C / 15 = 2.6 C: 3 replicas where the
+        // rate alone needs 2
+        VariantAutoscaler rising = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ofSeconds(60),
+                Duration.ZERO), spec("h100", "H100", 20, 1, 10));
+        VariantAutoscaler flat = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ofSeconds(60),
+                Duration.ZERO), spec("h100", "H100", 20, 1, 10));
+        calibrate(rising, "h100", FAST);
+        calibrate(flat, "h100", FAST);
+        double c = capacity(FAST);
+        ScalingDecision up = null;
+        ScalingDecision same = null;
+        for (int i = 0; i < 4; i++) {
+            up = only(rising.decide(load((1 + 0.2 * i) * c, 0, replicas("h100", 2)), i * 15 * SECOND));
+            same = only(flat.decide(load(1.6 * c, 0, replicas("h100", 2)), i * 15 * SECOND));
+        }
+        assertThat(up.inputs().plannedRate()).isCloseTo(2.6 * c, within(1e-9));
+        assertThat(up.desiredReplicas()).isEqualTo(3);
+        assertThat(up.detail()).startsWith(String.format(java.util.Locale.ROOT, "cheapest cover of %.3f req/s",
+                2.6 * c));
+        assertThat(same.inputs().plannedRate()).isCloseTo(1.6 * c, within(1e-9));
+        assertThat(same.desiredReplicas()).isEqualTo(2);
     }
 
     @Test

@@ -29,10 +29,12 @@ public final class ScalingPolicies {
      * @param maxNumBatchedTokens the pods' {@code --max-num-batched-tokens}
      * @param timeToReadySeconds cold start of a pod
      * @param targets the latency targets the variant autoscaler sizes for (means, as its queueing model predicts)
+     * @param trendWindow the variant autoscaler's {@link AutoscalerConfig#trendWindow()}
+     * @param backlogDrain the variant autoscaler's {@link AutoscalerConfig#backlogDrainTime()}
      */
     public record Options(String modelId, String hardware, double costPerReplicaHour, int minReplicas,
             int maxReplicas, int staticReplicas, int maxNumSeqs, int maxNumBatchedTokens, double timeToReadySeconds,
-            SloTargets targets) {
+            SloTargets targets, Duration trendWindow, Duration backlogDrain) {
     }
 
     private ScalingPolicies() {
@@ -53,7 +55,8 @@ public final class ScalingPolicies {
                     HpaBehavior.wvaChart(o.minReplicas(), o.maxReplicas()));
             case "keda-queue" -> KedaQueuePolicy.guide(o.minReplicas(), o.maxReplicas());
             case "variant-autoscaler" -> new VariantAutoscalerPolicy(variant(o), AutoscalerConfig.defaults()
-                    .withTargets(o.modelId(), o.targets()).withStabilization(Duration.ofMinutes(5), 0.10), 15);
+                    .withTargets(o.modelId(), o.targets()).withStabilization(Duration.ofMinutes(5), 0.10)
+                    .withForecast(o.trendWindow(), o.backlogDrain()), 15);
             default -> throw new IllegalArgumentException("unknown autoscaler '" + name + "', known: " + NAMES);
         };
     }

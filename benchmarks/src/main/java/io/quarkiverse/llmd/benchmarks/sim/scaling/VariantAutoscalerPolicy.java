@@ -75,9 +75,9 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy {
         last = decisions.get(0);
         if (last.desiredReplicas() != last.currentReplicas()) {
             ScalingDecision.Inputs in = last.inputs();
-            changes.add(String.format(Locale.ROOT, "t=%.0f %d->%d %s rate=%.2f/s perReplica=%.2f/s model=%s sat=%s"
-                    + " waiting=%d: %s", view.now(), last.currentReplicas(), last.desiredReplicas(), last.reason(),
-                    in.arrivalRate(), in.ratePerReplica(), in.modelTarget(), in.saturationTarget(),
+            changes.add(String.format(Locale.ROOT, "t=%.0f %d->%d %s rate=%.2f/s planned=%.2f/s perReplica=%.2f/s"
+                    + " model=%s sat=%s waiting=%d: %s", view.now(), last.currentReplicas(), last.desiredReplicas(),
+                    last.reason(), in.arrivalRate(), in.plannedRate(), in.ratePerReplica(), in.modelTarget(), in.saturationTarget(),
                     in.waitingRequests(), last.detail()));
         }
         return last.desiredReplicas();
