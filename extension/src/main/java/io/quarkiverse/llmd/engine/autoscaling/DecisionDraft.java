@@ -13,6 +13,10 @@ final class DecisionDraft {
     Integer saturationTarget;
     double unmet;
     double plannedRate;
+    /** the model's allocation of the whole group covers what the saturation analyzer needs: the model decides */
+    boolean guardSatisfied;
+    /** the model used the variant's benchmarked profile: its own fit is not confident yet */
+    boolean fromPrior;
     double saturationShortfall;
     double demandTokens;
     double supplyTokens;
@@ -44,10 +48,11 @@ final class DecisionDraft {
                             : String.format(Locale.ROOT,
                                     "model not calibrated (%.0f samples, relative error %.3f); saturation decided",
                                     calibration.samples(), calibration.relativeError()));
-        } else if (saturationTarget == null || modelTarget >= saturationTarget) {
+        } else if (saturationTarget == null || modelTarget >= saturationTarget || guardSatisfied) {
             set(modelTarget, ScalingReason.MODEL, String.format(Locale.ROOT,
-                    "cheapest cover of %.3f req/s at %.3f req/s per replica (bound by %s)", plannedRate,
-                    capacity.ratePerSecond(), capacity.limit()));
+                    "cheapest cover of %.3f req/s at %.3f req/s per replica (bound by %s)%s", plannedRate,
+                    capacity.ratePerSecond(), capacity.limit(),
+                    fromPrior ? ", from the benchmarked profile (not calibrated yet)" : ""));
         } else {
             set(saturationTarget, ScalingReason.SATURATION_GUARD, String.format(Locale.ROOT,
                     "saturation asks %d, model %d", saturationTarget, modelTarget));

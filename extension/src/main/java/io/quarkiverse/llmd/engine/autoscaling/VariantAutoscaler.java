@@ -205,11 +205,28 @@ public final class VariantAutoscaler {
         List<CostOptimizer.Candidate> candidates = new ArrayList<>();
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
-            w.calibration = calibrator(s.name()).calibration(mix == null ? null : s.mixFor(mix), s.maxNumSeqs());
-            if (w.calibration.confident()) {
-                QueueingModel q = new QueueingModel(w.calibration.parameters(), s.mixFor(mix),
-                        w.calibration.maxBatch(), config.queueToBatchRatio());
-                w.capacity = q.maxRate(s.targetsFor(targets));
+            VariantCalibrator calibrator = calibrator(s.name());
+            w.calibration = calibrator.calibration(mix == null ? null : s.mixFor(mix), s.maxNumSeqs());
+            ReplicaCapacity atTarget = null;
+            if (!w.calibration.confident() && w.calibration.parameters() != null && mix != null
+                    && w.calibration.samples() >= config.calibration().minSamples()) {
+                // unsure over 1..N: judge the fit where it will be used, at the mean batch of the planned rate
+                atTarget = new QueueingModel(w.calibration.parameters(), s.mixFor(mix), w.calibration.maxBatch(),
+                        config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                if (atTarget.state() != null) {
+                    w.calibration = calibrator.calibration(s.mixFor(mix), s.maxNumSeqs(),
+                            (int) Math.ceil(atTarget.state().meanBusy()));
+                }
+            }
+            // not confident yet (a variant at zero replicas never is): its benchmarked profile, when it has one
+            w.fromPrior = !w.calibration.confident() && s.prior() != null && mix != null;
+            if (w.calibration.confident() || w.fromPrior) {
+                if (w.fromPrior || atTarget == null) {
+                    ServiceTimeModel model = w.fromPrior ? s.prior() : w.calibration.parameters();
+                    atTarget = new QueueingModel(model, s.mixFor(mix), w.calibration.maxBatch(),
+                            config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                }
+                w.capacity = atTarget;
                 if (w.capacity.feasible()) {
                     candidates.add(new CostOptimizer.Candidate(s.name(), w.capacity.ratePerSecond(),
                             s.costPerReplicaHour(), s.minReplicas(), s.maxReplicas(), w.current,
@@ -242,8 +259,10 @@ public final class VariantAutoscaler {
             }
         }
         SaturationAnalysis sat = saturation.analyze(group, observed, mix, snapshot.queuedTokens());
+        boolean guardSatisfied = guardSatisfied(group, work, sat);
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
+            w.guardSatisfied = guardSatisfied;
             w.demandTokens = sat.demandTokens();
             w.supplyTokens = sat.supplyTokens();
             if (sat.informed()) {
@@ -252,6 +271,30 @@ public final class VariantAutoscaler {
             }
             w.combine();
         }
+    }
+
+    /**
+     * Whether the model's allocation, as a whole, leaves the saturation analyzer nothing to add: every variant of
+     * the group has a model target, and their KV capacity covers the demand at the analyzer's scale-down boundary
+     * ({@code demand / scaleDownBoundary}, stricter than its scale-up threshold). Then the model's targets stand as
+     * they are. Combining variant by variant instead would let the analyzer, which removes replicas from the most
+     * expensive variant first, hold replicas of a class the optimizer moved away from (ten L4s kept beside the H100
+     * that replaced them: docs/benchmarks.md, "Three hardware classes").
+     */
+    private boolean guardSatisfied(List<VariantSpec> group, Map<String, DecisionDraft> work, SaturationAnalysis sat) {
+        if (!sat.informed() || group.size() < 2) {
+            return false;
+        }
+        double supply = 0;
+        for (VariantSpec s : group) {
+            DecisionDraft w = work.get(s.name());
+            Double perReplica = sat.capacityPerReplica().get(s.name());
+            if (w.modelTarget == null || perReplica == null || !(perReplica > 0)) {
+                return false;
+            }
+            supply += w.modelTarget * perReplica;
+        }
+        return supply >= sat.demandTokens() / config.saturation().scaleDownBoundary();
     }
 
     private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, DecisionDraft> work,
