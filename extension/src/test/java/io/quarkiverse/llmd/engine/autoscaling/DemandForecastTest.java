@@ -37,9 +37,19 @@ class DemandForecastTest {
     }
 
     @Test
-    void theSlopeIsTheLeastSquaresOne() {
-        // 2, 4, 2, 4: mean time 22.5 s, mean rate 3; cov = 22.5 - 7.5 - 7.5 + 22.5 = 30; var = 1125; slope 2/75
-        assertThat(with(60, 2, 4, 2, 4).slopePerSecond()).isCloseTo(2.0 / 75, within(1e-12));
+    void theSlopeIsTheMedianOfThePairwiseSlopes() {
+        // 2, 4, 2, 4 at 0, 15, 30, 45 s: pairwise slopes 2/15, 0, 2/45, -2/15, 0, 2/15; sorted -2/15, 0, 0, 2/45,
+        // 2/15, 2/15: the median is (0 + 2/45) / 2 = 1/45
+        assertThat(with(60, 2, 4, 2, 4).slopePerSecond()).isCloseTo(1.0 / 45, within(1e-12));
+    }
+
+    @Test
+    void aStepIsNoTrendARampIs() {
+        // seven rates of 1 then one of 5: 21 of the 28 pairwise slopes are 0, the median too
+        assertThat(with(120, 1, 1, 1, 1, 1, 1, 1, 5).slopePerSecond()).isZero();
+        assertThat(with(120, 1, 1, 1, 1, 1, 1, 1, 5).planned(5, 90, 0, 0)).isEqualTo(5);
+        // a ramp whose last rate jumps: the median keeps the ramp's 1/15
+        assertThat(with(120, 1, 2, 3, 4, 5, 6, 7, 20).slopePerSecond()).isCloseTo(1.0 / 15, within(1e-12));
     }
 
     @Test
