@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.Fleet;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.PoolView;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
 import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
@@ -84,6 +85,10 @@ import io.quarkiverse.llmd.simulator.engine.StepResult;
  * distinct index: once for a shared index, once per replica otherwise ({@link PreciseIndexes}). A pod that becomes
  * ready starts with an AllBlocksCleared (its cache is empty whatever the index remembered), and a pod that leaves
  * is removed from the indexes, as the runtime does on endpoint removal.
+ *
+ * <p>With a {@link Fleet} the pool holds several variants of the model, each on its own hardware profile (its own
+ * step times and KV size) and each its own scale target; the pods carry their variant in the
+ * {@code llm-d.ai/variant} label, the gateway routes over all of them, and the policy sees one view per variant.
  */
 public final class ClusterSimulator {
 
@@ -178,17 +183,21 @@ public final class ClusterSimulator {
     private int[] pubRunning;
     private double[] pubKv;
     private final SplittableRandom scrapeRandom;
-    private final EngineConfig engineConfig;
+    /** One engine configuration per variant (one for a fixed pool). */
+    private final EngineConfig[] engineConfigs;
+    private final io.quarkiverse.llmd.simulator.config.HardwareProfile[] hardwareOf;
 
     // autoscaling (null / unused for a fixed pool)
-    private final Autoscaling scaling;
+    private final Fleet scaling;
     private final ScalingTrace trace;
     private byte[] podState;
+    private int[] variantOf;
+    private int[] lastDesiredOf;
+    private List<List<PoolView.Completion>> completionsOf;
     private int podCount;
     private int lastDesired;
     private int arrivalsSinceTick;
     private double lastTick;
-    private final List<PoolView.Completion> completions = new ArrayList<>();
     private final Map<Integer, Integer> queuedPrompt = new HashMap<>();
     private long queuedPromptTokens;
     private List<Endpoint> candidates;
@@ -247,7 +256,8 @@ public final class ClusterSimulator {
      */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, EndpointPickerConfigLoader.Loaded loaded,
             String schedulerName, long seed, Autoscaling scaling) {
-        this(workload, cluster, r -> loaded, null, schedulerName, seed, scaling, GatewayOptions.SINGLE);
+        this(workload, cluster, r -> loaded, null, schedulerName, seed, fleet(scaling, cluster),
+                GatewayOptions.SINGLE);
     }
 
     /**
@@ -257,12 +267,16 @@ public final class ClusterSimulator {
      */
     public ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, String schedulerName,
             long seed, Autoscaling scaling, GatewayOptions options) {
-        this(workload, cluster, source, null, schedulerName, seed, scaling, options);
+        this(workload, cluster, source, null, schedulerName, seed, fleet(scaling, cluster), options);
+    }
+
+    private static Fleet fleet(Autoscaling scaling, ClusterSpec cluster) {
+        return scaling == null ? null : Fleet.of(scaling, cluster.hardware());
     }
 
     /** With {@code bare} set, one gateway over that scheduler alone; else each replica loads {@code source}. */
     private ClusterSimulator(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, Scheduler bare,
-            String schedulerName, long seed, Autoscaling scaling, GatewayOptions options) {
+            String schedulerName, long seed, Fleet scaling, GatewayOptions options) {
         this.workload = workload;
         this.options = options;
         this.cluster = cluster;
@@ -310,16 +324,34 @@ public final class ClusterSimulator {
         pubRunning = new int[n];
         pubKv = new double[n];
         podState = new byte[n];
-        engineConfig = new EngineConfig(workload.model(), cluster.hardware(), cluster.maxNumSeqs(),
-                cluster.maxNumBatchedTokens(), cluster.enablePrefixCaching(), !ingestors.isEmpty());
-        for (int p = 0; p < n; p++) {
-            createPod();
-            // each pod is scraped at its own phase, like independent collectors
-            events.add(scrapeRandom.nextDouble() * cluster.scrapeIntervalSeconds(), SCRAPE, p);
+        variantOf = new int[n];
+        int variants = scaling == null ? 1 : scaling.members().size();
+        engineConfigs = new EngineConfig[variants];
+        hardwareOf = new io.quarkiverse.llmd.simulator.config.HardwareProfile[variants];
+        lastDesiredOf = new int[variants];
+        completionsOf = new ArrayList<>();
+        for (int v = 0; v < variants; v++) {
+            hardwareOf[v] = scaling == null ? cluster.hardware() : scaling.members().get(v).hardware();
+            engineConfigs[v] = new EngineConfig(workload.model(), hardwareOf[v], cluster.maxNumSeqs(),
+                    cluster.maxNumBatchedTokens(), cluster.enablePrefixCaching(), !ingestors.isEmpty());
+            completionsOf.add(new ArrayList<>());
+            lastDesiredOf[v] = scaling == null ? n : scaling.members().get(v).initialReplicas();
+        }
+        for (int v = 0, p = 0; v < variants; v++) {
+            int count = scaling == null ? n : scaling.members().get(v).initialReplicas();
+            for (int k = 0; k < count; k++, p++) {
+                createPod(v);
+                // each pod is scraped at its own phase, like independent collectors
+                events.add(scrapeRandom.nextDouble() * cluster.scrapeIntervalSeconds(), SCRAPE, p);
+            }
         }
         candidates = List.of(endpoints);
         if (scaling != null) {
-            trace = new ScalingTrace(scaling.policy().name());
+            List<String> names = new ArrayList<>();
+            for (Fleet.Member m : scaling.members()) {
+                names.add(m.name());
+            }
+            trace = new ScalingTrace(scaling.policy().name(), names);
             lastDesired = n;
             recordTrace();
             events.add(scaling.policy().intervalSeconds(), SCALE_TICK, 0);
@@ -405,8 +437,8 @@ public final class ClusterSimulator {
         return candidates;
     }
 
-    /** A new pod, index {@code podCount}; ready unless autoscaling starts it later. */
-    private int createPod() {
+    /** A new pod of {@code variant}, index {@code podCount}; ready unless autoscaling starts it later. */
+    private int createPod(int variant) {
         int p = podCount++;
         if (p == engines.length) {
             int cap = Math.max(4, p * 2);
@@ -417,11 +449,15 @@ public final class ClusterSimulator {
             pubRunning = Arrays.copyOf(pubRunning, cap);
             pubKv = Arrays.copyOf(pubKv, cap);
             podState = Arrays.copyOf(podState, cap);
+            variantOf = Arrays.copyOf(variantOf, cap);
         }
-        engines[p] = new EngineCore(engineConfig);
+        variantOf[p] = variant;
+        engines[p] = new EngineCore(engineConfigs[variant]);
         String name = "default/sim-" + p + "-rank-0";
+        Map<String, String> labels = scaling == null || scaling.members().size() == 1 ? Map.of("app", "vllm-sim")
+                : Map.of("app", "vllm-sim", "llm-d.ai/variant", scaling.members().get(variant).name());
         endpoints[p] = new Endpoint(name, "10." + (p >> 16 & 255) + "." + (p >> 8 & 255) + "." + (p & 255)
-                + ":8000", Map.of("app", "vllm-sim"), EndpointMetrics.NONE);
+                + ":8000", labels, EndpointMetrics.NONE);
         podByName.put(name, p);
         podState[p] = READY;
         return p;
@@ -451,6 +487,18 @@ public final class ClusterSimulator {
     public static GatewayRun run(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, String name,
             long seed, Autoscaling scaling, GatewayOptions options) {
         ClusterSimulator sim = new ClusterSimulator(workload, cluster, source, name, seed, scaling, options);
+        RunResult r = sim.run();
+        return new GatewayRun(r, sim.trace, Arrays.copyOf(sim.gatewayOf, r.log().size()), options.replicas(),
+                sim.kvEventStats());
+    }
+
+    /**
+     * Build and run {@code options.replicas()} gateways in front of the variants of {@code fleet}, each on its own
+     * hardware profile (the cluster's profile is not used; its batch limits, prefix caching and scrape interval are).
+     */
+    public static GatewayRun runFleet(WorkloadSpec workload, ClusterSpec cluster, ConfigSource source, String name,
+            long seed, Fleet fleet, GatewayOptions options) {
+        ClusterSimulator sim = new ClusterSimulator(workload, cluster, source, null, name, seed, fleet, options);
         RunResult r = sim.run();
         return new GatewayRun(r, sim.trace, Arrays.copyOf(sim.gatewayOf, r.log().size()), options.replicas(),
                 sim.kvEventStats());
@@ -809,7 +857,7 @@ public final class ClusterSimulator {
                 if (scaling != null) {
                     int out = sr.numOutput();
                     double first = log.firstToken[idx];
-                    completions.add(new PoolView.Completion(sr.promptTokens(), sr.cachedTokens(), out,
+                    completionsOf.get(variantOf[pod]).add(new PoolView.Completion(sr.promptTokens(), sr.cachedTokens(), out,
                             first - f.dispatched, out > 1 ? (now - first) / (out - 1) : 0, f.batchAtStart));
                 }
                 f.routed.complete(ResponseOutcome.succeeded(sr.promptTokens(), sr.numOutput(), sr.cachedTokens()));
@@ -829,8 +877,9 @@ public final class ClusterSimulator {
     private void scrape(int pod) {
         Endpoint e = endpoints[pod];
         candidatesDirty = true;
+        io.quarkiverse.llmd.simulator.config.HardwareProfile hw = hardwareOf[variantOf[pod]];
         endpoints[pod] = e.withMetrics(new EndpointMetrics(pubWaiting[pod], pubRunning[pod], pubKv[pod], Set.of(),
-                Set.of(), 0, cluster.hardware().blockSize(), cluster.hardware().kvBlocks(), instant(now)));
+                Set.of(), 0, hw.blockSize(), hw.kvBlocks(), instant(now)));
     }
 
     private void timeout(int idx) {
@@ -888,17 +937,26 @@ public final class ClusterSimulator {
 
     private void scaleTick() {
         double dt = now - lastTick;
-        int current = 0;
-        int ready = 0;
-        List<ReplicaMetrics> metrics = new ArrayList<>();
+        int variants = scaling.members().size();
+        int[] current = new int[variants];
+        int[] ready = new int[variants];
+        int[] running = new int[variants];
+        List<List<ReplicaMetrics>> metrics = new ArrayList<>();
+        for (int v = 0; v < variants; v++) {
+            metrics.add(new ArrayList<>());
+        }
         for (int p = 0; p < podCount; p++) {
+            int v = variantOf[p];
             if (podState[p] == READY || podState[p] == STARTING) {
-                current++;
+                current[v]++;
+            }
+            if (podState[p] != GONE && podState[p] != STARTING) {
+                running[v] += engines[p].numRunning() + engines[p].numWaiting();
             }
             if (podState[p] == READY) {
-                ready++;
+                ready[v]++;
                 EndpointMetrics m = endpoints[p].metrics();
-                metrics.add(new ReplicaMetrics(endpoints[p].name(), true, m.waitingQueueSize(),
+                metrics.get(v).add(new ReplicaMetrics(endpoints[p].name(), true, m.waitingQueueSize(),
                         m.runningRequestsSize(), Math.max(0, Math.min(1, m.kvCacheUsage())),
                         m.cacheNumBlocks() * m.cacheBlockSize()));
             }
@@ -907,31 +965,46 @@ public final class ClusterSimulator {
         for (Gateway gw : gateways) {
             fcQueue += gw.pipeline.flowControlEnabled() ? gw.pipeline.flowControlQueueSize() : 0;
         }
-        PoolView view = new PoolView(now, current, ready, metrics, fcQueue, queuedPromptTokens,
-                inFlight - queued.size(), dt > 0 ? arrivalsSinceTick / dt : 0, completions);
-        completions.clear();
+        double rate = dt > 0 ? arrivalsSinceTick / dt : 0;
+        List<PoolView> views = new ArrayList<>();
+        for (int v = 0; v < variants; v++) {
+            // one variant: the gateway's own count (the EPP's llm_d_epp_request_running); several: the requests on
+            // the variant's pods (vLLM's running plus waiting summed over the variant's label)
+            int runningNow = variants == 1 ? inFlight - queued.size() : running[v];
+            views.add(new PoolView(now, current[v], ready[v], metrics.get(v), fcQueue, queuedPromptTokens, runningNow,
+                    rate, completionsOf.get(v)));
+        }
+        for (List<PoolView.Completion> c : completionsOf) {
+            c.clear();
+        }
         arrivalsSinceTick = 0;
         lastTick = now;
-        int desired = Math.max(scaling.minReplicas(), Math.min(scaling.maxReplicas(), scaling.policy().desired(view)));
-        lastDesired = desired;
-        resize(current, desired);
+        int[] desired = scaling.policy().desired(views);
+        lastDesired = 0;
+        for (int v = 0; v < variants; v++) {
+            Fleet.Member m = scaling.members().get(v);
+            int d = Math.max(m.minReplicas(), Math.min(m.maxReplicas(), desired[v]));
+            lastDesiredOf[v] = d;
+            lastDesired += d;
+            resize(v, current[v], d);
+        }
         recordTrace();
         events.add(now + scaling.policy().intervalSeconds(), SCALE_TICK, 0);
     }
 
-    /** Starts or removes pods until {@code desired} are starting or ready. */
-    private void resize(int current, int desired) {
+    /** Starts or removes pods of {@code variant} until {@code desired} are starting or ready. */
+    private void resize(int variant, int current, int desired) {
         for (int n = current; n < desired; n++) {
-            int p = createPod();
+            int p = createPod(variant);
             podState[p] = STARTING;
             trace.podCreated();
-            events.add(now + scaling.timeToReadySeconds(), POD_READY, p);
+            events.add(now + scaling.members().get(variant).timeToReadySeconds(), POD_READY, p);
         }
         int excess = current - desired;
         // pods still starting go first (nothing to drain), then ready ones; newest first, as a ReplicaSet would
         for (byte victim : new byte[] { STARTING, READY }) {
             for (int p = podCount - 1; p >= 0 && excess > 0; p--) {
-                if (podState[p] != victim) {
+                if (podState[p] != victim || variantOf[p] != variant) {
                     continue;
                 }
                 excess--;
@@ -954,11 +1027,17 @@ public final class ClusterSimulator {
         }
         int provisioned = 0;
         int ready = 0;
+        int[] byVariant = new int[scaling.members().size()];
+        double costPerHour = 0;
         for (int p = 0; p < podCount; p++) {
-            provisioned += podState[p] != GONE ? 1 : 0;
+            if (podState[p] != GONE) {
+                provisioned++;
+                byVariant[variantOf[p]]++;
+                costPerHour += scaling.members().get(variantOf[p]).costPerReplicaHour();
+            }
             ready += podState[p] == READY ? 1 : 0;
         }
-        trace.record(now, provisioned, ready, lastDesired);
+        trace.record(now, provisioned, ready, lastDesired, costPerHour, byVariant);
     }
 
     private static Instant instant(double seconds) {

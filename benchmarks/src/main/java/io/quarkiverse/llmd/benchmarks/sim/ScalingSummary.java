@@ -55,6 +55,14 @@ public final class ScalingSummary {
         m.put("avg_replicas", Summary.round(replicaSeconds / end));
         m.put("replica_hours", Summary.round(replicaSeconds / 3600));
         m.put("peak_replicas", trace.peak());
+        m.put("cost", Summary.round(trace.cost(end)));
+        if (trace.variants().size() > 1) {
+            Map<String, Object> byVariant = new LinkedHashMap<>();
+            for (int v = 0; v < trace.variants().size(); v++) {
+                byVariant.put(trace.variants().get(v), Summary.round(trace.replicaSeconds(v, end) / end));
+            }
+            m.put("avg_replicas_by_variant", byVariant);
+        }
         m.put("pods_created", trace.podsCreated());
         m.put("duration_s", Summary.round(end));
         List<Double> p99 = new ArrayList<>();

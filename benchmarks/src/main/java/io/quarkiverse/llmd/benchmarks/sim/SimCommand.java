@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.Fleet;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingPolicies;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingPolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
@@ -20,6 +22,7 @@ import io.quarkiverse.llmd.benchmarks.workload.PromptCorpus;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadException;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadParser;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
+import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.simulator.config.HardwareProfile;
@@ -35,7 +38,8 @@ public final class SimCommand {
                                   [--kv-event-delay S] [--precise-index shared|per-replica]
                                   [--autoscaler A [--autoscaler A2 ...] [--min-replicas N] [--max-replicas N]
                                    [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
-                                   [--ttft-slo S] [--target-ttft S] [--target-itl S]]
+                                   [--ttft-slo S] [--target-ttft S] [--target-itl S] [--trend-window S]
+                                   [--backlog-drain S] [--variant PROFILE:MIN:MAX:INITIAL:STATIC[:COST] ...]]
 
               Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
               time, scheduling with each EndpointPickerConfig in turn. Flags override the cluster file.
@@ -55,7 +59,13 @@ public final class SimCommand {
               One --scheduler; DIR/<strategy>/summary.json (with an "autoscaling" section), combined
               DIR/replicas_over_time.png and DIR/ttft_p99_per_minute.png. Defaults: replicas 1..10, starting at the
               minimum, static at the maximum, time to ready 90.7 s, TTFT p99 SLO 5 s per minute, the variant
-              autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms.
+              autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms, extrapolating the rate's rising trend
+              over the last --trend-window seconds (300; 0 off) and serving a gateway backlog within
+              --backlog-drain seconds (60; 0 off).
+              With --variant (repeated) the pool holds several variants of the model, one per hardware profile, each
+              its own scale target with its bounds, initial and static replicas and cost (default: the profile's
+              relative cost); ours and saturation-v2 size them together, the other strategies run one instance per
+              variant. summary.json then reports the cost and the average replicas per variant.
             """;
 
     private SimCommand() {
@@ -76,6 +86,7 @@ public final class SimCommand {
         Integer maxSeqs = null;
         Integer maxBatched = null;
         List<String> autoscalers = new ArrayList<>();
+        List<ScalingPolicies.VariantOption> variantOptions = new ArrayList<>();
         int minReplicas = 1;
         int maxReplicas = 10;
         Integer initialReplicas = null;
@@ -83,6 +94,8 @@ public final class SimCommand {
         double timeToReady = Autoscaling.DEFAULT_TIME_TO_READY_SECONDS;
         double ttftSlo = 5;
         double targetTtft = 1;
+        double trendWindow = AutoscalerConfig.DEFAULT_TREND_WINDOW.toSeconds();
+        double backlogDrain = AutoscalerConfig.DEFAULT_BACKLOG_DRAIN_TIME.toSeconds();
         double targetItl = 0.08;
         List<Integer> gatewayReplicas = new ArrayList<>();
         GatewayOptions.Spread spread = GatewayOptions.Spread.ROUND_ROBIN;
@@ -112,6 +125,9 @@ public final class SimCommand {
                     case "--ttft-slo" -> ttftSlo = Double.parseDouble(value(args, ++i, a));
                     case "--target-ttft" -> targetTtft = Double.parseDouble(value(args, ++i, a));
                     case "--target-itl" -> targetItl = Double.parseDouble(value(args, ++i, a));
+                    case "--variant" -> variantOptions.add(ScalingPolicies.VariantOption.parse(value(args, ++i, a)));
+                    case "--trend-window" -> trendWindow = Double.parseDouble(value(args, ++i, a));
+                    case "--backlog-drain" -> backlogDrain = Double.parseDouble(value(args, ++i, a));
                     case "--gateway-replicas" -> {
                         for (String n : value(args, ++i, a).split(",")) {
                             gatewayReplicas.add(Integer.parseInt(n.trim()));
@@ -150,6 +166,9 @@ public final class SimCommand {
             for (int n : gatewayReplicas) {
                 new GatewayOptions(n, spread, kvEventDelay, preciseIndex); // validates
             }
+            if (!(trendWindow >= 0) || !(backlogDrain >= 0)) {
+                throw new IllegalArgumentException("--trend-window and --backlog-drain must be >= 0");
+            }
             if (!(ttftSlo > 0)) {
                 throw new IllegalArgumentException("--ttft-slo must be > 0");
             }
@@ -179,13 +198,20 @@ public final class SimCommand {
                         maxBatched == null ? cluster.maxNumBatchedTokens() : maxBatched);
             }
             if (!autoscalers.isEmpty()) {
-                ScalingPolicies.Options options = new ScalingPolicies.Options(workload.model(), hw.name(),
+                ScalingPolicies.Options options = new ScalingPolicies.Options(workload.model(), cluster.hardware(),
                         hw.relativeCost(), minReplicas, maxReplicas, staticReplicas == null ? maxReplicas
                                 : staticReplicas, cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), timeToReady,
-                        new SloTargets(targetTtft, targetItl));
+                        new SloTargets(targetTtft, targetItl), Duration.ofMillis(Math.round(trendWindow * 1000)),
+                        Duration.ofMillis(Math.round(backlogDrain * 1000)));
+                GatewayOptions gw = new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex);
+                if (!variantOptions.isEmpty()) {
+                    runFleet(workload, cluster, schedulers.get(0), autoscalers, options, variantOptions, ttftSlo, seed,
+                            out, csv, plots, args, gw);
+                    return 0;
+                }
                 runScaled(workload, cluster, schedulers.get(0), autoscalers, options,
                         initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args,
-                        new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex));
+                        gw);
                 return 0;
             }
             run(workload, cluster, schedulers, seed, out, csv, plots, args, gatewayReplicas,
@@ -279,19 +305,43 @@ public final class SimCommand {
         System.out.printf(Locale.ROOT, "workload %s: %s, replicas %d..%d from %d, time to ready %.1f s%n",
                 workload.name(), cluster.hardware().name(), options.minReplicas(), options.maxReplicas(),
                 initialReplicas, options.timeToReadySeconds());
-        List<ScaledRun> results = new ArrayList<>();
-        List<Map<String, Object>> runs = new ArrayList<>();
-        for (String strategy : strategies) {
+        compare(workload, cluster, schedulerFile, strategies, strategy -> {
             ScalingPolicy policy = ScalingPolicies.create(strategy, options);
             int initial = policy instanceof StaticPolicy st ? st.replicas() : initialReplicas;
             // a static pool may be larger than the others' maximum (provisioning for a peak they cannot reach)
             boolean fixed = policy instanceof StaticPolicy;
-            Autoscaling scaling = new Autoscaling(policy, fixed ? Math.min(options.minReplicas(), initial)
+            return Fleet.of(new Autoscaling(policy, fixed ? Math.min(options.minReplicas(), initial)
                     : options.minReplicas(), fixed ? Math.max(options.maxReplicas(), initial) : options.maxReplicas(),
-                    initial, options.timeToReadySeconds());
+                    initial, options.timeToReadySeconds()), cluster.hardware());
+        }, ttftSlo, seed, out, csv, plots, args, gatewayOptions);
+    }
+
+    static void runFleet(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
+            ScalingPolicies.Options options, List<ScalingPolicies.VariantOption> variants, double ttftSlo, long seed,
+            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions) {
+        StringBuilder b = new StringBuilder();
+        for (ScalingPolicies.VariantOption v : variants) {
+            b.append(String.format(Locale.ROOT, " %s (cost %.2f, %d..%d from %d, static %d)", v.hardware().name(),
+                    v.cost(), v.min(), v.max(), v.initial(), v.staticReplicas()));
+        }
+        System.out.printf(Locale.ROOT, "workload %s:%s, time to ready %.1f s%n", workload.name(), b,
+                options.timeToReadySeconds());
+        compare(workload, cluster, schedulerFile, strategies, s -> ScalingPolicies.fleet(s, options, variants),
+                ttftSlo, seed, out, csv, plots, args, gatewayOptions);
+    }
+
+    private static void compare(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile,
+            List<String> strategies, java.util.function.Function<String, Fleet> fleetFor, double ttftSlo, long seed,
+            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions) {
+        List<ScaledRun> results = new ArrayList<>();
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (String strategy : strategies) {
+            Fleet fleet = fleetFor.apply(strategy);
+            String name = fleet.policy().name();
             long t0 = System.nanoTime();
-            GatewayRun gwRun = ClusterSimulator.run(workload, cluster, ClusterSimulator.ConfigSource.of(schedulerFile),
-                    SchedulerConfigs.nameOf(schedulerFile), seed, scaling, gatewayOptions);
+            GatewayRun gwRun = ClusterSimulator.runFleet(workload, cluster,
+                    ClusterSimulator.ConfigSource.of(schedulerFile), SchedulerConfigs.nameOf(schedulerFile), seed,
+                    fleet, gatewayOptions);
             ScaledRun run = new ScaledRun(gwRun.result(), gwRun.trace());
             double wall = (System.nanoTime() - t0) / 1e9;
             results.add(run);
@@ -301,12 +351,12 @@ public final class SimCommand {
             if (gwRun.replicas() > 1 || !gwRun.kvEvents().isEmpty()) {
                 summary.put("gateways", GatewaySummary.of(gwRun, gatewayOptions));
             }
-            Path dir = out.resolve(policy.name());
+            Path dir = out.resolve(name);
             Outputs.writeJson(dir.resolve("summary.json"), summary);
             if (csv) {
                 Outputs.writeCsv(dir.resolve("requests.csv"), run.result().log());
             }
-            if (policy instanceof VariantAutoscalerPolicy ours) {
+            if (fleet.policy() instanceof VariantAutoscalerPolicy ours) {
                 try {
                     Files.write(dir.resolve("decisions.txt"), ours.changes());
                 } catch (IOException e) {
@@ -314,17 +364,20 @@ public final class SimCommand {
                 }
             }
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("autoscaler", policy.name());
+            r.put("autoscaler", name);
             r.put("wall_s", Summary.round(wall));
             r.put("requests", run.result().log().size());
             r.put("events", run.result().events());
             runs.add(r);
             System.out.printf(Locale.ROOT,
                     "%-20s %6d requests, %5d errors, TTFT p50 %.2f s p99 %.2f s, SLO minutes %d/%d,"
-                            + " avg replicas %.2f (peak %d), %.2f replica-hours, %.1f s wall%n",
-                    policy.name(), run.result().log().size(), scaled.get("errors"), scaled.get("ttft_p50_s"),
+                            + " avg replicas %.2f (peak %d), %.2f replica-hours, cost %.2f%s, %.1f s wall%n",
+                    name, run.result().log().size(), scaled.get("errors"), scaled.get("ttft_p50_s"),
                     scaled.get("ttft_p99_s"), scaled.get("slo_minutes_met"), scaled.get("minutes"),
-                    scaled.get("avg_replicas"), scaled.get("peak_replicas"), scaled.get("replica_hours"), wall);
+                    scaled.get("avg_replicas"), scaled.get("peak_replicas"), scaled.get("replica_hours"),
+                    scaled.get("cost"), scaled.containsKey("avg_replicas_by_variant")
+                            ? " " + scaled.get("avg_replicas_by_variant") : "",
+                    wall);
         }
         if (plots) {
             ScalingPlots.write(out, workload.name(), results, ttftSlo);

@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.quarkiverse.llmd.benchmarks.sim.scaling.Autoscaling;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.Fleet;
+import io.quarkiverse.llmd.benchmarks.sim.scaling.FleetPolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.KedaQueuePolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
@@ -22,6 +25,7 @@ import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.Role;
 import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
 import io.quarkiverse.llmd.engine.autoscaling.VariantSpec;
+import io.quarkiverse.llmd.simulator.config.HardwareProfile;
 
 class AutoscalingSimTest {
 
@@ -49,6 +53,48 @@ class AutoscalingSimTest {
             }
         }
         return Double.NaN;
+    }
+
+    @Test
+    void aFleetRunsVariantsOnTheirOwnHardwareAndCostsEachAtItsPrice() {
+        // an H100 variant fixed at 1 and an L4 variant that goes from 1 to 2 at the first evaluation (60 s), ready
+        // 5 s later; cost 10 and 1.2 per replica-hour: 11.2 per hour until 60 s, 12.4 after
+        Fleet fleet = new Fleet(new FleetPolicy.PerVariant("static", List.of(new StaticPolicy(1),
+                new StaticPolicy(2))), List.of(
+                        new Fleet.Member("h100", HardwareProfile.H100_LLAMA_8B, 10, 1, 1, 1, 5),
+                        new Fleet.Member("l4", HardwareProfile.L4_LLAMA_8B, 1.2, 1, 2, 1, 5)));
+        GatewayRun run = ClusterSimulator.runFleet(TestRuns.workload(STEADY), TestRuns.cluster(),
+                ClusterSimulator.ConfigSource.of("rr", TestRuns.ROUND_ROBIN), "rr", 1, fleet, GatewayOptions.SINGLE);
+        ScalingTrace t = run.trace();
+        double end = run.result().endTime();
+        assertThat(end).isGreaterThan(90);
+        assertThat(t.variants()).containsExactly("h100", "l4");
+        assertThat(t.replicaSeconds(0, end)).isCloseTo(end, within(1e-6));
+        assertThat(t.replicaSeconds(1, end)).isCloseTo(60 + 2 * (end - 60), within(1e-6));
+        assertThat(t.cost(end)).isCloseTo((11.2 * 60 + 12.4 * (end - 60)) / 3600, within(1e-9));
+        // pods 0 (H100) and 1, 2 (L4) all served: the gateway routes over every variant
+        java.util.Set<Integer> pods = new java.util.TreeSet<>();
+        for (int i = 0; i < run.result().log().size(); i++) {
+            pods.add(run.result().log().pod(i));
+        }
+        assertThat(pods).contains(0, 1, 2);
+        // the L4's step times are its own: its requests take longer than the H100's
+        double h100 = 0;
+        double l4 = 0;
+        int nh = 0;
+        int nl = 0;
+        RequestLog log = run.result().log();
+        for (int i = 0; i < log.size(); i++) {
+            double d = log.finish(i) - log.sent(i);
+            if (log.pod(i) == 0) {
+                h100 += d;
+                nh++;
+            } else {
+                l4 += d;
+                nl++;
+            }
+        }
+        assertThat(l4 / nl).isGreaterThan(2 * h100 / nh);
     }
 
     @Test

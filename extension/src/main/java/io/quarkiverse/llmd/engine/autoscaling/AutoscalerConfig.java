@@ -20,11 +20,24 @@ import java.util.Map;
  * @param pdRatioByModel prefill/decode replica-ratio ranges of disaggregated models
  * @param saturation the saturation analyzer's thresholds
  * @param calibration the online calibration's settings
+ * @param trendWindow how far back the arrival rates count for the trend that is extrapolated over a variant's cold
+ *        start ({@link DemandForecast}); 0 sizes for the rate seen now
+ * @param backlogDrainTime within how long requests waiting in the gateway should be served on top of the arrivals:
+ *        their count divided by this is added to the rate the model sizes for; 0 ignores the backlog
  */
 public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets> targetsByModel,
         Duration stabilizationWindow, double scaleDownMargin, Duration scaleToZeroAfter, Duration coldStartHorizon,
         int queueToBatchRatio, Map<String, PdRatio> pdRatioByModel, SaturationConfig saturation,
-        CalibrationConfig calibration) {
+        CalibrationConfig calibration, Duration trendWindow, Duration backlogDrainTime) {
+
+    /**
+     * Default {@code trendWindow}: two minutes of rates (8 evaluations at 15 s). Five minutes lag a ramp: on the
+     * simulated day's morning the fit over 5 min still held the flat night and planned +0.4 req/s where the ramp
+     * added +1.3 over the cold start (docs/benchmarks.md, "A compressed day").
+     */
+    public static final Duration DEFAULT_TREND_WINDOW = Duration.ofMinutes(2);
+    /** Default {@code backlogDrainTime}: a backlog is served within a minute. */
+    public static final Duration DEFAULT_BACKLOG_DRAIN_TIME = Duration.ofMinutes(1);
 
     public AutoscalerConfig {
         targetsByModel = Map.copyOf(targetsByModel);
@@ -39,12 +52,27 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
         if (queueToBatchRatio < 0) {
             throw new IllegalArgumentException("queueToBatchRatio must be >= 0");
         }
+        if (trendWindow == null || backlogDrainTime == null || trendWindow.isNegative()
+                || backlogDrainTime.isNegative()) {
+            throw new IllegalArgumentException("trendWindow and backlogDrainTime must be >= 0");
+        }
+    }
+
+    /** The knobs without the forecast's: {@link #DEFAULT_TREND_WINDOW} and {@link #DEFAULT_BACKLOG_DRAIN_TIME}. */
+    public AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets> targetsByModel,
+            Duration stabilizationWindow, double scaleDownMargin, Duration scaleToZeroAfter, Duration coldStartHorizon,
+            int queueToBatchRatio, Map<String, PdRatio> pdRatioByModel, SaturationConfig saturation,
+            CalibrationConfig calibration) {
+        this(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin, scaleToZeroAfter, coldStartHorizon,
+                queueToBatchRatio, pdRatioByModel, saturation, calibration, DEFAULT_TREND_WINDOW,
+                DEFAULT_BACKLOG_DRAIN_TIME);
     }
 
     /**
      * TTFT 2 s and ITL 80 ms, stabilization 5 min (the HPA default for scaling down and llm-d's KEDA guide), margin
      * 10 %, scale to zero after 10 min idle (WVA's retention period), cold start paid off over 30 min, 10 waiting
-     * per batch slot, V2 saturation defaults, calibration defaults.
+     * per batch slot, V2 saturation defaults, calibration defaults, a 2 min trend extrapolated over the cold start
+     * and a backlog served within 1 min.
      */
     public static AutoscalerConfig defaults() {
         return new AutoscalerConfig(new SloTargets(2.0, 0.08), Map.of(), Duration.ofMinutes(5), 0.10,
@@ -61,28 +89,43 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
         Map<String, SloTargets> m = new HashMap<>(targetsByModel);
         m.put(modelId, targets);
         return new AutoscalerConfig(defaultTargets, m, stabilizationWindow, scaleDownMargin, scaleToZeroAfter,
-                coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration);
+                coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
+                trendWindow, backlogDrainTime);
     }
 
     public AutoscalerConfig withPdRatio(String modelId, PdRatio ratio) {
         Map<String, PdRatio> m = new HashMap<>(pdRatioByModel);
         m.put(modelId, ratio);
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
-                scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, m, saturation, calibration);
+                scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, m, saturation, calibration, trendWindow,
+                backlogDrainTime);
     }
 
     public AutoscalerConfig withStabilization(Duration window, double margin) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, window, margin, scaleToZeroAfter,
-                coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration);
+                coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
+                trendWindow, backlogDrainTime);
     }
 
     public AutoscalerConfig withScaleToZeroAfter(Duration idle) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin, idle,
-                coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration);
+                coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
+                trendWindow, backlogDrainTime);
     }
 
     public AutoscalerConfig withCalibration(CalibrationConfig newCalibration) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
-                scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, newCalibration);
+                scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, newCalibration,
+                trendWindow, backlogDrainTime);
+    }
+
+    /**
+     * @param window rates that count for the trend (0: size for the rate seen now)
+     * @param drain within how long a gateway backlog is served (0: ignore it)
+     */
+    public AutoscalerConfig withForecast(Duration window, Duration drain) {
+        return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
+                scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration, window,
+                drain);
     }
 }

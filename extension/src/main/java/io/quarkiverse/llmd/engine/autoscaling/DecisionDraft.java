@@ -12,6 +12,11 @@ final class DecisionDraft {
     Integer modelTarget;
     Integer saturationTarget;
     double unmet;
+    double plannedRate;
+    /** the model's allocation of the whole group covers what the saturation analyzer needs: the model decides */
+    boolean guardSatisfied;
+    /** the model used the variant's benchmarked profile: its own fit is not confident yet */
+    boolean fromPrior;
     double saturationShortfall;
     double demandTokens;
     double supplyTokens;
@@ -43,10 +48,11 @@ final class DecisionDraft {
                             : String.format(Locale.ROOT,
                                     "model not calibrated (%.0f samples, relative error %.3f); saturation decided",
                                     calibration.samples(), calibration.relativeError()));
-        } else if (saturationTarget == null || modelTarget >= saturationTarget) {
+        } else if (saturationTarget == null || modelTarget >= saturationTarget || guardSatisfied) {
             set(modelTarget, ScalingReason.MODEL, String.format(Locale.ROOT,
-                    "cheapest cover of the rate at %.3f req/s per replica (bound by %s)", capacity.ratePerSecond(),
-                    capacity.limit()));
+                    "cheapest cover of %.3f req/s at %.3f req/s per replica (bound by %s)%s", plannedRate,
+                    capacity.ratePerSecond(), capacity.limit(),
+                    fromPrior ? ", from the benchmarked profile (not calibrated yet)" : ""));
         } else {
             set(saturationTarget, ScalingReason.SATURATION_GUARD, String.format(Locale.ROOT,
                     "saturation asks %d, model %d", saturationTarget, modelTarget));
@@ -71,7 +77,7 @@ final class DecisionDraft {
                 mix == null ? 0 : mix.promptTokens(), mix == null ? 0 : mix.outputTokens(),
                 snapshot.waitingRequests(), calibration, capacity == null ? 0 : capacity.ratePerSecond(),
                 capacity == null ? null : capacity.limit(), modelTarget, saturationTarget, demandTokens,
-                supplyTokens, unmet);
+                supplyTokens, unmet, plannedRate);
         return new ScalingDecision(spec.name(), spec.modelId(), spec.hardwareClass(), spec.role(), nowNanos,
                 current, ready, desired, reason, detail, inputs);
     }

@@ -36,10 +36,21 @@ public record ScalingDecision(String variant, String modelId, String hardwareCla
      * @param demandTokens the saturation analyzer's demand for the variant's group
      * @param supplyTokens the saturation analyzer's supply for the variant's group
      * @param unmetRate requests per second the group cannot carry even at its maximum
+     * @param plannedRate the rate the model sized for: the arrival rate plus its rising trend over the cold start
+     *        plus the backlog's drain rate ({@link DemandForecast})
      */
     public record Inputs(double arrivalRate, double promptTokens, double outputTokens, int waitingRequests,
             Calibration calibration, double ratePerReplica, ReplicaCapacity.Limit capacityLimit, Integer modelTarget,
-            Integer saturationTarget, double demandTokens, double supplyTokens, double unmetRate) {
+            Integer saturationTarget, double demandTokens, double supplyTokens, double unmetRate, double plannedRate) {
+
+        /** Inputs of a decision that planned for the arrival rate itself. */
+        public Inputs(double arrivalRate, double promptTokens, double outputTokens, int waitingRequests,
+                Calibration calibration, double ratePerReplica, ReplicaCapacity.Limit capacityLimit,
+                Integer modelTarget, Integer saturationTarget, double demandTokens, double supplyTokens,
+                double unmetRate) {
+            this(arrivalRate, promptTokens, outputTokens, waitingRequests, calibration, ratePerReplica, capacityLimit,
+                    modelTarget, saturationTarget, demandTokens, supplyTokens, unmetRate, arrivalRate);
+        }
     }
 
     /** {@code up}, {@code down} or {@code none}: the direction label of a scaling counter. */

@@ -47,6 +47,7 @@ public final class VariantAutoscaler {
     private final Map<String, Deque<Recommendation>> history = new HashMap<>();
     private final Map<String, Long> firstDecided = new HashMap<>();
     private final Map<String, Long> lastLoad = new HashMap<>();
+    private final Map<String, DemandForecast> forecasts = new HashMap<>();
 
     private record Recommendation(long atNanos, int replicas) {
     }
@@ -77,6 +78,7 @@ public final class VariantAutoscaler {
         history.keySet().retainAll(next.keySet());
         firstDecided.keySet().retainAll(next.keySet());
         lastLoad.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
+        forecasts.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
     }
 
     /** The known variants, by name. */
@@ -155,10 +157,13 @@ public final class VariantAutoscaler {
             lastLoad.put(model, nowNanos);
         }
         boolean idle = !load && nowNanos - lastLoad.get(model) >= config.scaleToZeroAfter().toNanos();
+        DemandForecast forecast = forecasts.computeIfAbsent(model,
+                m -> new DemandForecast(config.trendWindow().toNanos()));
+        forecast.record(nowNanos, snapshot.arrivalRate());
 
         List<List<VariantSpec>> groups = groups(modelSpecs);
         for (List<VariantSpec> group : groups) {
-            plan(group, snapshot, observed, work);
+            plan(group, snapshot, observed, work, forecast);
             applyZeroRules(group, snapshot, work, load, idle, nowNanos - lastLoad.get(model));
         }
         PdRatio ratio = config.pdRatioByModel().get(model);
@@ -193,18 +198,35 @@ public final class VariantAutoscaler {
     }
 
     private void plan(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, VariantObservation> observed,
-            Map<String, DecisionDraft> work) {
+            Map<String, DecisionDraft> work, DemandForecast forecast) {
         TokenMix mix = snapshot.mix();
         SloTargets targets = config.targetsFor(snapshot.modelId());
         double horizon = config.coldStartHorizon().toNanos() / 1e9;
         List<CostOptimizer.Candidate> candidates = new ArrayList<>();
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
-            w.calibration = calibrator(s.name()).calibration(mix == null ? null : s.mixFor(mix), s.maxNumSeqs());
-            if (w.calibration.confident()) {
-                QueueingModel q = new QueueingModel(w.calibration.parameters(), s.mixFor(mix),
-                        w.calibration.maxBatch(), config.queueToBatchRatio());
-                w.capacity = q.maxRate(s.targetsFor(targets));
+            VariantCalibrator calibrator = calibrator(s.name());
+            w.calibration = calibrator.calibration(mix == null ? null : s.mixFor(mix), s.maxNumSeqs());
+            ReplicaCapacity atTarget = null;
+            if (!w.calibration.confident() && w.calibration.parameters() != null && mix != null
+                    && w.calibration.samples() >= config.calibration().minSamples()) {
+                // unsure over 1..N: judge the fit where it will be used, at the mean batch of the planned rate
+                atTarget = new QueueingModel(w.calibration.parameters(), s.mixFor(mix), w.calibration.maxBatch(),
+                        config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                if (atTarget.state() != null) {
+                    w.calibration = calibrator.calibration(s.mixFor(mix), s.maxNumSeqs(),
+                            (int) Math.ceil(atTarget.state().meanBusy()));
+                }
+            }
+            // not confident yet (a variant at zero replicas never is): its benchmarked profile, when it has one
+            w.fromPrior = !w.calibration.confident() && s.prior() != null && mix != null;
+            if (w.calibration.confident() || w.fromPrior) {
+                if (w.fromPrior || atTarget == null) {
+                    ServiceTimeModel model = w.fromPrior ? s.prior() : w.calibration.parameters();
+                    atTarget = new QueueingModel(model, s.mixFor(mix), w.calibration.maxBatch(),
+                            config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                }
+                w.capacity = atTarget;
                 if (w.capacity.feasible()) {
                     candidates.add(new CostOptimizer.Candidate(s.name(), w.capacity.ratePerSecond(),
                             s.costPerReplicaHour(), s.minReplicas(), s.maxReplicas(), w.current,
@@ -212,10 +234,23 @@ public final class VariantAutoscaler {
                 }
             }
         }
+        // replicas asked for now serve after the slowest candidate's cold start and must last until the next
+        // decision's could serve: size for the rate expected then, plus what serves the gateway's backlog
+        double lead = forecast.lastIntervalSeconds();
+        double coldStart = 0;
+        for (VariantSpec s : group) {
+            coldStart = Math.max(coldStart, s.coldStartSeconds());
+        }
+        double rate = snapshot.arrivalRate();
+        double planned = forecast.planned(rate, lead + coldStart, snapshot.waitingRequests(),
+                config.backlogDrainTime().toNanos() / 1e9);
+        for (VariantSpec s : group) {
+            work.get(s.name()).plannedRate = planned;
+        }
         if (!candidates.isEmpty()) {
-            double rate = snapshot.arrivalRate();
-            CostOptimizer.Allocation up = CostOptimizer.allocate(candidates, rate);
-            CostOptimizer.Allocation down = CostOptimizer.allocate(candidates, rate * (1 + config.scaleDownMargin()));
+            CostOptimizer.Allocation up = CostOptimizer.allocate(candidates, planned);
+            CostOptimizer.Allocation down = CostOptimizer.allocate(candidates,
+                    Math.max(planned, rate * (1 + config.scaleDownMargin())));
             for (CostOptimizer.Candidate c : candidates) {
                 DecisionDraft w = work.get(c.name());
                 int atRate = up.replicas().get(c.name());
@@ -224,8 +259,10 @@ public final class VariantAutoscaler {
             }
         }
         SaturationAnalysis sat = saturation.analyze(group, observed, mix, snapshot.queuedTokens());
+        boolean guardSatisfied = guardSatisfied(group, work, sat);
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
+            w.guardSatisfied = guardSatisfied;
             w.demandTokens = sat.demandTokens();
             w.supplyTokens = sat.supplyTokens();
             if (sat.informed()) {
@@ -234,6 +271,30 @@ public final class VariantAutoscaler {
             }
             w.combine();
         }
+    }
+
+    /**
+     * Whether the model's allocation, as a whole, leaves the saturation analyzer nothing to add: every variant of
+     * the group has a model target, and their KV capacity covers the demand at the analyzer's scale-down boundary
+     * ({@code demand / scaleDownBoundary}, stricter than its scale-up threshold). Then the model's targets stand as
+     * they are. Combining variant by variant instead would let the analyzer, which removes replicas from the most
+     * expensive variant first, hold replicas of a class the optimizer moved away from (ten L4s kept beside the H100
+     * that replaced them: docs/benchmarks.md, "Three hardware classes").
+     */
+    private boolean guardSatisfied(List<VariantSpec> group, Map<String, DecisionDraft> work, SaturationAnalysis sat) {
+        if (!sat.informed() || group.size() < 2) {
+            return false;
+        }
+        double supply = 0;
+        for (VariantSpec s : group) {
+            DecisionDraft w = work.get(s.name());
+            Double perReplica = sat.capacityPerReplica().get(s.name());
+            if (w.modelTarget == null || perReplica == null || !(perReplica > 0)) {
+                return false;
+            }
+            supply += w.modelTarget * perReplica;
+        }
+        return supply >= sat.demandTokens() / config.saturation().scaleDownBoundary();
     }
 
     private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, DecisionDraft> work,

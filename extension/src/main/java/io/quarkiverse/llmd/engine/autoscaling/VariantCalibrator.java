@@ -57,8 +57,18 @@ public final class VariantCalibrator {
         return (int) Math.max(1, n);
     }
 
-    /** The calibrated model for {@code mix} and its confidence. */
+    /** The calibrated model for {@code mix} and its confidence over batch sizes 1 to the batch limit N. */
     public Calibration calibration(TokenMix mix, int configuredMaxNumSeqs) {
+        return calibration(mix, configuredMaxNumSeqs, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The calibrated model for {@code mix} and its confidence over batch sizes 1 to {@code upToBatch} (at most N):
+     * how well the fit predicts where the queueing model will be used. A pool whose gateway never lets a replica
+     * run more than 64 requests never shows how step time grows towards vLLM's 256; the fit is then uncertain at
+     * 256 and can still be sure at the batch the replicas run at the planned rate.
+     */
+    public Calibration calibration(TokenMix mix, int configuredMaxNumSeqs, int upToBatch) {
         int maxBatch = maxBatch(configuredMaxNumSeqs);
         double samples = fit.rows();
         ServiceTimeFit.Result result = fit.solve();
@@ -66,7 +76,7 @@ public final class VariantCalibrator {
             return new Calibration(result == null ? null : result.parameters(), samples, Double.POSITIVE_INFINITY, 0,
                     false, maxBatch);
         }
-        double error = result.relativeError(mix, maxBatch);
+        double error = result.relativeError(mix, Math.max(1, Math.min(maxBatch, upToBatch)));
         double confidence = Math.min(1, samples / config.minSamples())
                 * Math.max(0, Math.min(1, 1 - error / (2 * config.maxRelativeError())));
         boolean confident = samples >= config.minSamples() && error <= config.maxRelativeError();

@@ -13,9 +13,13 @@ package io.quarkiverse.llmd.engine.autoscaling;
  * @param maxNumSeqs most requests in one batch ({@code --max-num-seqs}); the queueing model's N before calibration
  * @param maxNumBatchedTokens tokens per engine step ({@code --max-num-batched-tokens}); 0 when unknown
  * @param coldStartSeconds time from scheduling a replica to it serving, for the cost of waking from zero
+ * @param prior iteration-time parameters benchmarked offline for this model on this hardware (WVA's model profiles),
+ *        used while the online fit is not confident; {@code null} when none: the variant then waits for its own
+ *        timings, which a variant at zero replicas never produces
  */
 public record VariantSpec(String name, String modelId, String hardwareClass, Role role, double costPerReplicaHour,
-        int minReplicas, int maxReplicas, int maxNumSeqs, int maxNumBatchedTokens, double coldStartSeconds) {
+        int minReplicas, int maxReplicas, int maxNumSeqs, int maxNumBatchedTokens, double coldStartSeconds,
+        ServiceTimeModel prior) {
 
     /** vLLM's default {@code --max-num-seqs}. */
     public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -45,6 +49,13 @@ public record VariantSpec(String name, String modelId, String hardwareClass, Rol
         }
     }
 
+    /** A variant without a benchmarked profile. */
+    public VariantSpec(String name, String modelId, String hardwareClass, Role role, double costPerReplicaHour,
+            int minReplicas, int maxReplicas, int maxNumSeqs, int maxNumBatchedTokens, double coldStartSeconds) {
+        this(name, modelId, hardwareClass, role, costPerReplicaHour, minReplicas, maxReplicas, maxNumSeqs,
+                maxNumBatchedTokens, coldStartSeconds, null);
+    }
+
     /** An aggregated variant with vLLM's default batch limits. */
     public static VariantSpec of(String name, String modelId, String hardwareClass, double costPerReplicaHour,
             int minReplicas, int maxReplicas) {
@@ -54,7 +65,13 @@ public record VariantSpec(String name, String modelId, String hardwareClass, Rol
 
     public VariantSpec withRole(Role newRole) {
         return new VariantSpec(name, modelId, hardwareClass, newRole, costPerReplicaHour, minReplicas, maxReplicas,
-                maxNumSeqs, maxNumBatchedTokens, coldStartSeconds);
+                maxNumSeqs, maxNumBatchedTokens, coldStartSeconds, prior);
+    }
+
+    /** The same variant with a benchmarked profile to decide by until its own timings are confident. */
+    public VariantSpec withPrior(ServiceTimeModel profile) {
+        return new VariantSpec(name, modelId, hardwareClass, role, costPerReplicaHour, minReplicas, maxReplicas,
+                maxNumSeqs, maxNumBatchedTokens, coldStartSeconds, profile);
     }
 
     /** The mix one replica of this variant serves, given the model's mix. */

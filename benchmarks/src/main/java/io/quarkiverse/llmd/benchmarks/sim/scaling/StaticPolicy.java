@@ -4,8 +4,8 @@ package io.quarkiverse.llmd.benchmarks.sim.scaling;
 public record StaticPolicy(int replicas) implements ScalingPolicy {
 
     public StaticPolicy {
-        if (replicas < 1) {
-            throw new IllegalArgumentException("static replicas must be >= 1, got " + replicas);
+        if (replicas < 0) {
+            throw new IllegalArgumentException("static replicas must be >= 0, got " + replicas);
         }
     }
 

@@ -13,16 +13,16 @@ import io.quarkiverse.llmd.engine.autoscaling.VariantObservation;
 import io.quarkiverse.llmd.engine.autoscaling.VariantSpec;
 
 /**
- * Ours: the engine's {@link VariantAutoscaler} (queueing model on an online calibration, cost optimizer, V2
- * saturation guard combined any-up / all-down, its own scale-down hysteresis), fed the way the runtime loop feeds
- * it: every completed request becomes a calibration sample (prompt tokens the pod computed, TTFT from dispatch,
- * TPOT, the pod's batch at dispatch), and each evaluation passes the arrival rate since the last one, the recent
- * token mix, the gateway's queue and every ready pod's last scrape. Its desired count is applied as is (it is the
- * scale target's owner, no HPA in between).
+ * Ours: the engine's {@link VariantAutoscaler} (queueing model on an online calibration, cost optimizer across the
+ * variants, demand forecast, V2 saturation guard combined any-up / all-down, its own scale-down hysteresis), fed the
+ * way the runtime loop feeds it: every completed request becomes a calibration sample of the variant that served it
+ * (prompt tokens the pod computed, TTFT from dispatch, TPOT, the pod's batch at dispatch), and each evaluation
+ * passes the arrival rate since the last one, the recent token mix, the gateway's queue and every ready pod's last
+ * scrape. Its desired counts are applied as they are (it owns the scale targets, no HPA in between).
  */
-public final class VariantAutoscalerPolicy implements ScalingPolicy {
+public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy {
 
-    private final VariantSpec variant;
+    private final List<VariantSpec> variants;
     private final VariantAutoscaler autoscaler;
     private final double interval;
     private final MixTracker mix = new MixTracker();
@@ -30,12 +30,20 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy {
     private final List<String> changes = new ArrayList<>();
 
     public VariantAutoscalerPolicy(VariantSpec variant, AutoscalerConfig config, double intervalSeconds) {
+        this(List.of(variant), config, intervalSeconds);
+    }
+
+    /** Several variants of one model, in the fleet's order. */
+    public VariantAutoscalerPolicy(List<VariantSpec> variants, AutoscalerConfig config, double intervalSeconds) {
         if (!(intervalSeconds > 0)) {
             throw new IllegalArgumentException("interval must be > 0");
         }
-        this.variant = variant;
+        if (variants.isEmpty() || variants.stream().map(VariantSpec::modelId).distinct().count() != 1) {
+            throw new IllegalArgumentException("variants of one model, at least one");
+        }
+        this.variants = List.copyOf(variants);
         this.autoscaler = new VariantAutoscaler(config);
-        this.autoscaler.setVariants(List.of(variant));
+        this.autoscaler.setVariants(this.variants);
         this.interval = intervalSeconds;
     }
 
@@ -54,32 +62,56 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy {
         return List.copyOf(changes);
     }
 
-    /** The last decision, with its reason and inputs ({@code null} before the first). */
+    /** The last decision of the first variant, with its reason and inputs ({@code null} before the first). */
     public ScalingDecision lastDecision() {
         return last;
     }
 
     @Override
     public int desired(PoolView view) {
-        mix.add(view);
-        for (PoolView.Completion c : view.completions()) {
-            if (c.outputTokens() >= 1) {
-                autoscaler.observe(variant.name(), new RequestSample(c.promptTokens() - c.cachedTokens(),
-                        c.outputTokens(), c.ttftFromDispatch(), c.tpot(), Math.max(1, c.batchAtStart())));
+        return desired(List.of(view))[0];
+    }
+
+    @Override
+    public int[] desired(List<PoolView> views) {
+        if (views.size() != variants.size()) {
+            throw new IllegalArgumentException(views.size() + " views for " + variants.size() + " variants");
+        }
+        List<VariantObservation> observations = new ArrayList<>();
+        for (int i = 0; i < views.size(); i++) {
+            PoolView view = views.get(i);
+            VariantSpec variant = variants.get(i);
+            mix.add(view);
+            for (PoolView.Completion c : view.completions()) {
+                if (c.outputTokens() >= 1) {
+                    autoscaler.observe(variant.name(), new RequestSample(c.promptTokens() - c.cachedTokens(),
+                            c.outputTokens(), c.ttftFromDispatch(), c.tpot(), Math.max(1, c.batchAtStart())));
+                }
+            }
+            observations.add(new VariantObservation(variant.name(), view.currentReplicas(), view.readyReplicas(),
+                    view.replicas()));
+        }
+        PoolView shared = views.get(0); // the model's rate and the gateway's queue are the same in every view
+        ModelSnapshot snapshot = new ModelSnapshot(variants.get(0).modelId(), shared.arrivalRate(), mix.mix(),
+                shared.flowQueueSize(), shared.flowQueueTokens(), observations);
+        List<ScalingDecision> decisions = autoscaler.decide(snapshot, Math.round(shared.now() * 1e9));
+        int[] out = new int[variants.size()];
+        for (int i = 0; i < out.length; i++) {
+            String name = variants.get(i).name();
+            ScalingDecision d = decisions.stream().filter(x -> x.variant().equals(name)).findFirst().orElseThrow();
+            out[i] = d.desiredReplicas();
+            if (i == 0) {
+                last = d;
+            }
+            if (d.desiredReplicas() != d.currentReplicas()) {
+                ScalingDecision.Inputs in = d.inputs();
+                changes.add(String.format(Locale.ROOT, "t=%.0f %s %d->%d %s rate=%.2f/s planned=%.2f/s"
+                        + " perReplica=%.2f/s model=%s sat=%s waiting=%d: %s", shared.now(), name,
+                        d.currentReplicas(), d.desiredReplicas(), d.reason(), in.arrivalRate(), in.plannedRate(),
+                        in.ratePerReplica(), in.modelTarget(), in.saturationTarget(), in.waitingRequests(),
+                        d.detail()));
             }
         }
-        ModelSnapshot snapshot = new ModelSnapshot(variant.modelId(), view.arrivalRate(), mix.mix(),
-                view.flowQueueSize(), view.flowQueueTokens(), List.of(new VariantObservation(variant.name(),
-                        view.currentReplicas(), view.readyReplicas(), view.replicas())));
-        List<ScalingDecision> decisions = autoscaler.decide(snapshot, Math.round(view.now() * 1e9));
-        last = decisions.get(0);
-        if (last.desiredReplicas() != last.currentReplicas()) {
-            ScalingDecision.Inputs in = last.inputs();
-            changes.add(String.format(Locale.ROOT, "t=%.0f %d->%d %s rate=%.2f/s perReplica=%.2f/s model=%s sat=%s"
-                    + " waiting=%d: %s", view.now(), last.currentReplicas(), last.desiredReplicas(), last.reason(),
-                    in.arrivalRate(), in.ratePerReplica(), in.modelTarget(), in.saturationTarget(),
-                    in.waitingRequests(), last.detail()));
-        }
-        return last.desiredReplicas();
+        return out;
     }
 }
