@@ -66,6 +66,20 @@ public interface AutoscalerRuntimeConfig {
     @WithDefault("0.1")
     double scaleDownMargin();
 
+    /**
+     * How far back arrival rates count for the rising trend the model extrapolates over a variant's cold start, so
+     * that replicas are sized for the load expected when they are ready; 0 sizes for the rate seen now.
+     */
+    @WithDefault("2m")
+    Duration trendWindow();
+
+    /**
+     * Within how long requests already waiting in the gateway should be served: their count divided by this is added
+     * to the rate the model sizes for; 0 ignores the backlog.
+     */
+    @WithDefault("1m")
+    Duration backlogDrainTime();
+
     /** How long a model must see no load before its variants with {@code min-replicas=0} go to zero. */
     @WithDefault("10m")
     Duration scaleToZeroAfter();
