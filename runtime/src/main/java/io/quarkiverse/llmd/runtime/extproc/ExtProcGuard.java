@@ -29,6 +29,11 @@ final class ExtProcGuard {
     private final AtomicLong shedLag = new AtomicLong();
     private final AtomicLong shedBacklog = new AtomicLong();
 
+    /** A guard without an event-loop lag bound (streams are judged when their decision is due only). */
+    ExtProcGuard(long maxDelayNanos, int maxPending, int status) {
+        this(maxDelayNanos, 0, maxPending, status);
+    }
+
     /**
      * @param maxDelayNanos longest wait of a message before its decision; 0 or less: no bound
      * @param maxLagNanos most event-loop lag at which streams are still taken and decisions made; 0 or less: no bound
