@@ -15,6 +15,8 @@ public final class BenchMain {
               demo [--config F]   print scheduling decisions for sample requests over sample endpoints
               sim [options]       discrete-event cluster simulation of a workload under schedulers (sim --help)
               live [options]      send a workload to a live gateway, pods or ext_proc picker in real time (live --help)
+              soak [options]      a live run held for a duration while the gateway's heap, threads and fds are sampled
+                                  (soak --help)
               report [options]    regenerate the cluster benchmark report from sim runs (report --help)
             """;
 
@@ -32,6 +34,7 @@ public final class BenchMain {
             case "demo" -> SchedulingDemo.main(rest);
             case "sim" -> System.exit(io.quarkiverse.llmd.benchmarks.sim.SimCommand.main(rest));
             case "live" -> System.exit(io.quarkiverse.llmd.benchmarks.live.LiveCommand.main(rest));
+            case "soak" -> System.exit(io.quarkiverse.llmd.benchmarks.live.SoakCommand.main(rest));
             case "report" -> System.exit(io.quarkiverse.llmd.benchmarks.report.ReportCommand.main(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);

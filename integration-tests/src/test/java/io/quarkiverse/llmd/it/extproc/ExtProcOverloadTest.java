@@ -4,8 +4,11 @@ import static io.quarkiverse.llmd.it.extproc.EnvoyExtProcClient.requestHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -20,9 +23,11 @@ import io.grpc.Status;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
 import io.quarkiverse.llmd.it.extproc.EnvoyExtProcClient.Exchange;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Vertx;
 
 /**
  * ext_proc under pressure: a backlog of decisions beyond the bound is refused at once with the configured status, a
@@ -66,6 +71,9 @@ class ExtProcOverloadTest {
     @Inject
     EndpointRegistry registry;
 
+    @Inject
+    Vertx vertx;
+
     private EnvoyExtProcClient client;
 
     @BeforeEach
@@ -101,6 +109,58 @@ class ExtProcOverloadTest {
 
             kvUsage(0.1); // room again: the held request is routed
             assertThat(held.next().hasRequestHeaders()).isTrue();
+        }
+    }
+
+    @Test
+    void aStreamThatArrivesWhileTheEventLoopIsBehindIsRefusedBeforeItsDecision() throws Exception {
+        kvUsage(0.1);
+        // connected first (a connection opened during the stall would send its stream only after the loop is free)
+        try (Exchange warm = client.open()) {
+            warm.requestHeaders(BodySendMode.NONE, requestHeaders("/v1/completions"), true, null);
+            assertThat(warm.next().hasRequestHeaders()).isTrue();
+        }
+        // every event loop behind by more than max-event-loop-lag (100 ms) twice in a row (the probe runs late in
+        // between): the stream is read once they are free, and refused
+        List<EventExecutor> loops = new ArrayList<>();
+        vertx.nettyEventLoopGroup().forEach(loops::add);
+        CountDownLatch stalled = new CountDownLatch(loops.size());
+        loops.forEach(loop -> loop.execute(() -> {
+            sleep(300);
+            loop.schedule(() -> {
+                stalled.countDown();
+                sleep(600);
+            }, 1, TimeUnit.MILLISECONDS);
+        }));
+        assertThat(stalled.await(EnvoyExtProcClient.WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        try (Exchange late = client.open()) {
+            late.requestHeaders(BodySendMode.NONE, requestHeaders("/v1/completions"), true, null);
+            ProcessingResponse r = late.next();
+            assertThat(r.getImmediateResponse().getStatus().getCodeValue()).isEqualTo(429);
+            assertThat(r.getImmediateResponse().getBody().toStringUtf8())
+                    .isEqualTo("inference error: Overloaded - the endpoint picker is overloaded: its event loop is "
+                            + "more than 100 ms behind");
+            assertThat(late.closed.get(EnvoyExtProcClient.WAIT_SECONDS, TimeUnit.SECONDS).isOk()).isTrue();
+        }
+        // once the probe has fired on time again (one period later), streams are decided again
+        boolean decided = false;
+        for (int attempt = 0; attempt < 100 && !decided; attempt++) {
+            try (Exchange next = client.open()) {
+                next.requestHeaders(BodySendMode.NONE, requestHeaders("/v1/completions"), true, null);
+                decided = next.next().hasRequestHeaders();
+            }
+            if (!decided) {
+                sleep(50);
+            }
+        }
+        assertThat(decided).isTrue();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

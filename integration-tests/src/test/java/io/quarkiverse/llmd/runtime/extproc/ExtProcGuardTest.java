@@ -14,7 +14,7 @@ class ExtProcGuardTest {
 
     @Test
     void aDecisionWhoseMessageWaitedTooLongIsRefusedWithTheConfiguredStatus() {
-        ExtProcGuard guard = new ExtProcGuard(100 * MS, 0, 503);
+        ExtProcGuard guard = new ExtProcGuard(100 * MS, 0, 0, 503);
         assertThat(guard.admit(0, 100 * MS)).isNull();
         guard.release();
         Decision.Rejected r = guard.admit(0, 101 * MS);
@@ -27,7 +27,7 @@ class ExtProcGuardTest {
 
     @Test
     void theBacklogIsBounded() {
-        ExtProcGuard guard = new ExtProcGuard(0, 2, 429);
+        ExtProcGuard guard = new ExtProcGuard(0, 0, 2, 429);
         assertThat(guard.admit(0, Long.MAX_VALUE)).as("no delay bound").isNull();
         assertThat(guard.admit(0, 0)).isNull();
         assertThat(guard.admit(0, 0).status()).isEqualTo(429);
@@ -38,8 +38,21 @@ class ExtProcGuardTest {
     }
 
     @Test
+    void whileTheEventLoopIsBehindStreamsAreRefusedWithOneConstantAnswer() {
+        ExtProcGuard guard = new ExtProcGuard(0, 100 * MS, 0, 503);
+        assertThat(guard.refuseStream(100 * MS)).isFalse();
+        assertThat(guard.refuseStream(101 * MS)).isTrue();
+        Decision.Rejected r = guard.lagRefusal();
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.message()).isEqualTo("the endpoint picker is overloaded: its event loop is more than 100 ms behind");
+        assertThat(guard.shedLag()).isEqualTo(1);
+        assertThat(guard.pending()).as("a refused stream holds nothing").isZero();
+        assertThat(new ExtProcGuard(0, 0, 0, 503).refuseStream(Long.MAX_VALUE)).as("0: no lag bound").isFalse();
+    }
+
+    @Test
     void aStatusThatIsNoHttpStatusIsRefused() {
-        assertThatThrownBy(() -> new ExtProcGuard(0, 0, 99)).hasMessageContaining("HTTP status");
+        assertThatThrownBy(() -> new ExtProcGuard(0, 0, 0, 99)).hasMessageContaining("HTTP status");
     }
 
     @Test

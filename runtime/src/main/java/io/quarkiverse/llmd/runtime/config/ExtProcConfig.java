@@ -103,6 +103,17 @@ public interface ExtProcConfig {
     int maxPendingDecisions();
 
     /**
+     * Most lag of the event loop serving ext_proc (how late a timer on it fires) at which the picker still takes new
+     * streams and makes decisions. Beyond it, a new stream is answered with an ImmediateResponse of
+     * {@code overload-status} before any of its messages is parsed, and pending decisions are refused the same way,
+     * until the loop has caught up. The lag is what a request waits before the picker can even read it, which
+     * {@code max-decision-delay} cannot see; keep it below {@code max-decision-delay} and above the longest GC pause.
+     * 0 switches it off.
+     */
+    @WithDefault("100ms")
+    java.time.Duration maxEventLoopLag();
+
+    /**
      * HTTP status of the ImmediateResponse that refuses a request the picker cannot decide in time: 503 (retryable
      * elsewhere) or 429 (the client should back off).
      */

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
 
+import io.envoyproxy.envoy.service.ext_proc.v3.ExternalProcessorGrpc;
 import io.grpc.netty.NettyServerBuilder;
 import io.quarkiverse.llmd.engine.config.ConfigException;
 import io.quarkiverse.llmd.runtime.config.ExtProcConfig;
@@ -14,7 +15,8 @@ import io.vertx.grpc.VertxServerBuilder;
 
 /**
  * Limits of the ext_proc gRPC server (the Quarkus gRPC server on its own port): concurrent streams per connection,
- * the idle-connection GOAWAY, and the {@link ArrivalTracer} that lets the picker see how long a message waited.
+ * the idle-connection GOAWAY, the {@link ArrivalTracer} that lets the picker see how long a message waited, and the
+ * {@link EventLoopCallExecutor} that runs the stream's callbacks on the reading event loop without re-queueing them.
  * Keepalive is Quarkus's {@code quarkus.grpc.server.netty.keep-alive-time} / {@code permit-keep-alive-time}. Applies to
  * the separate gRPC server (Quarkus's default, {@code quarkus.grpc.server.use-separate-server=true}), which Quarkus
  * builds with a {@link VertxServerBuilder}.
@@ -42,6 +44,7 @@ public class ExtProcServerCustomizer implements ServerBuilderCustomizer<VertxSer
         }
         builder.addStreamTracerFactory(ArrivalTracer.FACTORY);
         NettyServerBuilder netty = builder.nettyBuilder();
+        netty.callExecutor(new EventLoopCallExecutor(ExternalProcessorGrpc.getProcessMethod().getFullMethodName()));
         if (config.maxConcurrentStreamsPerConnection() > 0) {
             netty.maxConcurrentCallsPerConnection(config.maxConcurrentStreamsPerConnection());
         }
