@@ -112,7 +112,9 @@ public final class RequestPipeline {
         }
         List<AsyncDataProducer<?>> found = new ArrayList<>();
         for (AsyncDataProducer<?> p : scheduler.pluginsOf(AsyncDataProducer.class)) {
-            found.add(p);
+            if (p.needsPreparation()) {
+                found.add(p);
+            }
         }
         return List.copyOf(found);
     }

@@ -309,6 +309,12 @@ public final class RuntimeTokenProducer implements AsyncDataProducer<TokenizedPr
         return PRODUCES;
     }
 
+    /** Only a local tokenizer that can be offloaded is worth a preparation step; the estimate costs microseconds. */
+    @Override
+    public boolean needsPreparation() {
+        return cache != null && vertx != null;
+    }
+
     @Override
     public DataKey<TokenizedPrompt> preparedKey() {
         return TokenizedPrompt.KEY;

@@ -60,6 +60,8 @@ class RuntimeTokenProducerTest {
         try {
             RuntimeTokenProducer producer = (RuntimeTokenProducer) RuntimeTokenProducer
                     .factory(new RenderTransport(vertx, null)).create("tp", JSON.readTree(hf("")), PluginHandle.NONE);
+            assertThat(producer.needsPreparation()).isTrue();
+            assertThat(create("{\"modelName\": \"m\"}").needsPreparation()).as("the estimate").isFalse();
             InferenceRequest request = Fixtures.request("m", "Hello world! The quick brown fox.");
             CompletableFuture<Boolean> doneOnReturn = new CompletableFuture<>();
             CompletableFuture<TokenizedPrompt> result = new CompletableFuture<>();

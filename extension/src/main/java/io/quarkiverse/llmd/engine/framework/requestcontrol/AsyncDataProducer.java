@@ -22,6 +22,15 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  */
 public interface AsyncDataProducer<T> extends DataProducer {
 
+    /**
+     * Whether this instance's requests need preparing at all. A producer whose configuration does no I/O (a
+     * tokenizer backend that only estimates, say) answers false, and the pipeline keeps its synchronous path:
+     * {@link #produce} alone serves.
+     */
+    default boolean needsPreparation() {
+        return true;
+    }
+
     /** Where the prepared value goes in the scheduling context. */
     DataKey<T> preparedKey();
 
