@@ -7,6 +7,8 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -131,38 +133,21 @@ public class LlmInferenceServiceActuator implements ScaleActuator {
         return client.get().resources(type).inNamespace(target.namespace()).withName(target.name());
     }
 
-    /** The role's workload of the target, or null when the object does not exist. */
+    /**
+     * The role's workload of the target, or null when the object does not exist. Read as a JSON tree: both API
+     * versions' generated types carry the same fields but share no interface.
+     */
     private Workload read(ScaleTarget target, Role role) {
-        boolean prefill = role == Role.PREFILL;
-        if (V1ALPHA1.equals(target.apiVersion())) {
-            var s = client.get().resources(io.kserve.serving.v1alpha1.LLMInferenceService.class)
-                    .inNamespace(target.namespace()).withName(target.name()).get();
-            if (s == null) {
-                return null;
-            }
-            String version = s.getMetadata().getResourceVersion();
-            var spec = s.getSpec();
-            if (prefill) {
-                var p = spec == null ? null : spec.getPrefill();
-                return p == null ? new Workload(false, null, false, version)
-                        : new Workload(true, p.getReplicas(), p.getScaling() != null, version);
-            }
-            return spec == null ? new Workload(true, null, false, version)
-                    : new Workload(true, spec.getReplicas(), spec.getScaling() != null, version);
-        }
-        var s = client.get().resources(io.kserve.serving.v1alpha2.LLMInferenceService.class)
-                .inNamespace(target.namespace()).withName(target.name()).get();
-        if (s == null) {
+        Object service = resource(target).get();
+        if (service == null) {
             return null;
         }
-        String version = s.getMetadata().getResourceVersion();
-        var spec = s.getSpec();
-        if (prefill) {
-            var p = spec == null ? null : spec.getPrefill();
-            return p == null ? new Workload(false, null, false, version)
-                    : new Workload(true, p.getReplicas(), p.getScaling() != null, version);
-        }
-        return spec == null ? new Workload(true, null, false, version)
-                : new Workload(true, spec.getReplicas(), spec.getScaling() != null, version);
+        JsonNode tree = client.get().getKubernetesSerialization().convertValue(service, JsonNode.class);
+        JsonNode spec = tree.path("spec");
+        JsonNode workload = role == Role.PREFILL ? spec.path("prefill") : spec;
+        boolean present = workload.isObject() || role != Role.PREFILL;
+        JsonNode replicas = workload.path("replicas");
+        return new Workload(present, replicas.isIntegralNumber() ? replicas.intValue() : null,
+                workload.hasNonNull("scaling"), tree.path("metadata").path("resourceVersion").asText(null));
     }
 }
