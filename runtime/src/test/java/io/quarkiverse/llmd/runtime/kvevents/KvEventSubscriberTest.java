@@ -94,18 +94,25 @@ class KvEventSubscriberTest {
         subscriber.start();
         await("bound", () -> subscriber.boundEndpoint() != null);
 
-        ZMQ.Socket pub = context.createSocket(SocketType.PUB);
-        pub.connect(subscriber.boundEndpoint());
         byte[] topic = "kv@10.0.0.1:8000@m".getBytes(StandardCharsets.UTF_8);
-        // the link comes up asynchronously: publish until the first batch lands
+        // The link comes up asynchronously: publish until the first batch lands. A connect from another context
+        // now and then stalls in its ZMTP handshake (the JeroMQ 0.6.0 lost wake-up the simulator's publisher
+        // guards against), so a link silent for 2 s is redone with a fresh socket, as a real publisher would.
+        ZMQ.Socket pub = null;
         long seq = 0;
         int[] first = { 1, 2, 3, 4 };
-        // bounded by time, not by attempts: on a loaded machine the link can take seconds
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (metrics.stats().batches() == 0) {
+        for (int attempt = 0; metrics.stats().batches() == 0; attempt++) {
+            assertThat(attempt).as("linked within 60 s").isLessThan(3_000);
+            if (attempt % 100 == 0) {
+                if (pub != null) {
+                    pub.close();
+                }
+                pub = context.createSocket(SocketType.PUB);
+                pub.setLinger(0);
+                pub.connect(subscriber.boundEndpoint());
+            }
             send(pub, topic, KvEventMessage.sequenceFrame(seq++), stored(7, first));
             Thread.sleep(20);
-            assertThat(System.nanoTime()).as("linked").isLessThan(deadline);
         }
 
         pub.send("kv@10.0.0.1:8000@m", ZMQ.SNDMORE);
