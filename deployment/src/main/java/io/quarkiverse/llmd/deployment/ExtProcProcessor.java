@@ -23,7 +23,8 @@ final class ExtProcProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(ExternalProcessorService.class, EppHealthServer.class,
                         io.quarkiverse.llmd.runtime.extproc.ExtProcServerCustomizer.class,
-                        io.quarkiverse.llmd.runtime.extproc.ExtProcTlsCustomizer.class)
+                        io.quarkiverse.llmd.runtime.extproc.ExtProcTlsCustomizer.class,
+                        io.quarkiverse.llmd.runtime.extproc.ExtProcWarmUp.class)
                 .setUnremovable()
                 .build();
     }

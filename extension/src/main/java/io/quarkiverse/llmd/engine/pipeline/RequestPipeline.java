@@ -22,6 +22,7 @@ import io.quarkiverse.llmd.engine.framework.requestcontrol.AsyncDataProducer;
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointAddress;
 import io.quarkiverse.llmd.engine.framework.scheduling.DecisionTrace;
 import io.quarkiverse.llmd.engine.framework.scheduling.DisaggDecision;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
@@ -322,6 +323,34 @@ public final class RequestPipeline {
         PreparedData.start(asyncProducers, request, forwardBody, data -> prepared(pending, data));
         return pending;
     }
+
+    /**
+     * Schedules {@code request} as {@link #submit} would, and commits nothing: no admission, flow control or
+     * preparation, no pre-request or response hooks (so no in-flight count or prefix-index entry), no metrics, no
+     * observers. The result carries the decision the edge would send (destination, body, headers) for a warm-up of
+     * the code paths a real request takes; its response side does nothing. A pool without schedulable endpoints
+     * rehearses on {@link #REHEARSAL_ENDPOINTS}, addresses from TEST-NET-1 that nothing ever connects to.
+     */
+    public Decision rehearse(InferenceRequest request, byte[] body, List<String> subsetHint, long receivedNanos) {
+        List<Endpoint> candidates = candidates(subsetHint);
+        if (candidates.isEmpty()) {
+            candidates = REHEARSAL_ENDPOINTS;
+        }
+        SchedulingContext context = newContext(request);
+        SchedulingResult result = scheduler.schedule(context, candidates);
+        if (!result.succeeded()) {
+            return Decision.Rejected.exhausted("failed to find a candidate endpoint for the request",
+                    Decision.Rejected.SATURATED);
+        }
+        return RoutedRequest.rehearsal(this, context, result, body, receivedNanos);
+    }
+
+    /** Stand-in endpoints of a rehearsal in a pool that has none yet (RFC 5737 documentation addresses). */
+    static final List<Endpoint> REHEARSAL_ENDPOINTS = List.of(
+            new Endpoint("rehearsal-1", "192.0.2.1:8000", Map.of(), EndpointMetrics.NONE, null),
+            new Endpoint("rehearsal-2", "192.0.2.2:8000", Map.of(), EndpointMetrics.NONE, null),
+            new Endpoint("rehearsal-3", "192.0.2.3:8000", Map.of(), EndpointMetrics.NONE, null),
+            new Endpoint("rehearsal-4", "192.0.2.4:8000", Map.of(), EndpointMetrics.NONE, null));
 
     /** The preparation of a request completed: queue or schedule it, unless it was cancelled or expired meanwhile. */
     private void prepared(PendingDecision pending, PreparedData data) {

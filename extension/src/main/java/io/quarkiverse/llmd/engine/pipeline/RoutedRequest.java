@@ -37,12 +37,14 @@ public final class RoutedRequest implements Decision {
     private final String fairnessId;
     private final long receivedNanos;
     private final long dispatchedNanos;
+    /** A rehearsal (see {@link RequestPipeline#rehearse}): no hooks ran, and the response side reports nothing. */
+    private final boolean rehearsal;
     private final Set<String> failed = new HashSet<>(2);
     private volatile SchedulingContext context;
     private volatile SchedulingResult result;
     private volatile Endpoint served;
     /** Whether the current attempt's pre-request hooks ran and its response hooks have not yet. */
-    private boolean attemptOpen = true;
+    private boolean attemptOpen;
     private boolean started;
     private long firstTokenNanos = -1;
     private boolean completed;
@@ -50,6 +52,14 @@ public final class RoutedRequest implements Decision {
 
     RoutedRequest(RequestPipeline pipeline, SchedulingContext context, PreparedData prepared, SchedulingResult result,
             byte[] body, int priority, String fairnessId, long receivedNanos, long dispatchedNanos) {
+        this(pipeline, context, prepared, result, body, priority, fairnessId, receivedNanos, dispatchedNanos, false);
+    }
+
+    private RoutedRequest(RequestPipeline pipeline, SchedulingContext context, PreparedData prepared,
+            SchedulingResult result, byte[] body, int priority, String fairnessId, long receivedNanos,
+            long dispatchedNanos, boolean rehearsal) {
+        this.rehearsal = rehearsal;
+        this.attemptOpen = !rehearsal;
         this.pipeline = pipeline;
         this.prepared = prepared;
         this.context = context;
@@ -60,6 +70,18 @@ public final class RoutedRequest implements Decision {
         this.receivedNanos = receivedNanos;
         this.dispatchedNanos = dispatchedNanos;
         this.served = result.primary().primary();
+    }
+
+    /** A decision made without its hooks, whose response side does nothing (see {@link RequestPipeline#rehearse}). */
+    static RoutedRequest rehearsal(RequestPipeline pipeline, SchedulingContext context, SchedulingResult result,
+            byte[] body, long receivedNanos) {
+        return new RoutedRequest(pipeline, context, PreparedData.NONE, result, body, 0, null, receivedNanos,
+                receivedNanos, true);
+    }
+
+    /** Whether this is a rehearsal: nothing was counted or held for it, and nothing will be. */
+    public boolean isRehearsal() {
+        return rehearsal;
     }
 
     public InferenceRequest request() {
@@ -162,7 +184,7 @@ public final class RoutedRequest implements Decision {
     public boolean retryExcluding(Endpoint failedEndpoint) {
         Set<String> exclude;
         synchronized (this) {
-            if (completed) {
+            if (completed || rehearsal) {
                 return false;
             }
             failed.add(served.name());
@@ -202,6 +224,9 @@ public final class RoutedRequest implements Decision {
      * {@link #retryExcluding} or {@link #failedOver}.
      */
     public void upstreamFailed(Endpoint endpoint, EndpointHealth.Failure kind) {
+        if (rehearsal) {
+            return;
+        }
         Endpoint e = endpoint != null ? endpoint : served;
         pipeline.health().failure(e.name(), kind, pipeline.endpoints(), pipeline.nanoTime());
     }
@@ -213,6 +238,9 @@ public final class RoutedRequest implements Decision {
     public void responseStarted(Endpoint endpoint, int status) {
         responseStarted(endpoint);
         Endpoint e = served;
+        if (rehearsal) {
+            return;
+        }
         if (status >= 500) {
             pipeline.health().failure(e.name(), EndpointHealth.Failure.SERVER_ERROR, pipeline.endpoints(),
                     pipeline.nanoTime());
@@ -238,6 +266,9 @@ public final class RoutedRequest implements Decision {
 
     /** The first body chunk arrived. */
     public void firstChunk() {
+        if (rehearsal) {
+            return;
+        }
         long now = pipeline.nanoTime();
         synchronized (this) {
             if (firstTokenNanos >= 0 || !attemptOpen) {
@@ -265,6 +296,9 @@ public final class RoutedRequest implements Decision {
                 return;
             }
             completed = true;
+            if (rehearsal) {
+                return;
+            }
             try {
                 closeAttempt(o);
             } finally {

@@ -86,6 +86,20 @@ public final class Pools {
      */
     public PendingDecision submit(String poolName, String path, Map<String, String> headers, byte[] body,
             List<String> subsetHint) {
+        return route(poolName, path, headers, body, subsetHint, false);
+    }
+
+    /**
+     * Like {@link #submit}, but the chosen pool only rehearses the decision
+     * ({@link io.quarkiverse.llmd.engine.pipeline.RequestPipeline#rehearse}): nothing is counted, queued or held.
+     */
+    public PendingDecision rehearse(String poolName, String path, Map<String, String> headers, byte[] body,
+            List<String> subsetHint) {
+        return route(poolName, path, headers, body, subsetHint, true);
+    }
+
+    private PendingDecision route(String poolName, String path, Map<String, String> headers, byte[] body,
+            List<String> subsetHint, boolean rehearsal) {
         Pool first = byName.isEmpty() ? null : byName.values().iterator().next();
         if (first == null) {
             return PendingDecision.completed(Decision.Rejected.noEndpoints("the gateway serves no pool"));
@@ -110,7 +124,8 @@ public final class Pools {
         if (pool == null) {
             return PendingDecision.completed(modelNotFound(request.model()));
         }
-        return pool.pipeline().submit(request, body, headers, subsetHint, received);
+        return rehearsal ? PendingDecision.completed(pool.pipeline().rehearse(request, body, subsetHint, received))
+                : pool.pipeline().submit(request, body, headers, subsetHint, received);
     }
 
     /** OpenAI's answer for a model nobody serves, naming the models that are. */

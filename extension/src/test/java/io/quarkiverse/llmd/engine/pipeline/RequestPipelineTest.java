@@ -393,4 +393,58 @@ class RequestPipelineTest {
         clock.advance(Duration.ofSeconds(10));
         assertThat(p.schedulableEndpoints()).hasSize(3);
     }
+
+    @Test
+    void aRehearsalDecidesLikeARequestAndLeavesNoTrace() {
+        oneIp(3);
+        RequestPipeline p = pipeline();
+        p.health().useSettings(new EndpointHealth.Settings(1, Duration.ofSeconds(10), Duration.ofSeconds(60), 50));
+        List<String> seen = new ArrayList<>();
+        p.observe(observer(seen, "o"));
+        Pools pools = new Pools(List.of(new Pool("p", Set.of("m"), registry, p)));
+
+        Decision d = pools.rehearse(null, "/v1/chat/completions", Map.of(), chat("m"), null).join();
+        assertThat(d).isInstanceOfSatisfying(RoutedRequest.class, r -> {
+            assertThat(r.isRehearsal()).isTrue();
+            assertThat(r.destinationHeader()).startsWith("10.0.0.1:");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("hello there");
+            // the whole response side, a 5xx included, reports nothing
+            r.responseStarted(r.served(), 503);
+            r.upstreamFailed(r.served(), EndpointHealth.Failure.TIMEOUT);
+            assertThat(r.retryExcluding(r.served())).isFalse();
+            r.firstChunk();
+            r.complete(ResponseOutcome.succeeded(10, 5, 0));
+            assertThat(p.health().state(r.served().name(), clock.nanos)).isEqualTo(EndpointHealth.State.HEALTHY);
+        });
+        for (int i = 0; i < 3; i++) {
+            assertThat(inFlight("pod-" + i)).as("no in-flight count for a rehearsal").isZero();
+        }
+        assertThat(seen).as("observers see no rehearsal").isEmpty();
+        assertThat(records).isEmpty();
+        assertThat(rejections).isEmpty();
+
+        // the same request for real is counted, observed and recorded: what the rehearsal left out
+        RoutedRequest real = (RoutedRequest) pools.submit(null, "/v1/chat/completions", Map.of(), chat("m"), null)
+                .join();
+        assertThat(real.isRehearsal()).isFalse();
+        assertThat(inFlight(real.served().name())).isEqualTo(1);
+        real.complete(ResponseOutcome.succeeded(10, 5, 0));
+        assertThat(seen).containsExactly("o");
+        assertThat(records).hasSize(1);
+    }
+
+    @Test
+    void aPoolWithoutEndpointsRehearsesOnDocumentationAddresses() {
+        RequestPipeline p = pipeline();
+        Pools pools = new Pools(List.of(new Pool("p", Set.of("m"), registry, p)));
+        Decision real = pools.submit(null, "/v1/chat/completions", Map.of(), chat("m"), null).join();
+        assertThat(real).isInstanceOf(Decision.Rejected.class);
+        Decision d = pools.rehearse(null, "/v1/chat/completions", Map.of(), chat("m"), null).join();
+        assertThat(d).isInstanceOfSatisfying(RoutedRequest.class,
+                r -> assertThat(r.destinationHeader()).startsWith("192.0.2."));
+        // a body the parser refuses is refused in a rehearsal too
+        Decision bad = pools.rehearse(null, "/v1/chat/completions", Map.of(), "{".getBytes(StandardCharsets.UTF_8),
+                null).join();
+        assertThat(bad).isInstanceOfSatisfying(Decision.Rejected.class, r -> assertThat(r.status()).isEqualTo(400));
+    }
 }

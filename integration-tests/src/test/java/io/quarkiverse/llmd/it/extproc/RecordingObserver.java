@@ -35,6 +35,11 @@ public class RecordingObserver implements ResponseObserver {
         return new TypedName(TYPE, TYPE);
     }
 
+    /** The ids of every request a hook was told about. */
+    public java.util.Set<String> requestIds() {
+        return java.util.Set.copyOf(seen.keySet());
+    }
+
     public Seen of(String requestId) {
         return seen.computeIfAbsent(requestId, k -> new Seen());
     }

@@ -37,6 +37,7 @@ import io.quarkiverse.llmd.engine.pipeline.PendingDecision;
 import io.quarkiverse.llmd.engine.pipeline.RoutedRequest;
 import io.quarkiverse.llmd.engine.pool.Pool;
 import io.quarkiverse.llmd.engine.pool.PoolDirectory;
+import io.quarkiverse.llmd.engine.pool.Pools;
 import io.quarkiverse.llmd.engine.request.OpenAiRequestParser;
 import io.quarkiverse.llmd.engine.request.RequestHeaders;
 import io.quarkiverse.llmd.engine.request.SseUsageScanner;
@@ -91,10 +92,18 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
      * @param guard sheds decisions that cannot be made in time
      * @param vertx runs the idle timer; null for none
      * @param idleTimeoutMillis a stream without an inbound message for this long is ended; 0 or less: never
+     * @param rehearsalToken the value of {@link #REHEARSAL_HEADER} that marks the gateway's own warm-up streams, or
+     *        null when none are accepted
      */
     record Settings(PoolDirectory pools, long maxBodyBytes, boolean ignoreSubsetHints, ExtProcGuard guard,
-            Vertx vertx, long idleTimeoutMillis) {
+            Vertx vertx, long idleTimeoutMillis, String rehearsalToken) {
     }
+
+    /**
+     * Header of the gateway's own warm-up streams ({@link ExtProcWarmUp}); only a value equal to the process's secret
+     * token makes a stream a rehearsal. It is never forwarded.
+     */
+    static final String REHEARSAL_HEADER = "x-llmd-warm-up";
 
     private final Settings settings;
     private final StreamObserver<ProcessingResponse> out;
@@ -108,6 +117,8 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     private long idleTimer = -1;
     /** Whether the guard admitted the current decision and it has not been released yet. */
     private boolean admitted;
+    /** Whether this stream is the gateway's own warm-up: decided by {@link Pools#rehearse}, shed never. */
+    private boolean rehearsal;
 
     private State state = State.REQUEST_HEADERS;
     private boolean outClosed;
@@ -264,6 +275,14 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
             requestHeaderList.add(new String[] { key, value });
             requestHeaders.put(key, value);
         }
+        String token = requestHeaders.remove(REHEARSAL_HEADER);
+        if (token != null) {
+            requestHeaderList.removeIf(h -> h[0].equals(REHEARSAL_HEADER));
+            // a constant-time comparison: the token is what keeps clients from rehearsing
+            rehearsal = settings.rehearsalToken() != null && java.security.MessageDigest.isEqual(
+                    token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    settings.rehearsalToken().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         subsetHint = settings.ignoreSubsetHints() ? null : subsetHint(message);
         if (headers.getEndOfStream() || requestMode == BodySendMode.NONE) {
             routeWithoutBody();
@@ -326,6 +345,14 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
 
     private void decide() {
         state = State.DECIDING;
+        if (rehearsal) {
+            byte[] body = headersOnly ? new byte[0] : requestBody.toByteArray();
+            requestBody = ByteString.EMPTY;
+            pending = settings.pools().current().rehearse(requestHeaders.get(RequestHeaders.POOL),
+                    requestHeaders.get(":path"), requestHeaders, body, subsetHint);
+            pending.whenComplete(this::decided);
+            return;
+        }
         Decision.Rejected shed = settings.guard().admit(lastArrival, System.nanoTime());
         if (shed != null) {
             // the gateway is behind: answer now with the overload status rather than queue the decision for seconds

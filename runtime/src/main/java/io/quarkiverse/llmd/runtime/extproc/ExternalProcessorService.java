@@ -52,7 +52,8 @@ public class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProc
     /** The answer to a stream refused at its start: built once, it does not depend on the request. */
     private final ProcessingResponse lagRefusal;
 
-    public ExternalProcessorService(PoolDirectory pools, LlmdConfig config, Vertx vertx, Instance<MeterRegistry> meters) {
+    public ExternalProcessorService(PoolDirectory pools, LlmdConfig config, Vertx vertx, Instance<MeterRegistry> meters,
+            ExtProcWarmUp warmUp) {
         var x = config.extProc();
         String negative = x.maxDecisionDelay().isNegative() ? "max-decision-delay"
                 : x.streamIdleTimeout().isNegative() ? "stream-idle-timeout"
@@ -71,7 +72,7 @@ public class ExternalProcessorService extends ExternalProcessorGrpc.ExternalProc
         this.lag = x.maxEventLoopLag().isZero() || vertx == null ? null
                 : new EventLoopLag(vertx.nettyEventLoopGroup(), LAG_PROBE_PERIOD_NANOS);
         this.settings = new ExtProcStream.Settings(pools, x.maxBodySize().asLongValue(),
-                x.disableEndpointSubsetFilter(), guard, vertx, x.streamIdleTimeout().toMillis());
+                x.disableEndpointSubsetFilter(), guard, vertx, x.streamIdleTimeout().toMillis(), warmUp.token());
         if (meters.isResolvable()) {
             var registry = meters.get();
             FunctionCounter.builder(SHED, guard, ExtProcGuard::shedLate)

@@ -19,6 +19,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkiverse.llmd.engine.pool.PoolDirectory;
 import io.quarkiverse.llmd.runtime.DynamicPools;
+import io.quarkiverse.llmd.runtime.extproc.ExtProcWarmUp;
 import io.quarkiverse.llmd.runtime.config.LlmdConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -37,23 +38,24 @@ public class EppHealthServer {
     private final LlmdConfig config;
     private final PoolDirectory pools;
     private final DynamicPools dynamic;
+    private final ExtProcWarmUp warmUp;
     private volatile Server server;
     private volatile EventLoopGroup group;
     private volatile EppHealthService service;
     private volatile ScheduledFuture<?> watchTimer;
 
-    public EppHealthServer(LlmdConfig config, PoolDirectory pools, DynamicPools dynamic) {
+    public EppHealthServer(LlmdConfig config, PoolDirectory pools, DynamicPools dynamic, ExtProcWarmUp warmUp) {
         this.config = config;
         this.pools = pools;
         this.dynamic = dynamic;
+        this.warmUp = warmUp;
     }
 
     void start(@Observes StartupEvent event) {
         if (!config.extProc().healthEnabled()) {
             return;
         }
-        EppHealthService health = new EppHealthService(
-                () -> PoolsReadiness.emptyPools(pools.current(), dynamic).isEmpty());
+        EppHealthService health = new EppHealthService(() -> PoolsReadiness.ready(pools, dynamic, warmUp));
         EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("llmd-grpc-health", true));
         Server s = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.extProc().healthHost(), config.extProc().healthPort()))

@@ -21,7 +21,7 @@ public final class ExtProcStreamHarness {
      */
     public ExtProcStreamHarness(PoolDirectory pools, long maxBodyBytes, int maxPending, boolean ignoreSubsetHints) {
         this.guard = new ExtProcGuard(0, maxPending, 503);
-        this.settings = new ExtProcStream.Settings(pools, maxBodyBytes, ignoreSubsetHints, guard, null, 0);
+        this.settings = new ExtProcStream.Settings(pools, maxBodyBytes, ignoreSubsetHints, guard, null, 0, null);
     }
 
     /** A new stream answering to {@code out}, as the gRPC server would open it. */
