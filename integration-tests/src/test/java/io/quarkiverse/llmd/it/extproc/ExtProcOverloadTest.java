@@ -46,6 +46,7 @@ class ExtProcOverloadTest {
             m.put("quarkus.llmd.ext-proc.secure-serving", "false");
             m.put("quarkus.llmd.ext-proc.max-pending-decisions", "1");
             m.put("quarkus.llmd.ext-proc.overload-status", "429");
+            m.put("quarkus.llmd.ext-proc.max-event-loop-lag", "100ms"); // the default, off in the other tests
             m.put("quarkus.llmd.ext-proc.stream-idle-timeout", "3s");
             m.put("quarkus.llmd.ext-proc.max-concurrent-streams-per-connection", "2");
             m.put("quarkus.llmd.config-text", """
