@@ -28,7 +28,8 @@ public final class LiveCommand {
     public static final String USAGE = """
             usage: llmd-bench live --workload W.yaml --target URL[,URL...] [--mode proxy|direct|extproc] [--seed N]
                                    --out DIR | --group DIR  [--duration-scale X] [--model M] [--label NAME] [--connections N]
-                                   [--drain-timeout S] [--plaintext | --tls-insecure] [--no-csv] [--no-plots]
+                                   [--drain-timeout S] [--plaintext | --tls-insecure] [--client-warm-up S]
+                                   [--no-csv] [--no-plots]
 
               Sends the workload (inference-perf format, as `sim` reads it) in real time, open loop: each request
               goes out at its planned arrival (Poisson or constant, per load stage) without waiting for earlier
@@ -50,6 +51,10 @@ public final class LiveCommand {
                               default: a self-signed certificate); otherwise an error naming the option to pass.
               --plaintext     extproc over h2c (a gateway started with quarkus.llmd.ext-proc.secure-serving=false).
               --tls-insecure  extproc over TLS without verifying the certificate.
+              --client-warm-up S  extproc: before the run, this client sends 2,000 requests/s for S seconds to a
+                              trivial picker of its own on a loopback port (default 5; 0 skips it), so that its own
+                              first seconds, run before the JIT has compiled them, are not counted as the picker's
+                              latency. The target sees nothing of it.
               --duration-scale X  multiplies every stage's duration (rates unchanged).
               --model M       overrides the workload's server.model_name.
               --label NAME    the run's name in summary.json and reports (default: the mode).
@@ -80,6 +85,7 @@ public final class LiveCommand {
         String label = null;
         Integer connections = null;
         double drain = 60;
+        double clientWarmUp = 5;
         boolean tlsInsecure = false;
         boolean plaintext = false;
         boolean csv = true;
@@ -105,6 +111,7 @@ public final class LiveCommand {
                     case "--label" -> label = value(args, ++i, a);
                     case "--connections" -> connections = Integer.parseInt(value(args, ++i, a));
                     case "--drain-timeout" -> drain = Double.parseDouble(value(args, ++i, a));
+                    case "--client-warm-up" -> clientWarmUp = Double.parseDouble(value(args, ++i, a));
                     case "--tls-insecure" -> tlsInsecure = true;
                     case "--plaintext" -> plaintext = true;
                     case "--no-csv" -> csv = false;
@@ -134,6 +141,9 @@ public final class LiveCommand {
             if (!(scale > 0)) {
                 throw new IllegalArgumentException("--duration-scale must be > 0");
             }
+            if (!(clientWarmUp >= 0) || clientWarmUp > 600) {
+                throw new IllegalArgumentException("--client-warm-up is seconds from 0 to 600, got " + clientWarmUp);
+            }
             if (!mode.equals("extproc")) {
                 for (String t : targets) {
                     URI u = URI.create(t);
@@ -159,6 +169,9 @@ public final class LiveCommand {
             } else {
                 w = withModel(w, servedModel(w.model(), model != null, targets));
             }
+            if (mode.equals("extproc") && clientWarmUp > 0) {
+                warmClient(w, clientWarmUp, connections, seed);
+            }
             String name = label == null ? mode : label;
             if (group != null && !name.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("--label must be a plain file name with --group, got '" + name
@@ -173,6 +186,23 @@ public final class LiveCommand {
         } catch (WorkloadException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Runs this client's ext_proc code at 2,000 requests/s for {@code seconds} against a {@link LoopbackPicker}, so
+     * that the measurement that follows meets a compiled client; nothing of it is recorded.
+     */
+    static void warmClient(WorkloadSpec w, double seconds, Integer connections, long seed) {
+        WorkloadSpec warm = new WorkloadSpec(w.name() + "-client-warm-up", w.model(), w.chat(), w.ignoreEos(),
+                w.data(), new WorkloadSpec.Load(true, List.of(new WorkloadSpec.Stage(2000, seconds)), 0, 0));
+        try (LoopbackPicker picker = new LoopbackPicker()) {
+            LiveRun run = new LiveRun(warm, 1, seed + 1);
+            long t0 = System.nanoTime();
+            run.run(r -> new ExtProcDriver(r, picker.target(), connections == null ? 2 : connections, false,
+                    warm.model()), false, 10);
+            System.out.printf(Locale.ROOT, "client warm-up: %d requests to a loopback picker in %.1f s%n",
+                    run.arrivals().size(), (System.nanoTime() - t0) / 1e9);
         }
     }
 
