@@ -192,13 +192,6 @@ public final class ConcurrencyDetector implements SaturationDetector, Filter, Da
         if (load == null) {
             return 0.0;
         }
-        if (sizing == Sizing.UNIFORM) {
-            double inFlight = 0;
-            for (int i = 0; i < n; i++) {
-                inFlight += inFlight(load, candidates.get(i));
-            }
-            return inFlight / ((double) capacity * n);
-        }
         long largestKv = largestKv(candidates);
         double inFlight = 0;
         double total = 0;
