@@ -39,7 +39,8 @@ public final class SimCommand {
                                   [--autoscaler A [--autoscaler A2 ...] [--min-replicas N] [--max-replicas N]
                                    [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
                                    [--ttft-slo S] [--target-ttft S] [--target-itl S] [--trend-window S]
-                                   [--backlog-drain S] [--variant PROFILE:MIN:MAX:INITIAL:STATIC[:COST] ...]]
+                                   [--backlog-drain S] [--stabilization-window S]
+                                   [--variant PROFILE:MIN:MAX:INITIAL:STATIC[:COST] ...]]
 
               Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
               time, scheduling with each EndpointPickerConfig in turn. Flags override the cluster file.
@@ -61,7 +62,8 @@ public final class SimCommand {
               minimum, static at the maximum, time to ready 90.7 s, TTFT p99 SLO 5 s per minute, the variant
               autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms, extrapolating the rate's rising trend
               over the last --trend-window seconds (300; 0 off) and serving a gateway backlog within
-              --backlog-drain seconds (60; 0 off).
+              --backlog-drain seconds (60; 0 off), releasing replicas once a lower target has held for
+              --stabilization-window seconds (300; 0 at once).
               With --variant (repeated) the pool holds several variants of the model, one per hardware profile, each
               its own scale target with its bounds, initial and static replicas and cost (default: the profile's
               relative cost); ours and saturation-v2 size them together, the other strategies run one instance per
@@ -96,6 +98,7 @@ public final class SimCommand {
         double targetTtft = 1;
         double trendWindow = AutoscalerConfig.DEFAULT_TREND_WINDOW.toSeconds();
         double backlogDrain = AutoscalerConfig.DEFAULT_BACKLOG_DRAIN_TIME.toSeconds();
+        double stabilizationWindow = AutoscalerConfig.defaults().stabilizationWindow().toSeconds();
         double targetItl = 0.08;
         List<Integer> gatewayReplicas = new ArrayList<>();
         GatewayOptions.Spread spread = GatewayOptions.Spread.ROUND_ROBIN;
@@ -128,6 +131,7 @@ public final class SimCommand {
                     case "--variant" -> variantOptions.add(ScalingPolicies.VariantOption.parse(value(args, ++i, a)));
                     case "--trend-window" -> trendWindow = Double.parseDouble(value(args, ++i, a));
                     case "--backlog-drain" -> backlogDrain = Double.parseDouble(value(args, ++i, a));
+                    case "--stabilization-window" -> stabilizationWindow = Double.parseDouble(value(args, ++i, a));
                     case "--gateway-replicas" -> {
                         for (String n : value(args, ++i, a).split(",")) {
                             gatewayReplicas.add(Integer.parseInt(n.trim()));
@@ -166,8 +170,10 @@ public final class SimCommand {
             for (int n : gatewayReplicas) {
                 new GatewayOptions(n, spread, kvEventDelay, preciseIndex); // validates
             }
-            if (!(trendWindow >= 0) || !(backlogDrain >= 0)) {
-                throw new IllegalArgumentException("--trend-window and --backlog-drain must be >= 0");
+            if (!(trendWindow >= 0) || !(backlogDrain >= 0) || !(stabilizationWindow >= 0)
+                    || Double.isInfinite(stabilizationWindow)) {
+                throw new IllegalArgumentException(
+                        "--trend-window, --backlog-drain and --stabilization-window must be finite and >= 0");
             }
             if (!(ttftSlo > 0)) {
                 throw new IllegalArgumentException("--ttft-slo must be > 0");
@@ -202,7 +208,8 @@ public final class SimCommand {
                         hw.relativeCost(), minReplicas, maxReplicas, staticReplicas == null ? maxReplicas
                                 : staticReplicas, cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), timeToReady,
                         new SloTargets(targetTtft, targetItl), Duration.ofMillis(Math.round(trendWindow * 1000)),
-                        Duration.ofMillis(Math.round(backlogDrain * 1000)));
+                        Duration.ofMillis(Math.round(backlogDrain * 1000)),
+                        Duration.ofMillis(Math.round(stabilizationWindow * 1000)));
                 GatewayOptions gw = new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex);
                 if (!variantOptions.isEmpty()) {
                     runFleet(workload, cluster, schedulers.get(0), autoscalers, options, variantOptions, ttftSlo, seed,

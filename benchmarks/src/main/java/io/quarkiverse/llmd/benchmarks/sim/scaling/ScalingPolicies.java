@@ -34,10 +34,11 @@ public final class ScalingPolicies {
      * @param targets the latency targets the variant autoscaler sizes for (means, as its queueing model predicts)
      * @param trendWindow the variant autoscaler's {@link AutoscalerConfig#trendWindow()}
      * @param backlogDrain the variant autoscaler's {@link AutoscalerConfig#backlogDrainTime()}
+     * @param stabilizationWindow the variant autoscaler's {@link AutoscalerConfig#stabilizationWindow()}
      */
     public record Options(String modelId, HardwareProfile hardware, double costPerReplicaHour, int minReplicas,
             int maxReplicas, int staticReplicas, int maxNumSeqs, int maxNumBatchedTokens, double timeToReadySeconds,
-            SloTargets targets, Duration trendWindow, Duration backlogDrain) {
+            SloTargets targets, Duration trendWindow, Duration backlogDrain, Duration stabilizationWindow) {
     }
 
     private ScalingPolicies() {
@@ -133,7 +134,7 @@ public final class ScalingPolicies {
 
     private static AutoscalerConfig config(Options o) {
         return AutoscalerConfig.defaults().withTargets(o.modelId(), o.targets())
-                .withStabilization(Duration.ofMinutes(5), 0.10).withForecast(o.trendWindow(), o.backlogDrain());
+                .withStabilization(o.stabilizationWindow(), 0.10).withForecast(o.trendWindow(), o.backlogDrain());
     }
 
     /** A fresh policy (policies hold state: one per run). */

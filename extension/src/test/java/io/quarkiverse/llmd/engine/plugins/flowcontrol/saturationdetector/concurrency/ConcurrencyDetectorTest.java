@@ -7,14 +7,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
+import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
+import io.quarkiverse.llmd.engine.plugins.flowcontrol.saturationdetector.concurrency.ConcurrencyDetector.Params;
 import io.quarkiverse.llmd.engine.testing.FakeInFlightLoad;
 
 class ConcurrencyDetectorTest {
@@ -24,7 +31,29 @@ class ConcurrencyDetectorTest {
     private final Endpoint c = endpoint("c", 0, 0);
 
     private static ConcurrencyDetector detector(String mode, Long max, Long maxTokens, Double headroom) {
-        return new ConcurrencyDetector("cd", new ConcurrencyDetector.Params(mode, max, maxTokens, headroom));
+        return new ConcurrencyDetector("cd", new ConcurrencyDetector.Params(mode, max, maxTokens, headroom, null, null));
+    }
+
+    /** An endpoint whose scrape reported {@code blocks} KV blocks of 16 tokens. */
+    private static Endpoint withKv(String name, long blocks) {
+        return endpoint(name, 0, 0).withMetrics(new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(), 0, 16, blocks,
+                Instant.parse("2026-01-01T00:00:00Z")));
+    }
+
+    private static SchedulingContext load(Object... endpointRequestsTokens) {
+        FakeInFlightLoad load = new FakeInFlightLoad();
+        for (int i = 0; i < endpointRequestsTokens.length; i += 3) {
+            load.with((Endpoint) endpointRequestsTokens[i], (Long) endpointRequestsTokens[i + 1],
+                    (Long) endpointRequestsTokens[i + 2]);
+        }
+        SchedulingContext ctx = context(request("m", "p"));
+        ctx.put(DataKeys.IN_FLIGHT_LOAD, load);
+        return ctx;
+    }
+
+    private static Params params(String mode, Long max, Long maxTokens, Double headroom, Double fraction,
+            Boolean scale) {
+        return new Params(mode, max, maxTokens, headroom, fraction, scale);
     }
 
     private SchedulingContext ctx(long ra, long ta, long rb, long tb, long rc, long tc) {
@@ -75,18 +104,98 @@ class ConcurrencyDetectorTest {
         assertThat(d.filter(ctx(0, 100, 0, 200, 0, 0), List.of(a, b))).isEmpty();
     }
 
+    // Mixed pool: "big" holds 380,000 KV tokens (23,750 blocks of 16), "small" 35,200 (2,200 blocks), "unknown" was
+    // never scraped.
+    private final Endpoint big = withKv("big", 23_750);
+    private final Endpoint small = withKv("small", 2_200);
+    private final Endpoint unknown = endpoint("unknown", 0, 0);
+
+    @Test
+    void tokenModeKvFractionGivesEachEndpointItsShareOfItsOwnCache() {
+        ConcurrencyDetector d = new ConcurrencyDetector("cd", params("tokens", null, 100_000L, null, 0.5, null));
+        // capacities 190,000 and 17,600 tokens; in flight 95,000 + 17,600 = 112,600 of 207,600
+        assertThat(d.saturation(load(big, 10L, 95_000L, small, 7L, 17_600L), List.of(big, small)))
+                .isCloseTo(112_600.0 / 207_600.0, within(1e-12));
+        // the small pod is full at 17,600 tokens although the big one still has room
+        assertThat(d.filter(load(big, 10L, 95_000L, small, 7L, 17_600L), List.of(big, small))).containsExactly(big);
+        assertThat(d.filter(load(big, 10L, 95_000L, small, 7L, 17_599L), List.of(big, small)))
+                .containsExactly(big, small);
+    }
+
+    @Test
+    void unknownKvFallsBackToThePlainCapacity() {
+        ConcurrencyDetector tokens = new ConcurrencyDetector("cd", params("tokens", null, 100_000L, null, 0.5, null));
+        // 190,000 + 100,000 (maxTokenConcurrency) = 290,000
+        assertThat(tokens.saturation(load(big, 0L, 0L, unknown, 1L, 145_000L), List.of(big, unknown)))
+                .isCloseTo(0.5, within(1e-12));
+        assertThat(tokens.filter(load(big, 0L, 0L, unknown, 1L, 100_000L), List.of(big, unknown)))
+                .containsExactly(big);
+        ConcurrencyDetector requests = new ConcurrencyDetector("cd", params("requests", 64L, null, null, null, true));
+        // unknown keeps 64 beside big's 64: 64 in flight of 128
+        assertThat(requests.saturation(load(big, 0L, 0L, unknown, 64L, 0L), List.of(big, unknown)))
+                .isCloseTo(0.5, within(1e-12));
+        // with no KV known anywhere, every endpoint keeps maxConcurrency
+        assertThat(requests.saturation(load(unknown, 32L, 0L), List.of(unknown))).isCloseTo(0.5, within(1e-12));
+    }
+
+    @Test
+    void requestModeScalesMaxConcurrencyByKvRelativeToTheLargest() {
+        ConcurrencyDetector d = new ConcurrencyDetector("cd", params("requests", 64L, null, 0.25, null, true));
+        // big 64, small 64 x 35,200 / 380,000 = 5.928...; pool saturation (30 + 3) / 69.928...
+        double smallCapacity = 64.0 * 35_200 / 380_000;
+        assertThat(d.saturation(load(big, 30L, 0L, small, 3L, 0L), List.of(big, small)))
+                .isCloseTo(33 / (64 + smallCapacity), within(1e-12));
+        // filter limit for small: 5.928 x 1.25 = 7.41, so 7 in flight passes and 8 does not; big's limit is 80
+        assertThat(d.filter(load(big, 79L, 0L, small, 7L, 0L), List.of(big, small))).containsExactly(big, small);
+        assertThat(d.filter(load(big, 80L, 0L, small, 8L, 0L), List.of(big, small))).isEmpty();
+        // a homogeneous pool behaves as without the parameter
+        Endpoint big2 = withKv("big2", 23_750);
+        ConcurrencyDetector plain = detector("requests", 64L, null, 0.25);
+        SchedulingContext ctx = load(big, 40L, 0L, big2, 80L, 0L);
+        assertThat(d.saturation(ctx, List.of(big, big2))).isEqualTo(plain.saturation(ctx, List.of(big, big2)));
+        assertThat(d.filter(ctx, List.of(big, big2))).containsExactly(big);
+    }
+
+    @Test
+    void withoutOurParametersKvSizesAreIgnored() {
+        ConcurrencyDetector d = detector("requests", 64L, null, null);
+        // llm-d: 64 each whatever the cache, (30 + 30) / 128
+        assertThat(d.saturation(load(big, 30L, 0L, small, 30L, 0L), List.of(big, small)))
+                .isCloseTo(60.0 / 128, within(1e-12));
+        assertThat(d.filter(load(big, 30L, 0L, small, 30L, 0L), List.of(big, small))).containsExactly(big, small);
+    }
+
+    @Test
+    void parametersDecodeFromConfig() throws Exception {
+        var mapper = new ObjectMapper();
+        Params p = Parameters.decode(
+                mapper.readTree("{\"concurrencyMode\":\"tokens\",\"kvCapacityFraction\":0.8}"), Params.class);
+        assertThat(p.kvCapacityFraction()).isEqualTo(0.8);
+        assertThat(p.scaleByKvCache()).isFalse();
+        assertThatThrownBy(() -> Parameters.decode(
+                mapper.readTree("{\"scaleByKvCache\":true,\"kvCapacityFraction\":0.8}"), Params.class))
+                .isInstanceOf(PluginConfigException.class).hasMessageContaining("kvCapacityFraction");
+    }
+
     @Test
     void parametersDefaultAndValidate() {
-        var p = new ConcurrencyDetector.Params(null, null, null, null);
+        var p = params(null, null, null, null, null, null);
         assertThat(p.concurrencyMode()).isEqualTo("requests");
         assertThat(p.maxConcurrency()).isEqualTo(100);
         assertThat(p.maxTokenConcurrency()).isEqualTo(1_000_000);
         assertThat(p.headroom()).isEqualTo(0.0);
-        assertField(() -> new ConcurrencyDetector.Params("bytes", null, null, null), "concurrencyMode");
-        assertField(() -> new ConcurrencyDetector.Params(null, 0L, null, null), "maxConcurrency");
-        assertField(() -> new ConcurrencyDetector.Params(null, null, -1L, null), "maxTokenConcurrency");
-        assertField(() -> new ConcurrencyDetector.Params(null, null, null, -0.5), "headroom");
-        assertField(() -> new ConcurrencyDetector.Params(null, null, null, Double.POSITIVE_INFINITY), "headroom");
+        assertThat(p.kvCapacityFraction()).isNull();
+        assertThat(p.scaleByKvCache()).isFalse();
+        assertField(() -> params("bytes", null, null, null, null, null), "concurrencyMode");
+        assertField(() -> params(null, 0L, null, null, null, null), "maxConcurrency");
+        assertField(() -> params(null, null, -1L, null, null, null), "maxTokenConcurrency");
+        assertField(() -> params(null, null, null, -0.5, null, null), "headroom");
+        assertField(() -> params(null, null, null, Double.POSITIVE_INFINITY, null, null), "headroom");
+        assertField(() -> params("requests", null, null, null, 0.5, null), "kvCapacityFraction");
+        assertField(() -> params("tokens", null, null, null, 0.0, null), "kvCapacityFraction");
+        assertField(() -> params("tokens", null, null, null, 10.5, null), "kvCapacityFraction");
+        assertField(() -> params("tokens", null, null, null, Double.NaN, null), "kvCapacityFraction");
+        assertField(() -> params("tokens", null, null, null, null, true), "scaleByKvCache");
         assertThat(detector(null, null, null, null).consumes()).containsExactly(DataKeys.IN_FLIGHT_LOAD);
     }
 
