@@ -185,10 +185,11 @@ public final class PairedCommand {
         if (vh == PairedDifference.Verdict.WORSE) {
             worseHit.add(name);
         }
-        md.append(String.format(Locale.ROOT, "| %s | %.2f / %.2f | %+.2f [%+.2f, %+.2f] | %s | %.1f%% / %.1f%% "
-                + "| %+.2f [%+.2f, %+.2f] | %s |%n", label, ttft.baselineMean(), ttft.candidateMean(),
-                ttft.meanDifference(), ttft.low(), ttft.high(), vt.label(), hit.baselineMean(), hit.candidateMean(),
-                hit.meanDifference(), hit.low(), hit.high(), vh.label()));
+        md.append(String.format(Locale.ROOT, "| %s | %.2f / %.2f | %s [%s, %s] | %s | %.1f%% / %.1f%% "
+                + "| %s [%s, %s] | %s |%n", label, ttft.baselineMean(), ttft.candidateMean(),
+                signed(ttft.meanDifference()), signed(ttft.low()), signed(ttft.high()), vt.label(),
+                hit.baselineMean(), hit.candidateMean(), signed(hit.meanDifference()), signed(hit.low()),
+                signed(hit.high()), vh.label()));
     }
 
     private static double[] values(List<Map<String, Object>> summaries, ToDoubleFunction<Map<String, Object>> f) {
@@ -197,6 +198,12 @@ public final class PairedCommand {
             v[i] = f.applyAsDouble(summaries.get(i));
         }
         return v;
+    }
+
+    /** Two decimals with a sign; what rounds to zero prints as +0.00, not -0.00. */
+    static String signed(double v) {
+        double rounded = Math.round(v * 100) / 100.0;
+        return String.format(Locale.ROOT, "%+.2f", rounded == 0 ? 0.0 : rounded);
     }
 
     private static String listOrNone(List<String> labels) {

@@ -12,9 +12,11 @@ package io.quarkiverse.llmd.benchmarks.report;
  * @param meanDifference mean of candidate − baseline
  * @param low lower end of the 95% interval of the mean difference
  * @param high upper end of the 95% interval of the mean difference
+ * @param identical whether candidate and baseline are equal on every seed (the same decisions, as far as the metric
+ *        shows)
  */
 public record PairedDifference(int seeds, double baselineMean, double candidateMean, double meanDifference, double low,
-        double high) {
+        double high, boolean identical) {
 
     static final double CONFIDENCE = 0.95;
 
@@ -31,7 +33,9 @@ public record PairedDifference(int seeds, double baselineMean, double candidateM
         double sumBase = 0;
         double sumCand = 0;
         double sumDiff = 0;
+        boolean identical = true;
         for (int i = 0; i < n; i++) {
+            identical &= candidate[i] == baseline[i];
             sumBase += baseline[i];
             sumCand += candidate[i];
             sumDiff += candidate[i] - baseline[i];
@@ -44,14 +48,17 @@ public record PairedDifference(int seeds, double baselineMean, double candidateM
         }
         double standardError = Math.sqrt(squares / (n - 1) / n);
         double half = StudentT.twoSidedQuantile(CONFIDENCE, n - 1) * standardError;
-        return new PairedDifference(n, sumBase / n, sumCand / n, mean, mean - half, mean + half);
+        return new PairedDifference(n, sumBase / n, sumCand / n, mean, mean - half, mean + half, identical);
     }
 
     /**
      * Whether the candidate is worse, better or neither at 95%: worse when the whole interval lies on the worse
-     * side of zero. {@code higherIsWorse} is true for latencies, false for hit rates.
+     * side of zero; identical when no seed differs at all. {@code higherIsWorse} is true for latencies, false for hit rates.
      */
     public Verdict verdict(boolean higherIsWorse) {
+        if (identical) {
+            return Verdict.IDENTICAL;
+        }
         if (low > 0) {
             return higherIsWorse ? Verdict.WORSE : Verdict.BETTER;
         }
@@ -65,7 +72,8 @@ public record PairedDifference(int seeds, double baselineMean, double candidateM
     public enum Verdict {
         WORSE("**worse**"),
         BETTER("better"),
-        NOT_DISTINGUISHABLE("not distinguishable");
+        NOT_DISTINGUISHABLE("not distinguishable"),
+        IDENTICAL("identical on every seed");
 
         private final String label;
 

@@ -60,6 +60,17 @@ class PairedCommandTest {
     }
 
     @Test
+    void equalOnEverySeedIsIdenticalNotMerelyIndistinguishable() {
+        PairedDifference same = PairedDifference.of(new double[] { 0.5, 0.7 }, new double[] { 0.5, 0.7 });
+        assertThat(same.verdict(true)).isEqualTo(PairedDifference.Verdict.IDENTICAL);
+        PairedDifference cancelling = PairedDifference.of(new double[] { 0.5, 0.7 }, new double[] { 0.6, 0.6 });
+        assertThat(cancelling.meanDifference()).isCloseTo(0, within(1e-12));
+        assertThat(cancelling.verdict(true)).isEqualTo(PairedDifference.Verdict.NOT_DISTINGUISHABLE);
+        assertThat(PairedCommand.signed(-0.001)).isEqualTo("+0.00");
+        assertThat(PairedCommand.signed(-0.006)).isEqualTo("-0.01");
+    }
+
+    @Test
     void oneSeedIsNotEnoughForAnInterval() {
         assertThatThrownBy(() -> PairedDifference.of(new double[] { 1 }, new double[] { 2 }))
                 .hasMessageContaining("at least 2 seeds");
@@ -75,7 +86,8 @@ class PairedCommandTest {
         assertThat(r.rc()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("#### `precise` (candidate) against `approx` (baseline), 3 seeds (1, 2, 3)")
-                .contains("| 3 | 1.03 / 0.83 | -0.20 [-0.20, -0.20] | better |")
+                .contains("| 3 | 1.03 / 0.83 | -0.20 [-0.20, -0.20] | better | 95.3% / 95.3% | +0.00 [-2.48, +2.48] "
+                        + "| not distinguishable |")
                 .contains("| 10 | 5.33 / 6.33 | +1.00 [+0.75, +1.25] | **worse** |")
                 .contains("| whole run | 5.33 / 6.33 | +1.00 [+0.75, +1.25] | **worse** |")
                 .contains("`precise` worse (95% CI) in TTFT p90: 10 QPS, whole run; in hit rate: none.");
