@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -76,7 +78,8 @@ public final class PairedCommand {
             return 2;
         }
         try {
-            List<String> schedulers = new ArrayList<>();
+            // a scheduler in several pairs is read once
+            Set<String> schedulers = new LinkedHashSet<>();
             for (Pair p : pairs) {
                 schedulers.add(p.baseline());
                 schedulers.add(p.candidate());
@@ -100,7 +103,7 @@ public final class PairedCommand {
      * its schedulers, and no seed appears twice (a repeated seed would count one sample twice and narrow the
      * interval falsely). Returns each scheduler's summaries in the order of the directories.
      */
-    static Map<String, List<Map<String, Object>>> load(List<Path> dirs, List<String> schedulers) {
+    static Map<String, List<Map<String, Object>>> load(List<Path> dirs, Set<String> schedulers) {
         Map<String, List<Map<String, Object>>> by = new LinkedHashMap<>();
         Map<Object, Path> seeds = new LinkedHashMap<>();
         String workload = null;

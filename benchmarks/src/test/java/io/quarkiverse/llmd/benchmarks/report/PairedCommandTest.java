@@ -94,6 +94,17 @@ class PairedCommandTest {
     }
 
     @Test
+    void aSchedulerInSeveralPairsIsCountedOncePerSeed(@TempDir Path dir) {
+        Path s1 = run(dir, 1, new double[][] { { 1.0, 2.0 } }, 0.9, 0.9);
+        Path s2 = run(dir, 2, new double[][] { { 3.0, 4.0 } }, 0.9, 0.9);
+        Result r = invoke("--pair", "approx:precise", "--pair", "precise:approx", s1.toString(), s2.toString());
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2 seeds (1, 2)")
+                .contains("| 3 | 2.00 / 3.00 | +1.00 [+1.00, +1.00] | **worse** |")
+                .contains("| 3 | 3.00 / 2.00 | -1.00 [-1.00, -1.00] | better |");
+    }
+
+    @Test
     void aSeedGivenTwiceIsRefused(@TempDir Path dir) {
         Path a = run(dir.resolve("a"), 7, new double[][] { { 1, 1 } }, 0.9, 0.9);
         Path b = run(dir.resolve("b"), 7, new double[][] { { 2, 2 } }, 0.9, 0.9);
