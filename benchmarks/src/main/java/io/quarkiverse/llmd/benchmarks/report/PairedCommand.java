@@ -33,8 +33,8 @@ public final class PairedCommand {
               the mean over the seeds of TTFT p90 and KV hit rate of both schedulers, the mean of the per-seed
               difference (candidate - baseline) with its 95% confidence interval (t distribution, seeds - 1 degrees
               of freedom) and a verdict: worse when the interval lies entirely on the candidate's worse side (higher
-              TTFT, lower hit rate), better when entirely on the other, else not distinguishable.
-              Prints Markdown tables on stdout.
+              TTFT, lower hit rate), better when entirely on the other, identical when no seed differs, else not
+              distinguishable. Prints Markdown tables on stdout. A scheduler may appear in several pairs.
             """;
 
     private PairedCommand() {
