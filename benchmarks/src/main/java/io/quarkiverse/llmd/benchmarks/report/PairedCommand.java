@@ -120,6 +120,7 @@ public final class PairedCommand {
                             + " --scheduler .../" + name + ".yaml and another --scheduler?)");
                 }
                 Map<String, Object> s = Outputs.readJson(file);
+                check(file, s);
                 String w = String.valueOf(s.get("workload"));
                 List<Double> r = stages(s).stream().map(st -> number(st, "rate")).toList();
                 if (workload == null) {
@@ -144,6 +145,39 @@ public final class PairedCommand {
             }
         }
         return by;
+    }
+
+    /**
+     * Fails with the file and the field when a summary lacks what the tables read, so that rendering cannot fail
+     * halfway: a stages list of objects, and in it and at the top a TTFT p90 and a hit rate; a rate per stage.
+     */
+    static void check(Path file, Map<String, Object> summary) {
+        checkPeriod(file, summary, "");
+        if (!(summary.get("stages") instanceof List<?> stages) || stages.isEmpty()) {
+            throw new IllegalArgumentException(file + ": 'stages' is missing or empty (not a `llmd-bench sim` summary?)");
+        }
+        for (int i = 0; i < stages.size(); i++) {
+            String where = "stages[" + i + "].";
+            if (!(stages.get(i) instanceof Map<?, ?> stage)) {
+                throw new IllegalArgumentException(file + ": " + where.substring(0, where.length() - 1)
+                        + " is not an object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> st = (Map<String, Object>) stage;
+            checkPeriod(file, st, where);
+            if (!(st.get("rate") instanceof Number)) {
+                throw new IllegalArgumentException(file + ": " + where + "rate is missing or not a number");
+            }
+        }
+    }
+
+    private static void checkPeriod(Path file, Map<String, Object> period, String where) {
+        if (!(period.get("ttft_s") instanceof Map<?, ?> ttft) || !(ttft.get("p90") instanceof Number)) {
+            throw new IllegalArgumentException(file + ": " + where + "ttft_s.p90 is missing or not a number");
+        }
+        if (!(period.get("kv_hit_rate") instanceof Number)) {
+            throw new IllegalArgumentException(file + ": " + where + "kv_hit_rate is missing or not a number");
+        }
     }
 
     static void render(StringBuilder md, Pair pair, Map<String, List<Map<String, Object>>> runs) {
@@ -217,28 +251,19 @@ public final class PairedCommand {
         return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 
+    // The accessors below read summaries that check() has accepted.
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> stages(Map<String, Object> summary) {
-        Object stages = summary.get("stages");
-        if (!(stages instanceof List<?>)) {
-            throw new IllegalArgumentException("a summary.json of workload " + summary.get("workload")
-                    + " has no stages list");
-        }
-        return (List<Map<String, Object>>) stages;
+        return (List<Map<String, Object>>) summary.get("stages");
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof Map<?, ?> inner)) {
-            throw new IllegalArgumentException("summary.json: no object '" + key + "'");
-        }
-        return (Map<String, Object>) inner;
+        return (Map<String, Object>) m.get(key);
     }
 
     private static double number(Map<String, Object> m, String key) {
-        if (!(m.get(key) instanceof Number value)) {
-            throw new IllegalArgumentException("summary.json: '" + key + "' is not a number");
-        }
-        return value.doubleValue();
+        return ((Number) m.get(key)).doubleValue();
     }
 }

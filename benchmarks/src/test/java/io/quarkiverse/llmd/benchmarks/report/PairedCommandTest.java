@@ -128,6 +128,22 @@ class PairedCommandTest {
         assertThat(oneRun.err()).contains("at least two run directories");
     }
 
+    @Test
+    void aSummaryWithoutTheFieldsReadIsRefusedWithFileAndField(@TempDir Path dir) {
+        Path a = run(dir, 1, new double[][] { { 1, 1 }, { 2, 2 } }, 0.9, 0.9);
+        Path b = run(dir, 2, new double[][] { { 1, 1 }, { 2, 2 } }, 0.9, 0.9);
+        Path broken = b.resolve("precise").resolve("summary.json");
+        Map<String, Object> summary = Outputs.readJson(broken);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> stage1 = ((List<Map<String, Object>>) summary.get("stages")).get(1);
+        stage1.put("kv_hit_rate", "high");
+        Outputs.writeJson(broken, summary);
+        Result r = invoke("--pair", "approx:precise", a.toString(), b.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.err()).contains(broken + ": stages[1].kv_hit_rate is missing or not a number");
+        assertThat(r.out()).isEmpty();
+    }
+
     /**
      * A sim output directory for one seed with schedulers "approx" and "precise": {@code p90[stage] = {approx,
      * precise}}, stage rates 3, 10, ...; the whole run's p90 is the last stage's.
