@@ -186,10 +186,10 @@ public final class PairedCommand {
         StringJoiner seedList = new StringJoiner(", ");
         base.forEach(s -> seedList.add(String.valueOf(s.get("seed"))));
         int n = base.size();
-        md.append(String.format(Locale.ROOT, "#### `%s` (candidate) against `%s` (baseline), %d seeds (%s)%n%n",
+        md.append(String.format(Locale.ROOT, "#### `%s` (candidate) against `%s` (baseline), %d seeds (%s)\n\n",
                 pair.candidate(), pair.baseline(), n, seedList));
         md.append(String.format(Locale.ROOT, "Means over the seeds, baseline / candidate; difference = candidate - "
-                + "baseline, mean and 95%% CI over the seeds (t, %d df).%n%n", n - 1));
+                + "baseline, mean and 95%% CI over the seeds (t, %d df).\n\n", n - 1));
         md.append("| QPS | TTFT p90 (s) | difference (s) [95% CI] | verdict | KV hit rate | difference (pt) [95% CI] "
                 + "| verdict |\n");
         md.append("|---:|---|---|---|---|---|---|\n");
@@ -202,7 +202,7 @@ public final class PairedCommand {
             row(md, qps, qps + " QPS", base, cand, s -> stages(s).get(stage), worseTtft, worseHit);
         }
         row(md, "whole run", "whole run", base, cand, s -> s, worseTtft, worseHit);
-        md.append(String.format(Locale.ROOT, "%n`%s` worse (95%% CI) in TTFT p90: %s; in hit rate: %s.%n%n",
+        md.append(String.format(Locale.ROOT, "\n`%s` worse (95%% CI) in TTFT p90: %s; in hit rate: %s.\n\n",
                 pair.candidate(), listOrNone(worseTtft), listOrNone(worseHit)));
     }
 
@@ -223,7 +223,7 @@ public final class PairedCommand {
             worseHit.add(name);
         }
         md.append(String.format(Locale.ROOT, "| %s | %.2f / %.2f | %s [%s, %s] | %s | %.1f%% / %.1f%% "
-                + "| %s [%s, %s] | %s |%n", label, ttft.baselineMean(), ttft.candidateMean(),
+                + "| %s [%s, %s] | %s |\n", label, ttft.baselineMean(), ttft.candidateMean(),
                 signed(ttft.meanDifference()), signed(ttft.low()), signed(ttft.high()), vt.label(),
                 hit.baselineMean(), hit.candidateMean(), signed(hit.meanDifference()), signed(hit.low()),
                 signed(hit.high()), vh.label()));
