@@ -18,6 +18,8 @@ public final class BenchMain {
               soak [options]      a live run held for a duration while the gateway's heap, threads and fds are sampled
                                   (soak --help)
               report [options]    regenerate the cluster benchmark report from sim runs (report --help)
+              paired [options]    two schedulers of sim runs over several seeds: per-stage paired differences
+                                  with 95% confidence intervals (paired --help)
             """;
 
     private BenchMain() {
@@ -36,6 +38,7 @@ public final class BenchMain {
             case "live" -> System.exit(io.quarkiverse.llmd.benchmarks.live.LiveCommand.main(rest));
             case "soak" -> System.exit(io.quarkiverse.llmd.benchmarks.live.SoakCommand.main(rest));
             case "report" -> System.exit(io.quarkiverse.llmd.benchmarks.report.ReportCommand.main(rest));
+            case "paired" -> System.exit(io.quarkiverse.llmd.benchmarks.report.PairedCommand.main(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);
