@@ -56,8 +56,17 @@ class RuntimeTokenProducerTest {
 
     @Test
     void onAnEventLoopTheTokenizerRunsOnAWorkerAndTheStageCompletesBackOnTheLoop() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        // one worker, held busy until the stage has been looked at: otherwise a short prompt can be tokenized
+        // before the event loop even asks for the stage, which then completes at once (on the loop, but too soon)
+        Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWorkerPoolSize(1));
+        java.util.concurrent.CountDownLatch workerBusy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        vertx.executeBlocking(() -> {
+            workerBusy.countDown();
+            return release.await(10, TimeUnit.SECONDS);
+        }, false);
         try {
+            assertThat(workerBusy.await(10, TimeUnit.SECONDS)).isTrue();
             RuntimeTokenProducer producer = (RuntimeTokenProducer) RuntimeTokenProducer
                     .factory(new RenderTransport(vertx, null)).create("tp", JSON.readTree(hf("")), PluginHandle.NONE);
             assertThat(producer.needsPreparation()).isTrue();
@@ -71,6 +80,7 @@ class RuntimeTokenProducerTest {
                 var stage = producer.prepare(request, new byte[0]).toCompletableFuture();
                 // the worker's result is delivered through this event loop, which is still busy here
                 doneOnReturn.complete(stage.isDone());
+                release.countDown();
                 stage.whenComplete((prompt, failure) -> {
                     completedOnTheLoop.complete(Thread.currentThread() == loop);
                     result.complete(prompt);
@@ -83,6 +93,7 @@ class RuntimeTokenProducerTest {
             // off the event loop (the cluster simulator, a test) it answers at once
             assertThat(producer.prepare(request, new byte[0]).toCompletableFuture().isDone()).isTrue();
         } finally {
+            release.countDown();
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
