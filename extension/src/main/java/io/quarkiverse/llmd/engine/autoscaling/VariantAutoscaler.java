@@ -220,6 +220,22 @@ public final class VariantAutoscaler {
             }
             // not confident yet (a variant at zero replicas never is): its benchmarked profile, when it has one
             w.fromPrior = !w.calibration.confident() && s.prior() != null && mix != null;
+            if (w.calibration.confident() && s.prior() != null && mix != null) {
+                if (atTarget == null) {
+                    atTarget = new QueueingModel(w.calibration.parameters(), s.mixFor(mix), w.calibration.maxBatch(),
+                            config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                }
+                // The fit's error bars only measure noise around its line; where the plan puts the replicas at
+                // larger batches than any timing it remembers, the line is extrapolated, and timings from a
+                // lightly loaded variant then promised up to half as much again per replica as it carried when
+                // loaded (docs/benchmarks.md, "Three hardware classes"). The profile was benchmarked there.
+                int seen = calibrator.largestRecentBatch();
+                if (atTarget.state() != null && atTarget.state().meanBusy() > seen) {
+                    w.fromPrior = true;
+                    w.extrapolated = new DecisionDraft.Extrapolation(seen, atTarget.state().meanBusy());
+                    atTarget = null;
+                }
+            }
             if (w.calibration.confident() || w.fromPrior) {
                 if (w.fromPrior || atTarget == null) {
                     ServiceTimeModel model = w.fromPrior ? s.prior() : w.calibration.parameters();
