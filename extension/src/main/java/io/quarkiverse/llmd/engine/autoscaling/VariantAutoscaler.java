@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * <li>Variants are grouped by what they serve: all of them for an aggregated model; prefill variants and decode
  * variants (with any aggregated ones) separately for a disaggregated one. Each group must carry the model's whole
  * arrival rate.</li>
- * <li><b>Model</b>: for each confidently calibrated variant, the queueing model gives the highest rate per replica
+ * <li><b>Model</b>: for each confidently calibrated variant (or its benchmarked profile, before that and wherever the
+ * plan would take the fit beyond the batches it was fitted on), the queueing model gives the highest rate per replica
  * within the model's TTFT and ITL targets for the observed token mix; the {@link CostOptimizer} chooses the
  * cheapest replicas carrying the rate. A variant's model target is the count for the observed rate if that is
  * higher than now, otherwise the count for the rate plus {@code scaleDownMargin}.</li>
