@@ -229,16 +229,21 @@ public final class VariantAutoscaler {
                 // The fit's error bars only measure noise around its line; where the plan puts the replicas at
                 // larger batches than any timing it remembers, the line is extrapolated, and timings from a
                 // lightly loaded variant then promised up to half as much again per replica as it carried when
-                // loaded (docs/benchmarks.md, "Three hardware classes"). The profile was benchmarked there.
+                // loaded (docs/benchmarks.md, "The morning ramp: a confident fit used beyond its batches").
+                // There neither estimate has been checked on this deployment: plan with the one promising less.
                 int seen = calibrator.largestRecentBatch();
                 if (atTarget.state() != null && atTarget.state().meanBusy() > seen) {
-                    w.fromPrior = true;
-                    w.extrapolated = new DecisionDraft.Extrapolation(seen, atTarget.state().meanBusy());
-                    atTarget = null;
+                    ReplicaCapacity profiled = new QueueingModel(s.prior(), s.mixFor(mix), w.calibration.maxBatch(),
+                            config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                    if (profiled.ratePerSecond() < atTarget.ratePerSecond()) {
+                        w.fromPrior = true;
+                        w.extrapolated = new DecisionDraft.Extrapolation(seen, atTarget.state().meanBusy());
+                        atTarget = profiled;
+                    }
                 }
             }
             if (w.calibration.confident() || w.fromPrior) {
-                if (w.fromPrior || atTarget == null) {
+                if (atTarget == null || w.fromPrior && w.extrapolated == null) {
                     ServiceTimeModel model = w.fromPrior ? s.prior() : w.calibration.parameters();
                     atTarget = new QueueingModel(model, s.mixFor(mix), w.calibration.maxBatch(),
                             config.queueToBatchRatio()).maxRate(s.targetsFor(targets));

@@ -378,8 +378,8 @@ class VariantAutoscalerTest {
     @Test
     void aConfidentFitIsNotUsedBeyondTheBatchesItWasFittedOn() {
         // Timings taken at batches 1..8 only, nearly noiseless: the fit is confident, but its plan puts a replica
-        // at a mean batch far above 8, where only the benchmarked profile (here deliberately slower than the
-        // timings) has data. The profile decides, at its own capacity for the variant's N = 64.
+        // at a mean batch far above 8, where only the benchmarked profile has data. The profile, here slower than
+        // the timings, promises less and decides, at its own capacity for the variant's N = 64.
         VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
                 spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
         Synthetic gen = new Synthetic(FAST, 9, 0.001);
@@ -406,6 +406,22 @@ class VariantAutoscalerTest {
         assertThat(e.inputs().calibration().confident()).isTrue();
         assertThat(e.inputs().ratePerReplica()).isCloseTo(capacity(FAST), within(capacity(FAST) * 0.01));
         assertThat(e.detail()).doesNotContain("benchmarked profile");
+
+        // beyond its batches a fit that promises less than the profile is kept: of two unchecked estimates, the
+        // lower one plans (here the live hardware is the slow class, the profile the fast one)
+        VariantAutoscaler c = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10).withPrior(FAST));
+        Synthetic slow = new Synthetic(SLOW, 10, 0.001);
+        for (int i = 0; i < 300; i++) {
+            c.observe("h100", slow.sample(1 + i % 8, 2000, 300));
+        }
+        ReplicaCapacity slowFit = new QueueingModel(c.calibration("h100", MIX).parameters(), MIX, 64).maxRate(SLO);
+        assertThat(slowFit.state().meanBusy()).isGreaterThan(8);
+        ScalingDecision f = only(c.decide(load(3 * capacity(SLOW), 0, replicas("h100", 1)), 0));
+        assertThat(f.inputs().calibration().confident()).isTrue();
+        assertThat(f.inputs().ratePerReplica()).isCloseTo(slowFit.ratePerSecond(), within(1e-9));
+        assertThat(f.inputs().ratePerReplica()).isLessThan(capacity(FAST));
+        assertThat(f.detail()).doesNotContain("benchmarked profile");
     }
 
     @Test
