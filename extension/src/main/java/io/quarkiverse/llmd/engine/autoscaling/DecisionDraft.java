@@ -15,8 +15,22 @@ final class DecisionDraft {
     double plannedRate;
     /** the model's allocation of the whole group covers what the saturation analyzer needs: the model decides */
     boolean guardSatisfied;
-    /** the model used the variant's benchmarked profile: its own fit is not confident yet */
+    /**
+     * the model used the variant's benchmarked profile: its own fit is not confident yet, or ({@link #extrapolated})
+     * would be used beyond the batches it was fitted on
+     */
     boolean fromPrior;
+    /** why a confident fit gave way to the profile, or {@code null} */
+    Extrapolation extrapolated;
+
+    /**
+     * A confident fit that the plan would use beyond its data.
+     *
+     * @param largestSeen the largest batch among the timings the fit remembers
+     * @param plannedBatch the mean batch the fit predicts for one replica at its capacity
+     */
+    record Extrapolation(int largestSeen, double plannedBatch) {
+    }
     double saturationShortfall;
     double demandTokens;
     double supplyTokens;
@@ -52,7 +66,11 @@ final class DecisionDraft {
             set(modelTarget, ScalingReason.MODEL, String.format(Locale.ROOT,
                     "cheapest cover of %.3f req/s at %.3f req/s per replica (bound by %s)%s", plannedRate,
                     capacity.ratePerSecond(), capacity.limit(),
-                    fromPrior ? ", from the benchmarked profile (not calibrated yet)" : ""));
+                    !fromPrior ? ""
+                            : extrapolated == null ? ", from the benchmarked profile (not calibrated yet)"
+                                    : String.format(Locale.ROOT, ", from the benchmarked profile (the fit has timings"
+                                            + " up to batch %d, its plan needs %.0f)", extrapolated.largestSeen(),
+                                            extrapolated.plannedBatch())));
         } else {
             set(saturationTarget, ScalingReason.SATURATION_GUARD, String.format(Locale.ROOT,
                     "saturation asks %d, model %d", saturationTarget, modelTarget));

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * <li>Variants are grouped by what they serve: all of them for an aggregated model; prefill variants and decode
  * variants (with any aggregated ones) separately for a disaggregated one. Each group must carry the model's whole
  * arrival rate.</li>
- * <li><b>Model</b>: for each confidently calibrated variant, the queueing model gives the highest rate per replica
+ * <li><b>Model</b>: for each confidently calibrated variant (or its benchmarked profile, before that and wherever the
+ * plan would take the fit beyond the batches it was fitted on), the queueing model gives the highest rate per replica
  * within the model's TTFT and ITL targets for the observed token mix; the {@link CostOptimizer} chooses the
  * cheapest replicas carrying the rate. A variant's model target is the count for the observed rate if that is
  * higher than now, otherwise the count for the rate plus {@code scaleDownMargin}.</li>
@@ -220,8 +221,29 @@ public final class VariantAutoscaler {
             }
             // not confident yet (a variant at zero replicas never is): its benchmarked profile, when it has one
             w.fromPrior = !w.calibration.confident() && s.prior() != null && mix != null;
+            if (w.calibration.confident() && s.prior() != null && mix != null) {
+                if (atTarget == null) {
+                    atTarget = new QueueingModel(w.calibration.parameters(), s.mixFor(mix), w.calibration.maxBatch(),
+                            config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                }
+                // The fit's error bars only measure noise around its line; where the plan puts the replicas at
+                // larger batches than any timing it remembers, the line is extrapolated, and timings from a
+                // lightly loaded variant then promised up to half as much again per replica as it carried when
+                // loaded (docs/benchmarks.md, "The morning ramp: a confident fit used beyond its batches").
+                // There neither estimate has been checked on this deployment: plan with the one promising less.
+                int seen = calibrator.largestRecentBatch();
+                if (atTarget.state() != null && atTarget.state().meanBusy() > seen) {
+                    ReplicaCapacity profiled = new QueueingModel(s.prior(), s.mixFor(mix), w.calibration.maxBatch(),
+                            config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
+                    if (profiled.ratePerSecond() < atTarget.ratePerSecond()) {
+                        w.fromPrior = true;
+                        w.extrapolated = new DecisionDraft.Extrapolation(seen, atTarget.state().meanBusy());
+                        atTarget = profiled;
+                    }
+                }
+            }
             if (w.calibration.confident() || w.fromPrior) {
-                if (w.fromPrior || atTarget == null) {
+                if (atTarget == null || w.fromPrior && w.extrapolated == null) {
                     ServiceTimeModel model = w.fromPrior ? s.prior() : w.calibration.parameters();
                     atTarget = new QueueingModel(model, s.mixFor(mix), w.calibration.maxBatch(),
                             config.queueToBatchRatio()).maxRate(s.targetsFor(targets));

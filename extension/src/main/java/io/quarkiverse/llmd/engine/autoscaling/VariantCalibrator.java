@@ -9,6 +9,8 @@ package io.quarkiverse.llmd.engine.autoscaling;
  * {@code queueLengthThreshold} or more requests runs at its limit, so its running count is that limit; and the KV
  * share of one running request tells how many fit below the KV threshold ({@code kvCacheThreshold / share}). Both
  * are smoothed; the lowest of them and the configured {@code --max-num-seqs} is N.</li>
+ * <li>The largest batch among the requests the fit still remembers ({@link #largestRecentBatch()}): how far the
+ * fit has seen the replicas go. A linear fit of timings taken at small batches says little about large ones.</li>
  * </ul>
  * Not thread-safe: the caller serializes observations and decisions, as everywhere in the engine.
  */
@@ -19,16 +21,49 @@ public final class VariantCalibrator {
     private final ServiceTimeFit fit;
     private double kvPerRequest = Double.NaN;
     private double saturatedRunning = Double.NaN;
+    /** batch sizes of the last {@code recentBatches.length} requests (a ring); {@code null}: no forgetting */
+    private final int[] recentBatches;
+    private int nextBatch;
+    private int largestEver;
+
+    /** Longest remembered run of batch sizes, so that a forgetting factor close to 1 cannot take much memory. */
+    static final int MAX_REMEMBERED_BATCHES = 1 << 16;
 
     public VariantCalibrator(CalibrationConfig config, SaturationConfig thresholds) {
         this.config = config;
         this.thresholds = thresholds;
         this.fit = new ServiceTimeFit(config.forgetting());
+        // the fit's memory in observations, 1 / (1 - forgetting): the batches it still reflects
+        this.recentBatches = config.forgetting() < 1
+                ? new int[(int) Math.min(MAX_REMEMBERED_BATCHES, Math.round(1 / (1 - config.forgetting())))]
+                : null;
     }
 
     /** Records one completed request. */
     public void observe(RequestSample sample) {
         fit.add(sample);
+        if (recentBatches == null) {
+            largestEver = Math.max(largestEver, sample.batchSize());
+        } else {
+            recentBatches[nextBatch] = sample.batchSize();
+            nextBatch = (nextBatch + 1) % recentBatches.length;
+        }
+    }
+
+    /**
+     * The largest batch size at which one of the requests the fit remembers started: the last
+     * {@code 1 / (1 - forgetting)} requests (at most {@link #MAX_REMEMBERED_BATCHES}), or all of them without
+     * forgetting; 0 before the first.
+     */
+    public int largestRecentBatch() {
+        if (recentBatches == null) {
+            return largestEver;
+        }
+        int largest = 0;
+        for (int b : recentBatches) {
+            largest = Math.max(largest, b);
+        }
+        return largest;
     }
 
     /** Records one scrape of one replica. */

@@ -133,6 +133,32 @@ class CalibrationTest {
     }
 
     @Test
+    void theLargestRecentBatchIsTheLargestTheFitStillRemembers() {
+        // forgetting 0.99: the fit remembers 1 / (1 - 0.99) = 100 requests
+        VariantCalibrator c = new VariantCalibrator(new CalibrationConfig(40, 0.1, 0.99, 0.2),
+                SaturationConfig.defaults());
+        assertThat(c.largestRecentBatch()).isZero();
+        Synthetic gen = new Synthetic(TRUTH, 5, 0.02);
+        c.observe(gen.sample(50, 1000, 200));
+        for (int i = 0; i < 99; i++) {
+            c.observe(gen.sample(5, 1000, 200));
+        }
+        // the batch-50 request is the 100th most recent: still remembered
+        assertThat(c.largestRecentBatch()).isEqualTo(50);
+        c.observe(gen.sample(5, 1000, 200));
+        assertThat(c.largestRecentBatch()).isEqualTo(5);
+
+        // without forgetting, every request counts
+        VariantCalibrator all = new VariantCalibrator(new CalibrationConfig(40, 0.1, 1, 0.2),
+                SaturationConfig.defaults());
+        all.observe(gen.sample(50, 1000, 200));
+        for (int i = 0; i < 1000; i++) {
+            all.observe(gen.sample(5, 1000, 200));
+        }
+        assertThat(all.largestRecentBatch()).isEqualTo(50);
+    }
+
+    @Test
     void configIsValidated() {
         assertThatThrownBy(() -> new CalibrationConfig(100, 0.1, 0.99, 0.2)).hasMessageContaining("remembers");
         assertThatThrownBy(() -> new CalibrationConfig(2, 0.1, 1, 0.2)).hasMessageContaining("minSamples");

@@ -376,6 +376,55 @@ class VariantAutoscalerTest {
     }
 
     @Test
+    void aConfidentFitIsNotUsedBeyondTheBatchesItWasFittedOn() {
+        // Timings taken at batches 1..8 only, nearly noiseless: the fit is confident, but its plan puts a replica
+        // at a mean batch far above 8, where only the benchmarked profile has data. The profile, here slower than
+        // the timings, promises less and decides, at its own capacity for the variant's N = 64.
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
+        Synthetic gen = new Synthetic(FAST, 9, 0.001);
+        for (int i = 0; i < 300; i++) {
+            a.observe("h100", gen.sample(1 + i % 8, 2000, 300));
+        }
+        double fitted = new QueueingModel(a.calibration("h100", MIX).parameters(), MIX, 64).maxRate(SLO)
+                .state().meanBusy();
+        assertThat(fitted).isGreaterThan(8);
+        ScalingDecision d = only(a.decide(load(3 * capacity(SLOW), 0, replicas("h100", 1)), 0));
+        assertThat(d.inputs().calibration().confident()).isTrue();
+        assertThat(d.inputs().ratePerReplica()).isCloseTo(capacity(SLOW), within(1e-9));
+        assertThat(d.desiredReplicas()).isEqualTo(3);
+        assertThat(d.detail()).contains(String.format(java.util.Locale.ROOT,
+                "from the benchmarked profile (the fit has timings up to batch 8, its plan needs %.0f)", fitted));
+
+        // timings over the whole range 1..64: the plan stays within them, the fit decides
+        VariantAutoscaler b = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
+        for (int i = 0; i < 640; i++) {
+            b.observe("h100", gen.sample(1 + i % 64, 2000, 300));
+        }
+        ScalingDecision e = only(b.decide(load(3 * capacity(SLOW), 0, replicas("h100", 1)), 0));
+        assertThat(e.inputs().calibration().confident()).isTrue();
+        assertThat(e.inputs().ratePerReplica()).isCloseTo(capacity(FAST), within(capacity(FAST) * 0.01));
+        assertThat(e.detail()).doesNotContain("benchmarked profile");
+
+        // beyond its batches a fit that promises less than the profile is kept: of two unchecked estimates, the
+        // lower one plans (here the live hardware is the slow class, the profile the fast one)
+        VariantAutoscaler c = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10).withPrior(FAST));
+        Synthetic slow = new Synthetic(SLOW, 10, 0.001);
+        for (int i = 0; i < 300; i++) {
+            c.observe("h100", slow.sample(1 + i % 8, 2000, 300));
+        }
+        ReplicaCapacity slowFit = new QueueingModel(c.calibration("h100", MIX).parameters(), MIX, 64).maxRate(SLO);
+        assertThat(slowFit.state().meanBusy()).isGreaterThan(8);
+        ScalingDecision f = only(c.decide(load(3 * capacity(SLOW), 0, replicas("h100", 1)), 0));
+        assertThat(f.inputs().calibration().confident()).isTrue();
+        assertThat(f.inputs().ratePerReplica()).isCloseTo(slowFit.ratePerSecond(), within(1e-9));
+        assertThat(f.inputs().ratePerReplica()).isLessThan(capacity(FAST));
+        assertThat(f.detail()).doesNotContain("benchmarked profile");
+    }
+
+    @Test
     void theGuardDoesNotHoldAClassTheOptimizerMovedAwayFrom() {
         // Four replicas of a class that costs more per request (15 per replica-hour at about half the rate) and one
         // of the other, at light load. The saturation analyzer, which lets the most expensive replica go first, would keep the
