@@ -114,17 +114,26 @@ public interface ExtProcConfig {
     java.time.Duration maxEventLoopLag();
 
     /**
-     * How long the gateway rehearses ext_proc decisions on itself at start, before it reports ready: a client inside
-     * the gateway opens streams to its own ext_proc port and sends synthetic chat and completion requests through the
-     * whole path (gRPC, body parsing, scheduling, the response phases), so that the JIT has compiled it before the
-     * first real request. A cold JVM decides an order of magnitude slower, and a proxy that sends full load at once
-     * would otherwise queue behind it for seconds. Rehearsals commit nothing: no in-flight count, prefix-index entry,
-     * request metric or observer sees them; they are scheduled on the pool's endpoints, or on stand-in addresses
-     * when it has none, and nothing is sent to a model server. Readiness ({@code /q/health/ready} and gRPC health)
-     * stays DOWN until it ends. Skipped when the server requires client certificates ({@code client-ca-path}).
-     * Unset: 10 s in production mode, off in dev and test mode; 0 switches it off.
+     * Longest the gateway rehearses ext_proc decisions on itself at start, before it reports ready; it stops
+     * earlier once {@code warm-up-requests} have been rehearsed. A client inside the gateway opens streams to its own
+     * ext_proc port and sends synthetic chat and completion requests through the whole path (gRPC, body parsing,
+     * scheduling, the response phases), so that the JIT has compiled it before the first real request. A cold JVM
+     * decides an order of magnitude slower, and a proxy that sends full load at once would otherwise queue behind it
+     * for seconds. Rehearsals commit nothing: no in-flight count, prefix-index entry, request metric or observer
+     * sees them; they are scheduled on the pool's endpoints, or on stand-in addresses when it has none, and nothing
+     * is sent to a model server. Readiness ({@code /q/health/ready} and gRPC health) stays DOWN until it ends.
+     * Skipped when the server requires client certificates ({@code client-ca-path}). Unset: 60 s in production mode,
+     * off in dev and test mode; 0 switches it off.
      */
     Optional<java.time.Duration> warmUp();
+
+    /**
+     * Rehearsed decisions after which the warm-up ends (unless {@code warm-up} ends it first). The JIT compiles a
+     * method after some thousands of calls, so this is a count, not a time: a few seconds on a multi-core machine,
+     * about 25 s on a single core. Must be at least 1.
+     */
+    @WithDefault("20000")
+    int warmUpRequests();
 
     /**
      * HTTP status of the ImmediateResponse that refuses a request the picker cannot decide in time: 503 (retryable

@@ -59,8 +59,8 @@ import io.quarkus.runtime.StartupEvent;
 public class ExtProcWarmUp {
 
     private static final Logger LOG = Logger.getLogger(ExtProcWarmUp.class);
-    /** Used when {@code warm-up} is unset in production mode. */
-    static final Duration DEFAULT = Duration.ofSeconds(10);
+    /** Used when {@code warm-up} is unset in production mode: an upper bound, the request count normally ends it. */
+    static final Duration DEFAULT = Duration.ofSeconds(60);
     /** Streams in flight at once: enough to keep a core busy, few enough not to trip the lag guard. */
     static final int CONCURRENCY = 8;
     /** A warm-up whose streams keep failing (nothing listening, a TLS mismatch) gives up after this many in a row. */
@@ -81,6 +81,10 @@ public class ExtProcWarmUp {
     private volatile Thread thread;
 
     public ExtProcWarmUp(LlmdConfig config, PoolDirectory pools) {
+        if (config.extProc().warmUpRequests() < 1) {
+            throw new io.quarkiverse.llmd.engine.config.ConfigException("quarkus.llmd.ext-proc.warm-up-requests", 0,
+                    null, "must be at least 1, not " + config.extProc().warmUpRequests());
+        }
         this.config = config;
         this.pools = pools;
         byte[] secret = new byte[16];
@@ -162,8 +166,10 @@ public class ExtProcWarmUp {
             Semaphore window = new Semaphore(CONCURRENCY);
             AtomicInteger failuresInARow = new AtomicInteger();
             long deadline = start + duration.toNanos();
+            int target = config.extProc().warmUpRequests();
             int i = 0;
-            while (!stopping && System.nanoTime() < deadline && failuresInARow.get() < MAX_CONSECUTIVE_FAILURES) {
+            while (!stopping && i < target && System.nanoTime() < deadline
+                    && failuresInARow.get() < MAX_CONSECUTIVE_FAILURES) {
                 if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
