@@ -80,8 +80,10 @@ class ExtProcWarmUpTest {
             ex.requestBody("{\"model\":\"m\",\"prompt\":\"hi\"}".getBytes(StandardCharsets.UTF_8), true);
             ProcessingResponse decision = ex.next();
             assertThat(decision.hasRequestHeaders()).isTrue();
-            assertThat(setHeaders(decision.getRequestHeaders().getResponse().getHeaderMutation().getSetHeadersList()))
-                    .containsKey("x-gateway-destination-endpoint").doesNotContainKey("x-llmd-warm-up");
+            var mutation = decision.getRequestHeaders().getResponse().getHeaderMutation();
+            assertThat(setHeaders(mutation.getSetHeadersList())).containsKey("x-gateway-destination-endpoint")
+                    .doesNotContainKey("x-llmd-warm-up");
+            assertThat(mutation.getRemoveHeadersList()).contains("x-llmd-warm-up");
             ex.streamedBody(true);
             ex.responseHeaders(Map.of(":status", "200", "content-type", "application/json"), false, null);
             ex.next();

@@ -119,6 +119,8 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
     private boolean admitted;
     /** Whether this stream is the gateway's own warm-up: decided by {@link Pools#rehearse}, shed never. */
     private boolean rehearsal;
+    /** Whether the request carried {@link #REHEARSAL_HEADER}, which the proxy is then told to remove. */
+    private boolean carriedRehearsalHeader;
 
     private State state = State.REQUEST_HEADERS;
     private boolean outClosed;
@@ -277,6 +279,7 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
         }
         String token = requestHeaders.remove(REHEARSAL_HEADER);
         if (token != null) {
+            carriedRehearsalHeader = true;
             requestHeaderList.removeIf(h -> h[0].equals(REHEARSAL_HEADER));
             // a constant-time comparison: the token is what keeps clients from rehearsing
             rehearsal = settings.rehearsalToken() != null && java.security.MessageDigest.isEqual(
@@ -417,6 +420,9 @@ final class ExtProcStream implements StreamObserver<ProcessingRequest> {
             mutation.addSetHeaders(ExtProcMessages.header("content-length", Integer.toString(body.length), false));
         }
         echoRequestHeaders(mutation);
+        if (carriedRehearsalHeader) {
+            mutation.addRemoveHeaders(REHEARSAL_HEADER); // the proxy forwards what it received unless told not to
+        }
         if (missingRequestId()) {
             // the parser generated one: the model server and the logs must see the same id
             mutation.addSetHeaders(ExtProcMessages.header(OpenAiRequestParser.REQUEST_ID_HEADER,
