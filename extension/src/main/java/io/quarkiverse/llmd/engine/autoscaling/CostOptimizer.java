@@ -10,12 +10,17 @@ import java.util.Map;
  * Chooses replicas per variant so that their summed capacity carries a demand at the least cost.
  *
  * <p>
- * Minimize {@code sum(cost_v * r_v) + sum(coldStart_v for v woken from zero)} subject to
- * {@code sum(capacity_v * r_v) >= demand} and {@code min_v <= r_v <= max_v}. That is an integer covering problem;
- * with the handful of variants a model has, a depth-first branch and bound solves it exactly: variants in order of
- * cost per unit of capacity, each tried from the most useful count down, pruned by the fractional (LP) bound. Equal
- * costs prefer the allocation that moves fewer replicas. When demand exceeds every variant at its maximum, all run
- * at their maximum and the shortfall is reported.
+ * Minimize {@code sum(cost_v * r_v) + sum(coldStart_v for v woken from zero) + sum(removal_v * (current_v - r_v)
+ * for v scaled down)} subject to {@code sum(capacity_v * r_v) >= demand} and {@code min_v <= r_v <= max_v}. That
+ * is an integer covering problem; with the handful of variants a model has, a depth-first branch and bound solves
+ * it exactly: variants in order of cost per unit of capacity, each tried from the most useful count down, pruned by
+ * the fractional (LP) bound (the penalties are never negative, so it stays a lower bound). Equal costs prefer the
+ * allocation that moves fewer replicas. When demand exceeds every variant at its maximum, all run at their maximum
+ * and the shortfall is reported.
+ * <p>
+ * The removal penalty is what a replica costs while the stabilization window still keeps it after the plan dropped
+ * it. Without it, two allocations of nearly equal cost (two A100s, or one A100 and four L4s) alternate from one
+ * decision to the next; scale-up is immediate and scale-down waits for the window, so the fleet pays for both.
  */
 final class CostOptimizer {
 
@@ -33,9 +38,16 @@ final class CostOptimizer {
      * @param max highest replicas
      * @param current replicas now, for tie-breaking and the cold-start penalty
      * @param coldStartPenalty cost added when the variant goes from 0 to some replicas
+     * @param removalPenalty cost added per replica below {@code current}; less than {@code cost}, so that keeping a
+     *        replica the demand does not need never wins
      */
     record Candidate(String name, double capacity, double cost, int min, int max, int current,
-            double coldStartPenalty) {
+            double coldStartPenalty, double removalPenalty) {
+
+        /** A candidate whose replicas may go at no cost. */
+        Candidate(String name, double capacity, double cost, int min, int max, int current, double coldStartPenalty) {
+            this(name, capacity, cost, min, max, current, coldStartPenalty, 0);
+        }
     }
 
     /**
@@ -58,21 +70,27 @@ final class CostOptimizer {
         for (Candidate c : candidates) {
             base.put(c.name(), c.min());
             remaining -= c.min() * c.capacity();
-            baseCost += c.min() * c.cost() + penalty(c, c.min());
+            baseCost += c.min() * c.cost();
             if (c.capacity() > 0 && c.max() > c.min()) {
                 free.add(c);
                 room += (c.max() - c.min()) * c.capacity();
+            } else {
+                baseCost += penalty(c, c.min()); // fixed at min: its penalty is settled
             }
         }
         if (remaining <= EPS * Math.max(1, demand)) {
-            return new Allocation(base, baseCost, 0);
+            double cost = baseCost;
+            for (Candidate c : free) {
+                cost += penalty(c, c.min());
+            }
+            return new Allocation(base, cost, 0);
         }
         if (room < remaining - EPS * Math.max(1, demand)) {
             Map<String, Integer> all = new HashMap<>(base);
             double cost = baseCost;
             for (Candidate c : free) {
                 all.put(c.name(), c.max());
-                cost += (c.max() - c.min()) * c.cost() + penalty(c, c.max()) - penalty(c, c.min());
+                cost += (c.max() - c.min()) * c.cost() + penalty(c, c.max());
             }
             return new Allocation(all, cost, remaining - room);
         }
@@ -86,8 +104,10 @@ final class CostOptimizer {
         return new Allocation(chosen, s.bestCost, 0);
     }
 
+    /** Waking from zero and replicas removed; never negative. */
     private static double penalty(Candidate c, int replicas) {
-        return c.current() == 0 && replicas > 0 ? c.coldStartPenalty() : 0;
+        double wake = c.current() == 0 && replicas > 0 ? c.coldStartPenalty() : 0;
+        return wake + Math.max(0, c.current() - replicas) * c.removalPenalty();
     }
 
     /** Depth-first search over extra replicas (above min) per free variant. */
@@ -96,6 +116,8 @@ final class CostOptimizer {
         private final double tolerance;
         /** suffixRatio[i] = the lowest cost per capacity among free[i..]. */
         private final double[] suffixRatio;
+        /** restAtMin[i] = the penalties of free[i..] left at their minimum. */
+        private final double[] restAtMin;
         int[] best;
         double bestCost = Double.POSITIVE_INFINITY;
         int bestMoves = Integer.MAX_VALUE;
@@ -105,17 +127,19 @@ final class CostOptimizer {
             this.free = free;
             this.tolerance = EPS * Math.max(1, demand);
             this.suffixRatio = new double[free.size() + 1];
+            this.restAtMin = new double[free.size() + 1];
             suffixRatio[free.size()] = Double.POSITIVE_INFINITY;
             for (int i = free.size() - 1; i >= 0; i--) {
                 Candidate c = free.get(i);
                 suffixRatio[i] = Math.min(suffixRatio[i + 1], c.cost() / c.capacity());
+                restAtMin[i] = restAtMin[i + 1] + penalty(c, c.min());
             }
         }
 
         void run(int i, double remaining, double cost, int[] extra) {
             nodes++;
             if (remaining <= tolerance) {
-                offer(cost, extra);
+                offer(cost + restAtMin[i], extra);
                 return;
             }
             if (i == free.size() || nodes > MAX_NODES && best != null) {
@@ -129,8 +153,7 @@ final class CostOptimizer {
             int most = (int) Math.min(c.max() - c.min(), (long) Math.ceil(remaining / c.capacity() - 1e-12));
             for (int k = most; k >= 0; k--) {
                 extra[i] = k;
-                double penalty = penalty(c, c.min() + k) - penalty(c, c.min());
-                run(i + 1, remaining - k * c.capacity(), cost + k * c.cost() + penalty, extra);
+                run(i + 1, remaining - k * c.capacity(), cost + k * c.cost() + penalty(c, c.min() + k), extra);
             }
             extra[i] = 0;
         }

@@ -21,20 +21,41 @@ import java.util.Map;
  * times their charge (prompt for prefill replicas, prompt plus output otherwise) plus the gateway queue's tokens.
  *
  * <p>
- * Scaling up adds to the variant with the lowest cost per unit of capacity; scaling down removes from the most
- * expensive first and keeps the cheapest running variant at one replica or more. Holds state (the observation
- * window) across calls; not thread-safe, like the rest of the engine.
+ * Scaling up adds to the variant with the lowest cost per unit of capacity; scaling down removes, in WVA's order,
+ * from the variant with the most expensive replica first, or, in {@link ScaleDownOrder#COST_PER_CAPACITY}, from the
+ * one with the highest cost per unit of capacity first (the reverse of scaling up), and keeps the cheapest running
+ * variant at one replica or more. Holds state (the observation window) across calls; not thread-safe, like the rest
+ * of the engine.
  */
 public final class SaturationAnalyzerV2 {
+
+    /** Which spare replicas go first. */
+    public enum ScaleDownOrder {
+        /**
+         * The variant with the most expensive replica first, as WVA's optimizer does. With classes of very
+         * different KV sizes this keeps the class that holds the least per unit of cost: ten L4s (1.2 each, 35,000
+         * tokens) outlive the H100s (10 each, 380,000 tokens) that replaced them.
+         */
+        MOST_EXPENSIVE_REPLICA,
+        /** The variant with the highest cost per unit of capacity first: the reverse of the scale-up order. */
+        COST_PER_CAPACITY
+    }
 
     /** Observed compute-bound capacities remembered per variant and output bucket. */
     static final int WINDOW = 10;
 
     private final SaturationConfig config;
+    private final ScaleDownOrder scaleDownOrder;
     private final Map<String, Deque<Double>> observedK2 = new HashMap<>();
 
+    /** The analyzer as WVA runs it: scale-down from the most expensive replica. */
     public SaturationAnalyzerV2(SaturationConfig config) {
+        this(config, ScaleDownOrder.MOST_EXPENSIVE_REPLICA);
+    }
+
+    public SaturationAnalyzerV2(SaturationConfig config, ScaleDownOrder scaleDownOrder) {
         this.config = config;
+        this.scaleDownOrder = scaleDownOrder;
     }
 
     public SaturationConfig config() {
@@ -89,7 +110,7 @@ public final class SaturationAnalyzerV2 {
             if (required > 0) {
                 shortfall = addReplicas(specs, capacity, targets, required);
             } else if (spare > 0) {
-                removeReplicas(specs, capacity, targets, spare);
+                removeReplicas(specs, capacity, targets, spare, scaleDownOrder);
             }
         }
         return new SaturationAnalysis(informed, demand, supply, anticipated, required, spare, shortfall, capacity,
@@ -191,14 +212,17 @@ public final class SaturationAnalyzerV2 {
     }
 
     private static void removeReplicas(List<VariantSpec> specs, Map<String, Double> capacity,
-            Map<String, Integer> targets, double spare) {
+            Map<String, Integer> targets, double spare, ScaleDownOrder scaleDownOrder) {
         // The cheapest variant that runs keeps a replica: the analyzer never scales a model to zero on its own.
         VariantSpec keeper = specs.stream().filter(s -> targets.get(s.name()) > 0)
                 .min(Comparator.comparingDouble(VariantSpec::costPerReplicaHour).thenComparing(VariantSpec::name))
                 .orElse(null);
         List<VariantSpec> order = new ArrayList<>(specs);
-        order.sort(Comparator.comparingDouble(VariantSpec::costPerReplicaHour).thenComparing(VariantSpec::name)
-                .reversed());
+        order.removeIf(s -> capacity.get(s.name()) <= 0);
+        Comparator<VariantSpec> cost = scaleDownOrder == ScaleDownOrder.MOST_EXPENSIVE_REPLICA
+                ? Comparator.comparingDouble(VariantSpec::costPerReplicaHour)
+                : Comparator.comparingDouble(s -> s.costPerReplicaHour() / capacity.get(s.name()));
+        order.sort(cost.thenComparing(VariantSpec::name).reversed());
         double left = spare;
         for (VariantSpec s : order) {
             double cap = capacity.get(s.name());

@@ -28,8 +28,10 @@ import java.util.TreeMap;
  * within the model's TTFT and ITL targets for the observed token mix; the {@link CostOptimizer} chooses the
  * cheapest replicas carrying the rate. A variant's model target is the count for the observed rate if that is
  * higher than now, otherwise the count for the rate plus {@code scaleDownMargin}.</li>
- * <li><b>Saturation guard</b>: the {@link SaturationAnalyzerV2} runs on the same group. The two combine any-up /
- * all-down, which is the larger of the two targets. Variants the model cannot judge yet follow the analyzer alone,
+ * <li><b>Saturation guard</b>: the {@link SaturationAnalyzerV2} runs on the same group, removing spare replicas
+ * from the variant with the highest cost per unit of KV capacity first (WVA removes the most expensive replica
+ * first, which keeps small, cheap classes longest). The two combine any-up / all-down, which is the larger of the
+ * two targets. Variants the model cannot judge yet follow the analyzer alone,
  * and say {@link ScalingReason#LOW_CONFIDENCE}.</li>
  * <li>Bounds, then the zero rules: after {@code scaleToZeroAfter} without load, variants go to their minimum (zero
  * where allowed); otherwise a group that has load or replicas keeps at least one, and a group with no replica
@@ -55,7 +57,8 @@ public final class VariantAutoscaler {
 
     public VariantAutoscaler(AutoscalerConfig config) {
         this.config = config;
-        this.saturation = new SaturationAnalyzerV2(config.saturation());
+        this.saturation = new SaturationAnalyzerV2(config.saturation(),
+                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY);
     }
 
     public AutoscalerConfig config() {
@@ -203,6 +206,8 @@ public final class VariantAutoscaler {
         TokenMix mix = snapshot.mix();
         SloTargets targets = config.targetsFor(snapshot.modelId());
         double horizon = config.coldStartHorizon().toNanos() / 1e9;
+        // a replica the plan drops is still paid while the stabilization window keeps it (at most the horizon)
+        double held = Math.min(config.stabilizationWindow().toNanos() / 1e9, horizon);
         List<CostOptimizer.Candidate> candidates = new ArrayList<>();
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
@@ -252,7 +257,8 @@ public final class VariantAutoscaler {
                 if (w.capacity.feasible()) {
                     candidates.add(new CostOptimizer.Candidate(s.name(), w.capacity.ratePerSecond(),
                             s.costPerReplicaHour(), s.minReplicas(), s.maxReplicas(), w.current,
-                            s.costPerReplicaHour() * s.coldStartSeconds() / horizon));
+                            s.costPerReplicaHour() * s.coldStartSeconds() / horizon,
+                            s.costPerReplicaHour() * held / horizon));
                 }
             }
         }

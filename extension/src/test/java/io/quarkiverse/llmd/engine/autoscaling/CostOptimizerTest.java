@@ -94,6 +94,25 @@ class CostOptimizerTest {
     }
 
     @Test
+    void aNearTieDoesNotTradeRunningReplicasForNewOnes() {
+        // The night of the real-time three-class day: two A100s carry 10.47 req/s; one A100 and four L4s carry it
+        // for 9.8 instead of 10. Dropping the A100 saves nothing while the 300 s window keeps it (5 x 300 / 1800).
+        Candidate a100 = new Candidate("a100", 7.82, 5, 1, 6, 2, 5 * 90.7 / 1800, 5 * 300.0 / 1800);
+        Candidate l4 = new Candidate("l4", 0.679, 1.2, 0, 10, 0, 1.2 * 90.7 / 1800, 1.2 * 300.0 / 1800);
+        assertThat(CostOptimizer.allocate(List.of(a100, l4), 10.47).replicas())
+                .isEqualTo(Map.of("a100", 2, "l4", 0));
+        // free to go, the two would trade: the near tie that flipped from one decision to the next
+        Candidate a100Free = new Candidate("a100", 7.82, 5, 1, 6, 2, 5 * 90.7 / 1800);
+        Candidate l4Free = new Candidate("l4", 0.679, 1.2, 0, 10, 0, 1.2 * 90.7 / 1800);
+        assertThat(CostOptimizer.allocate(List.of(a100Free, l4Free), 10.47).replicas())
+                .isEqualTo(Map.of("a100", 1, "l4", 4));
+        // a real saving still scales down: 7 req/s needs one A100, 5 + 0.83 against 10
+        Allocation night = CostOptimizer.allocate(List.of(a100, l4), 7);
+        assertThat(night.replicas()).isEqualTo(Map.of("a100", 1, "l4", 0));
+        assertThat(night.cost()).isCloseTo(5 + 5 * 300.0 / 1800, within(1e-9));
+    }
+
+    @Test
     void matchesExhaustiveSearchOnRandomInstances() {
         Random random = new Random(42);
         for (int round = 0; round < 300; round++) {
@@ -102,8 +121,9 @@ class CostOptimizerTest {
             for (int i = 0; i < n; i++) {
                 int min = random.nextInt(2);
                 int max = min + 1 + random.nextInt(5);
-                cs.add(new Candidate("v" + i, 1 + random.nextInt(20), 1 + random.nextInt(20), min, max,
-                        random.nextInt(3), random.nextInt(3)));
+                double cost = 1 + random.nextInt(20);
+                cs.add(new Candidate("v" + i, 1 + random.nextInt(20), cost, min, max,
+                        random.nextInt(4), random.nextInt(3), random.nextBoolean() ? 0 : cost * random.nextDouble()));
             }
             double demand = random.nextDouble() * 60;
             Allocation a = CostOptimizer.allocate(cs, demand);
@@ -132,7 +152,8 @@ class CostOptimizerTest {
             for (int k = 0; k < cs.size(); k++) {
                 Candidate c = cs.get(k);
                 cap += r[k] * c.capacity();
-                cost += r[k] * c.cost() + (c.current() == 0 && r[k] > 0 ? c.coldStartPenalty() : 0);
+                cost += r[k] * c.cost() + (c.current() == 0 && r[k] > 0 ? c.coldStartPenalty() : 0)
+                        + Math.max(0, c.current() - r[k]) * c.removalPenalty();
             }
             return cap >= demand - 1e-9 ? cost : Double.POSITIVE_INFINITY;
         }

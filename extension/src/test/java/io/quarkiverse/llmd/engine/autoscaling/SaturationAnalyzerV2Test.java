@@ -78,6 +78,31 @@ class SaturationAnalyzerV2Test {
     }
 
     @Test
+    void scalingDownByCostPerCapacityKeepsTheClassThatHoldsMostPerUnitOfCost() {
+        // l4: 10 pods, C = 35,000, k1 = 28,000 (1.2 per replica: 4.3e-5 per token); h100: 2 pods, k1 = 320,000
+        // (10 per replica: 3.1e-5 per token). Demand 10 * 1,750 + 2 * 20,000 = 57,500; supply 920,000;
+        // spare = 920,000 - 57,500 / 0.7 = 837,857.
+        VariantSpec l4 = new VariantSpec("l4", "m", "L4", Role.BOTH, 1.2, 0, 10, 256, 0, 90);
+        List<ReplicaMetrics> l4Pods = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            l4Pods.add(pod("l-" + i, 35_000, 0.05, 0));
+        }
+        Map<String, VariantObservation> observed = observe(
+                variant("l4", l4Pods.toArray(ReplicaMetrics[]::new)),
+                variant("h100", pod("h-0", 400_000, 0.05, 0), pod("h-1", 400_000, 0.05, 0)));
+        // WVA's order: both H100s go first (leaving 197,857), then seven L4s; the L4s, cheap per replica but small,
+        // are what stays
+        assertThat(analyzer.analyze(List.of(l4, H100), observed, MIX, 0).targets())
+                .containsEntry("h100", 0).containsEntry("l4", 3);
+        // by cost per capacity the L4s go first (down to the cheapest running variant's last replica), then one
+        // H100: the guard keeps what the cost optimizer prefers, so the two do not each hold a different class
+        SaturationAnalyzerV2 byCapacity = new SaturationAnalyzerV2(SaturationConfig.defaults(),
+                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY);
+        assertThat(byCapacity.analyze(List.of(l4, H100), observed, MIX, 0).targets())
+                .containsEntry("h100", 1).containsEntry("l4", 1);
+    }
+
+    @Test
     void observedComputeBoundCapacityIsRemembered() {
         // 6 queued (>= 5) at 50 % of 100,000: the replica is compute-bound at 50,000 tokens, below k1 = 80,000.
         SaturationAnalysis first = analyzer.analyze(List.of(A100),
