@@ -26,7 +26,10 @@ import io.quarkiverse.llmd.engine.kvcache.KvPrefixMatch;
  * consecutive prefix per endpoint, from the request keys ({@link #lookup}) and from the token ids, hashing
  * included ({@link #hashAndLookup}). The index holds 20,000 other blocks per endpoint (1.28 million); of the 64
  * endpoints, 8 hold the whole prompt on GPU, 8 hold its first half on GPU and the rest on CPU, 16 hold its
- * first 10 to 160 blocks, and 32 hold none of it. Run with {@code bin/llmd-bench jmh KvPrefixLookup}.
+ * first 10 to 160 blocks, and 32 hold none of it. The prompt's ids are drawn uniformly from Qwen3's 151,936-id
+ * vocabulary ({@code uniform}, 4.1 CBOR bytes per id) or are those of real text ({@code text}: this repository's
+ * docs and code through Qwen3's tokenizer, 2.7 CBOR bytes per id, as a BPE vocabulary gives frequent tokens low
+ * ids); cbor-fnv hashes each byte, xxh64 four per id either way. Run with {@code bin/llmd-bench jmh KvPrefixLookup}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -45,6 +48,10 @@ public class KvPrefixLookupBenchmark {
     @Param({ "cbor-fnv", "xxh64" })
     public String hashAlgorithm;
 
+    /** Where the prompt's ids come from: {@code uniform} or {@code text}. */
+    @Param({ "uniform", "text" })
+    public String tokenIds;
+
     private InMemoryKvBlockIndex index;
     private BlockKeyHasher hasher;
     private int[] tokens;
@@ -62,6 +69,9 @@ public class KvPrefixLookupBenchmark {
         tokens = new int[TOKENS];
         for (int i = 0; i < TOKENS; i++) {
             tokens[i] = random.nextInt(151_936);
+        }
+        if ("text".equals(tokenIds)) {
+            tokens = textIds();
         }
         keys = hasher.requestKeys(MODEL, tokens, TOKENS, null);
         names = new String[ENDPOINTS];
@@ -95,6 +105,23 @@ public class KvPrefixLookupBenchmark {
         KvPrefixMatch check = index.longestPrefix(keys, keys.length);
         if (check.blocks(names[0]) != keys.length || check.blocks(names[40]) != 0) {
             throw new IllegalStateException("unexpected setup: " + check);
+        }
+    }
+
+    /** The 4,000 ids of {@code jmh/qwen3-text-4000.ids}. */
+    static int[] textIds() {
+        try (var in = KvPrefixLookupBenchmark.class.getResourceAsStream("/jmh/qwen3-text-4000.ids")) {
+            if (in == null) {
+                throw new IllegalStateException("jmh/qwen3-text-4000.ids is not on the class path");
+            }
+            int[] ids = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#")).mapToInt(Integer::parseInt).toArray();
+            if (ids.length != TOKENS) {
+                throw new IllegalStateException("expected " + TOKENS + " ids, found " + ids.length);
+            }
+            return ids;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
