@@ -38,7 +38,7 @@ final class CostOptimizer {
      * @param max highest replicas
      * @param current replicas now, for tie-breaking and the cold-start penalty
      * @param coldStartPenalty cost added when the variant goes from 0 to some replicas
-     * @param removalPenalty cost added per replica below {@code current}; less than {@code cost}, so that keeping a
+     * @param removalPenalty cost added per replica below {@code current}; at most {@code cost}, so that keeping a
      *        replica the demand does not need never wins
      */
     record Candidate(String name, double capacity, double cost, int min, int max, int current,
