@@ -427,9 +427,10 @@ class VariantAutoscalerTest {
     @Test
     void theGuardDoesNotHoldAClassTheOptimizerMovedAwayFrom() {
         // Four replicas of a class that costs more per request (15 per replica-hour at about half the rate) and one
-        // of the other, at light load. The saturation analyzer, which lets the most expensive replica go first, would keep the
-        // four; but the model's allocation holds far more KV than the light demand needs at the 0.70 boundary, so
-        // the model's targets stand for the whole group.
+        // of the other, at light load. The saturation analyzer, which lets the highest cost per KV token go first
+        // (here the more expensive replica: both hold the same), would keep one of the four; but the model's
+        // allocation holds far more KV than the light demand needs at the 0.70 boundary, so the model's targets stand
+        // for the whole group.
         double fast = capacity(FAST);
         double slow = capacity(SLOW);
         assertThat(15 / slow).isGreaterThan(20 / fast);
@@ -454,6 +455,40 @@ class VariantAutoscalerTest {
             assertThat(d.reason()).isEqualTo(ScalingReason.MODEL);
             assertThat(d.desiredReplicas()).isEqualTo(d.inputs().modelTarget());
         });
+    }
+
+    @Test
+    void whereTheGuardDecidesItGivesUpTheHighestCostPerKvTokenFirst() {
+        // After a spike: 3 large replicas (20 each, capacity min(k1 240,000, k2 137,600) = 137,600 tokens) and 10
+        // small ones (15 each, k1 24,000 tokens), with 150,000 tokens still resident. Whatever the model plans for
+        // the rate holds less than the 214,286 tokens the 0.70 boundary asks, so the guard decides beside it.
+        // Spare: 652,800 - 214,286 = 438,514 tokens. WVA's order (most expensive replica first) would let the three
+        // large ones go (412,800) and one small one: 0 + 9. Ours gives up the small ones first (15 / 24,000 per
+        // token against 20 / 137,600) down to the last one, then one large one: 2 + 1, 299,200 tokens for 55 per
+        // hour where WVA's 9 small ones hold 216,000 for 135.
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10),
+                spec("h100", "H100", 20, 0, 10), spec("l4", "L4", 15, 0, 10));
+        calibrate(a, "h100", FAST);
+        calibrate(a, "l4", SLOW);
+        List<ReplicaMetrics> big = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            big.add(new ReplicaMetrics("h" + i, true, 0, 1, 0.15, 300_000));
+        }
+        List<ReplicaMetrics> small = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            small.add(new ReplicaMetrics("l" + i, true, 0, 1, 0.05, 30_000));
+        }
+        List<ScalingDecision> ds = a.decide(load(0.9 * capacity(FAST), 0,
+                new VariantObservation("h100", 3, 3, big), new VariantObservation("l4", 10, 10, small)), 0);
+        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        ScalingDecision.Inputs large = byName.get("h100").inputs();
+        ScalingDecision.Inputs few = byName.get("l4").inputs();
+        assertThat(large.demandTokens()).isEqualTo(150_000);
+        assertThat(large.modelTarget() * 137_600.0 + few.modelTarget() * 24_000.0).isLessThan(150_000 / 0.70);
+        assertThat(large.saturationTarget()).isEqualTo(2);
+        assertThat(few.saturationTarget()).isEqualTo(1);
+        assertThat(byName.get("h100").desiredReplicas()).isEqualTo(Math.max(2, large.modelTarget()));
+        assertThat(byName.get("l4").desiredReplicas()).isEqualTo(Math.max(1, few.modelTarget()));
     }
 
     @Test
