@@ -194,6 +194,10 @@ class RedisKvBlockIndexReplicationTest {
         RedisKvBlockIndex b = replica(settings);
         add(a, "pod-a", 1, 2);
         eventually("B sees pod-a", () -> blocks(b, "pod-a", 1, 2) == 2);
+        // Both must have followed the stream before the restart: a replica whose first connection comes after it
+        // has nothing to resync (it starts from the new stream), and on a loaded machine A's consumer can be later
+        // than B's (a CI run here waited 30 s for A's resync that could not come).
+        eventually("both replicas follow the stream", () -> a.stats().connected() && b.stats().connected());
 
         REDIS.stop();
         // Dropped (publishRetries 0): the restarted Redis will not have it in its stream.
