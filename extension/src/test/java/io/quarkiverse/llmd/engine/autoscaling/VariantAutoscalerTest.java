@@ -44,6 +44,16 @@ class VariantAutoscalerTest {
         return new ModelSnapshot(MODEL, rate, MIX, waiting, 0, List.of(variants));
     }
 
+    /** {@code n} ready replicas {@code prefix0, prefix1, ...} in the same state. */
+    private static List<ReplicaMetrics> pods(String prefix, int n, int waiting, int running, double kvUsage,
+            long kvCapacityTokens) {
+        List<ReplicaMetrics> pods = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pods.add(new ReplicaMetrics(prefix + i, true, waiting, running, kvUsage, kvCapacityTokens));
+        }
+        return pods;
+    }
+
     private static VariantObservation replicas(String variant, int n) {
         return new VariantObservation(variant, n, n, List.of());
     }
@@ -334,10 +344,7 @@ class VariantAutoscalerTest {
         VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 1, 10));
         calibrate(a, "h100", FAST);
         // The model thinks one replica carries 1 req/s; the replicas say they are full and queueing.
-        List<ReplicaMetrics> full = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            full.add(new ReplicaMetrics("p" + i, true, 10, 60, 0.95, 300_000));
-        }
+        List<ReplicaMetrics> full = pods("p", 2, 10, 60, 0.95, 300_000);
         ScalingDecision d = only(a.decide(load(1, 0, new VariantObservation("h100", 2, 2, full)), 0));
         assertThat(d.inputs().modelTarget()).isEqualTo(1);
         assertThat(d.inputs().saturationTarget()).isGreaterThan(2);
@@ -438,10 +445,7 @@ class VariantAutoscalerTest {
                 spec("h100", "H100", 20, 0, 10), spec("l4", "L4", 15, 0, 10));
         calibrate(a, "h100", FAST);
         calibrate(a, "l4", SLOW);
-        List<ReplicaMetrics> light = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            light.add(new ReplicaMetrics("l" + i, true, 0, 1, 0.005, 300_000));
-        }
+        List<ReplicaMetrics> light = pods("l", 4, 0, 1, 0.005, 300_000);
         List<ScalingDecision> ds = a.decide(load(0.9 * fast, 0,
                 new VariantObservation("h100", 1, 1, List.of(new ReplicaMetrics("h", true, 0, 1, 0.005, 300_000))),
                 new VariantObservation("l4", 4, 4, light)), 0);
@@ -470,14 +474,8 @@ class VariantAutoscalerTest {
                 spec("h100", "H100", 20, 0, 10), spec("l4", "L4", 15, 0, 10));
         calibrate(a, "h100", FAST);
         calibrate(a, "l4", SLOW);
-        List<ReplicaMetrics> big = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            big.add(new ReplicaMetrics("h" + i, true, 0, 1, 0.15, 300_000));
-        }
-        List<ReplicaMetrics> small = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            small.add(new ReplicaMetrics("l" + i, true, 0, 1, 0.05, 30_000));
-        }
+        List<ReplicaMetrics> big = pods("h", 3, 0, 1, 0.15, 300_000);
+        List<ReplicaMetrics> small = pods("l", 10, 0, 1, 0.05, 30_000);
         List<ScalingDecision> ds = a.decide(load(0.9 * capacity(FAST), 0,
                 new VariantObservation("h100", 3, 3, big), new VariantObservation("l4", 10, 10, small)), 0);
         Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
@@ -497,10 +495,7 @@ class VariantAutoscalerTest {
         VariantAutoscaler a = autoscaler(noWindow, spec("h100", "H100", 20, 1, 10));
         calibrate(a, "h100", FAST);
         // Nearly empty caches (saturation would drop to 1) but the model needs 3 for the rate: all-down fails.
-        List<ReplicaMetrics> idle = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            idle.add(new ReplicaMetrics("p" + i, true, 0, 1, 0.01, 300_000));
-        }
+        List<ReplicaMetrics> idle = pods("p", 4, 0, 1, 0.01, 300_000);
         ScalingDecision d = only(a.decide(load(2.5 * capacity(FAST), 0, new VariantObservation("h100", 4, 4, idle)), 0));
         assertThat(d.inputs().saturationTarget()).isEqualTo(1);
         assertThat(d.desiredReplicas()).isEqualTo(3);

@@ -53,8 +53,9 @@ import io.quarkus.runtime.StartupEvent;
  * scheduling run interpreted), so a gateway that takes full load the moment it is ready falls seconds behind and
  * stays there. Kubernetes sends a Service's traffic only to ready pods, so warming up before readiness keeps that
  * cost away from requests. It ends with one full collection, which moves what the gateway keeps for its whole life
- * out of the young generation before traffic comes. The connection is to the gateway itself, so a TLS server's certificate is not checked;
- * a server that requires client certificates cannot be rehearsed this way and the warm-up is skipped.
+ * out of the young generation before traffic comes. The connection is to the gateway itself, so a TLS server's
+ * certificate is not checked; a server that requires client certificates cannot be rehearsed this way and the
+ * warm-up is skipped.
  */
 @Singleton
 public class ExtProcWarmUp {
