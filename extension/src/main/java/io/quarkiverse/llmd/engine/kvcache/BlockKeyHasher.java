@@ -192,19 +192,31 @@ public final class BlockKeyHasher {
     }
 
     /**
-     * {@link #requestKeys} that reuses the keys of a recent prompt sharing a prefix with this one (same model and
-     * salt): only the blocks after the shared full blocks are hashed. Prompts that share a long system prompt, or
-     * the turns of a conversation, then cost a vectorised token comparison instead of a hash per block. The last
-     * {@value #RECENT_CHAINS} prompts of up to {@value #MAX_CACHED_TOKENS} tokens are remembered (by reference:
-     * callers must not modify {@code tokens} or the returned keys).
+     * The read path, hashed on demand: the chain of a prompt's full blocks for {@code model}, with the request's
+     * {@code cache_salt} (null for none) as block 0's extra feature; {@link BlockKeyChain#key} hashes as far as it
+     * is asked.
      */
-    public long[] requestKeysReusing(String model, int[] tokens, int tokenCount, String cacheSalt) {
-        int blocks = blockCount(tokenCount);
-        long[] out = new long[blocks];
-        if (blocks == 0) {
-            return out;
-        }
+    public BlockKeyChain chain(String model, int[] tokens, int tokenCount, String cacheSalt) {
         String salt = cacheSalt == null || cacheSalt.isEmpty() ? null : cacheSalt;
+        return new BlockKeyChain(this, rootKey(model), tokens, salt == null ? null : List.of(salt),
+                new long[blockCount(tokenCount)], 0);
+    }
+
+    /**
+     * {@link #chain} that reuses the keys of a recent prompt sharing a prefix with this one (same model and salt):
+     * only the blocks after the shared full blocks are left to hash. Prompts that share a long system prompt, or
+     * the turns of a conversation, then cost a vectorised token comparison instead of a hash per block. The chains
+     * of the last {@value #RECENT_CHAINS} prompts of up to {@value #MAX_CACHED_TOKENS} tokens are remembered, with
+     * as many keys as were hashed (by reference: callers must not modify {@code tokens}).
+     */
+    public BlockKeyChain chainReusing(String model, int[] tokens, int tokenCount, String cacheSalt) {
+        int blocks = blockCount(tokenCount);
+        String salt = cacheSalt == null || cacheSalt.isEmpty() ? null : cacheSalt;
+        List<String> firstExtra = salt == null ? null : List.of(salt);
+        long[] keys = new long[blocks];
+        if (blocks == 0) {
+            return new BlockKeyChain(this, 0L, tokens, firstExtra, keys, 0);
+        }
         int best = -1;
         int reuse = 0;
         for (int i = 0; i < RECENT_CHAINS; i++) {
@@ -212,8 +224,8 @@ public final class BlockKeyHasher {
             if (r == null || !r.model.equals(model) || !java.util.Objects.equals(r.salt, salt)) {
                 continue;
             }
-            int limit = Math.min(r.keys.length * blockSize, blocks * blockSize);
-            int mismatch = java.util.Arrays.mismatch(r.tokens, 0, limit, tokens, 0, limit);
+            int limit = Math.min(r.chain.computed(), blocks) * blockSize;
+            int mismatch = java.util.Arrays.mismatch(r.chain.tokens(), 0, limit, tokens, 0, limit);
             int common = (mismatch < 0 ? limit : mismatch) / blockSize;
             if (common > reuse) {
                 reuse = common;
@@ -221,27 +233,30 @@ public final class BlockKeyHasher {
             }
         }
         if (reuse > 0) {
-            System.arraycopy(recent[best].keys, 0, out, 0, reuse);
+            System.arraycopy(recent[best].chain.partialKeys(), 0, keys, 0, reuse);
         }
-        long prev = reuse == 0 ? rootKey(model) : out[reuse - 1];
-        for (int i = reuse; i < blocks; i++) {
-            List<String> extra = i == 0 && salt != null ? List.of(salt) : null;
-            prev = blockKey(prev, tokens, i * blockSize, blockSize, extra);
-            out[i] = prev;
-        }
+        BlockKeyChain chain = new BlockKeyChain(this, rootKey(model), tokens, firstExtra, keys, reuse);
         if (tokenCount <= MAX_CACHED_TOKENS && reuse < blocks) {
             int slot = best >= 0 ? best : nextRecent++ % RECENT_CHAINS;
-            recent[slot] = new Recent(model, salt, tokens, out);
+            recent[slot] = new Recent(model, salt, chain);
         }
-        return out;
+        return chain;
     }
 
-    /** Prompts remembered by {@link #requestKeysReusing}. */
+    /**
+     * {@link #chainReusing} with every key hashed: the keys of the prompt's full blocks (shared with the recent-prompt
+     * cache: callers must not modify {@code tokens} or the returned keys).
+     */
+    public long[] requestKeysReusing(String model, int[] tokens, int tokenCount, String cacheSalt) {
+        return chainReusing(model, tokens, tokenCount, cacheSalt).keys();
+    }
+
+    /** Prompts remembered by {@link #chainReusing}. */
     public static final int RECENT_CHAINS = 8;
-    /** Longest prompt {@link #requestKeysReusing} remembers. */
+    /** Longest prompt {@link #chainReusing} remembers. */
     public static final int MAX_CACHED_TOKENS = 32_768;
 
-    private record Recent(String model, String salt, int[] tokens, long[] keys) {
+    private record Recent(String model, String salt, BlockKeyChain chain) {
     }
 
     private final Recent[] recent = new Recent[RECENT_CHAINS];

@@ -47,6 +47,15 @@ public interface KvBlockIndex {
     KvPrefixMatch longestPrefix(long[] requestKeys, int count);
 
     /**
+     * {@link #longestPrefix(long[], int)} over a chain hashed on demand: a backend asks for a block's key only once
+     * some endpoint held every block before it, so a prompt is hashed only as far as any endpoint's prefix reaches
+     * (plus one block). This default hashes the whole chain first.
+     */
+    default KvPrefixMatch longestPrefix(BlockKeyChain chain) {
+        return longestPrefix(chain.keys(), chain.count());
+    }
+
+    /**
      * Speculative indexing (llm-d's {@code speculativeIndexing}): right after routing a request to {@code endpoint},
      * records that the endpoint will hold {@code requestKeys[0, count)}, before its KV events say so. A speculative
      * entry scores like a real one (under the {@code speculative} tier's weight, 1.0 by default); it lapses at

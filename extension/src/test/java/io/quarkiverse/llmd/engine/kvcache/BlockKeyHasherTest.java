@@ -229,6 +229,57 @@ class BlockKeyHasherTest {
     }
 
     @Test
+    void aChainHashesOnlyTheBlocksAskedForAndGivesTheSameKeys() {
+        for (HashAlgorithm algorithm : HashAlgorithm.values()) {
+            BlockKeyHasher hasher = new BlockKeyHasher(algorithm, 4, "7");
+            int[] tokens = new java.util.SplittableRandom(9).ints(101, 0, 150_000).toArray();
+            long[] expected = hasher.requestKeys("m", tokens, 101, "salt");
+
+            BlockKeyChain chain = hasher.chain("m", tokens, 101, "salt");
+
+            assertThat(chain.count()).isEqualTo(25);
+            assertThat(chain.computed()).isZero();
+            assertThat(chain.key(3)).isEqualTo(expected[3]);
+            int ahead = algorithm == HashAlgorithm.XXH64 ? BlockKeyChain.XXH64_AHEAD : 0;
+            assertThat(chain.computed()).as("blocks 0 to 3 (and a stride ahead for xxh64), no further")
+                    .isEqualTo(4 + ahead);
+            assertThat(chain.key(0)).isEqualTo(expected[0]);
+            assertThat(chain.computed()).isEqualTo(4 + ahead);
+            assertThat(chain.key(20)).isEqualTo(expected[20]);
+            assertThat(chain.computed()).as("never past the last block").isEqualTo(Math.min(25, 21 + ahead));
+            assertThat(chain.keys()).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aRecentChainIsReusedAsFarAsItWasHashed() {
+        for (HashAlgorithm algorithm : HashAlgorithm.values()) {
+            BlockKeyHasher reusing = new BlockKeyHasher(algorithm, 4, "7");
+            BlockKeyHasher fresh = new BlockKeyHasher(algorithm, 4, "7");
+            java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+            int[] system = random.ints(60, 0, 150_000).toArray();
+            for (int round = 0; round < 300; round++) {
+                int[] prompt = java.util.Arrays.copyOf(system, random.nextInt(system.length + 1) + random.nextInt(8));
+                for (int i = Math.min(prompt.length, system.length); i < prompt.length; i++) {
+                    prompt[i] = random.nextInt(150_000);
+                }
+                long[] expected = fresh.requestKeys("m", prompt, prompt.length, null);
+                BlockKeyChain chain = reusing.chainReusing("m", prompt, prompt.length, null);
+                // A lookup stops where no endpoint holds the prefix: leave the chain hashed only that far.
+                int asked = chain.count() == 0 ? 0 : random.nextInt(chain.count() + 1);
+                for (int i = 0; i < asked; i++) {
+                    assertThat(chain.key(i)).as("%s round %d block %d", algorithm, round, i).isEqualTo(expected[i]);
+                }
+                assertThat(chain.computed()).isGreaterThanOrEqualTo(asked);
+            }
+            int[] prompt = java.util.Arrays.copyOf(system, 60);
+            BlockKeyChain last = reusing.chainReusing("m", prompt, 60, null);
+            assertThat(last.computed()).as("the shared blocks hashed in earlier rounds").isPositive();
+            assertThat(last.keys()).containsExactly(fresh.requestKeys("m", prompt, 60, null));
+        }
+    }
+
+    @Test
     void algorithmsAndSeedsGiveDifferentKeys() {
         int[] tokens = { 1, 2, 3, 4 };
         long cbor = new BlockKeyHasher(HashAlgorithm.CBOR_FNV, 4, "").requestKeys("m", tokens, 4, null)[0];

@@ -18,6 +18,28 @@ class InMemoryKvBlockIndexTest extends KvBlockIndexContract {
 
     private static final String[] TIERS = { "gpu", "cpu", "disk" };
 
+    @Test
+    void aLookupHashesThePromptOnlyAsFarAsTheLongestHeldPrefix() {
+        InMemoryKvBlockIndex index = new InMemoryKvBlockIndex();
+        BlockKeyHasher hasher = new BlockKeyHasher(HashAlgorithm.CBOR_FNV, 16, "");
+        int[] tokens = new SplittableRandom(8).ints(4_000, 0, 150_000).toArray();
+        long[] keys = hasher.requestKeys("m", tokens, 4_000, null);
+        index.add(new long[0], 0, keys, 10, "a", "gpu");
+
+        BlockKeyChain chain = hasher.chain("m", tokens, 4_000, null);
+        KvPrefixMatch match = index.longestPrefix(chain);
+
+        assertThat(match.blocks("a")).isEqualTo(10);
+        assertThat(match.totalBlocks()).isEqualTo(250);
+        assertThat(chain.computed()).as("blocks 0 to 10 of 250").isEqualTo(11);
+        BlockKeyChain cold = hasher.chain("m", tokens, 4_000, null);
+        assertThat(new InMemoryKvBlockIndex().longestPrefix(cold).blocksByEndpoint()).isEmpty();
+        assertThat(cold.computed()).as("an empty index needs block 0 only").isEqualTo(1);
+        BlockKeyChain xxh = new BlockKeyHasher(HashAlgorithm.XXH64, 16, "").chain("m", tokens, 4_000, null);
+        new InMemoryKvBlockIndex().longestPrefix(xxh);
+        assertThat(xxh.computed()).as("xxh64: block 0 and one stride").isEqualTo(1 + BlockKeyChain.XXH64_AHEAD);
+    }
+
     /** Random adds, evictions, clears and removals, compared with the plain oracle after every step. */
     @Test
     void behavesLikeTheOracleUnderRandomOperations() {

@@ -54,6 +54,25 @@ public abstract class KvBlockIndexContract {
     }
 
     @Test
+    void aChainHashedOnDemandMatchesLikeItsKeys() {
+        KvBlockIndex index = newIndex();
+        BlockKeyHasher hasher = new BlockKeyHasher(HashAlgorithm.CBOR_FNV, 4, "");
+        int[] tokens = new java.util.SplittableRandom(2).ints(200, 0, 150_000).toArray();
+        long[] keys = hasher.requestKeys("m", tokens, 200, null);
+        index.add(new long[0], 0, keys, 10, "a", "gpu");
+        index.add(new long[0], 0, keys, 4, "b", "gpu");
+        index.add(new long[0], 0, java.util.Arrays.copyOfRange(keys, 4, 7), 3, "b", "cpu");
+
+        KvPrefixMatch byChain = index.longestPrefix(hasher.chain("m", tokens, 200, null));
+
+        KvPrefixMatch byKeys = lookup(index, keys);
+        assertThat(byChain.blocksByEndpoint()).isEqualTo(Map.of("a", 10, "b", 7)).isEqualTo(byKeys.blocksByEndpoint());
+        assertThat(byChain.score("b")).isCloseTo(4 + 3 * 0.8, within(1e-9)).isEqualTo(byKeys.score("b"));
+        assertThat(byChain.totalBlocks()).isEqualTo(50);
+        assertThat(index.longestPrefix(hasher.chain("m", tokens, 3, null)).totalBlocks()).isZero();
+    }
+
+    @Test
     void eachEndpointCountsItsLeadingConsecutiveBlocks() {
         KvBlockIndex index = newIndex();
         add(index, "a", "gpu", 11, 12, 13);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import io.quarkiverse.llmd.engine.kvcache.BlockKeyChain;
 import io.quarkiverse.llmd.engine.kvcache.InMemoryKvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvPrefixMatch;
@@ -229,6 +230,11 @@ public final class RedisKvBlockIndex implements KvBlockIndex, AutoCloseable {
     @Override
     public KvPrefixMatch longestPrefix(long[] requestKeys, int count) {
         return mirror.longestPrefix(requestKeys, count);
+    }
+
+    @Override
+    public KvPrefixMatch longestPrefix(BlockKeyChain chain) {
+        return mirror.longestPrefix(chain);
     }
 
     @Override

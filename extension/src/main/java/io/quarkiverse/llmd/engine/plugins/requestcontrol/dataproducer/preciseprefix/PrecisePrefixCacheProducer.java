@@ -19,6 +19,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.ProfileRunResult;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingResult;
+import io.quarkiverse.llmd.engine.kvcache.BlockKeyChain;
 import io.quarkiverse.llmd.engine.kvcache.BlockKeyHasher;
 import io.quarkiverse.llmd.engine.kvcache.KvBlockIndex;
 import io.quarkiverse.llmd.engine.kvcache.KvEventIngestor;
@@ -33,7 +34,7 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * tokens ({@link TokenizedPrompt#KEY}, from {@code token-producer}) into llm-d's block keys for the target model,
  * with the request's {@code cache_salt} on block 0, and looks up the longest consecutive prefix each endpoint
  * holds in the {@link KvBlockIndex} (keys of a prefix shared with a recent prompt on the same thread are reused, see
- * {@link BlockKeyHasher#requestKeysReusing}). The result goes under this instance's own data key, which
+ * {@link BlockKeyHasher#chainReusing}; the others are hashed as the lookup reaches them). The result goes under this instance's own data key, which
  * {@code prefix-cache-scorer} reads when its {@code prefixMatchInfoProducerName} names this plugin.
  * <p>
  * An endpoint's entries are found under its address ({@code ip:port}), its host ({@code ip}) or its name: the pod
@@ -156,33 +157,37 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
         InferenceRequest request = context.request();
         int[] tokens = prompt.tokenIds();
         // Recent prompts' keys are reused for a shared prefix (system prompt, earlier turns); tokens are immutable.
-        long[] keys = hashers.get().requestKeysReusing(request.targetModel(), tokens, tokens.length,
+        // The rest is hashed as the index walks it, and only as far as some endpoint holds the prefix.
+        BlockKeyChain chain = hashers.get().chainReusing(request.targetModel(), tokens, tokens.length,
                 request.cacheSalt());
-        if (keys.length == 0) {
+        if (chain.count() == 0) {
             context.put(matchKey, PrefixCacheMatchInfo.NONE);
             return;
         }
-        context.put(matchKey, new Match(index.longestPrefix(keys, keys.length), keys,
-                config.blockSizeTokens()));
+        KvPrefixMatch match = index.longestPrefix(chain);
+        // Speculation records every block of the prompt for the chosen endpoint, so it needs every key; they are
+        // completed here, on the chain's own thread, since preRequest may run on another.
+        long[] keys = speculativeTtlNanos > 0 ? chain.keys() : null;
+        context.put(matchKey, new Match(match, keys, chain.count(), config.blockSizeTokens()));
     }
 
     /** With speculative indexing on: the chosen endpoints are expected to hold the request's blocks from now on. */
     @Override
     public void preRequest(SchedulingContext context, SchedulingResult result) {
         if (speculativeTtlNanos == 0 || !result.succeeded()
-                || !(context.get(matchKey) instanceof Match match)) {
+                || !(context.get(matchKey) instanceof Match match) || match.keys == null) {
             return;
         }
         long now = nanos(context.now());
         index.expireSpeculative(now);
         long deadline = now + speculativeTtlNanos;
         Endpoint target = result.primary().primary();
-        index.addSpeculative(match.keys, match.keys.length, match.podId(target), deadline);
+        index.addSpeculative(match.keys, match.totalBlocks, match.podId(target), deadline);
         ProfileRunResult prefill = result.profile(PREFILL_PROFILE);
         if (prefill != null && !PREFILL_PROFILE.equals(result.primaryProfileName())) {
             Endpoint prefiller = prefill.primary();
             if (!prefiller.name().equals(target.name())) {
-                index.addSpeculative(match.keys, match.keys.length, match.podId(prefiller), deadline);
+                index.addSpeculative(match.keys, match.totalBlocks, match.podId(prefiller), deadline);
             }
         }
     }
@@ -195,15 +200,18 @@ public final class PrecisePrefixCacheProducer implements DataProducer, DataConsu
     /** A lookup result seen per endpoint. */
     static final class Match implements PrefixCacheMatchInfo {
         private final KvPrefixMatch match;
-        /** The request's block keys (shared with the hasher's recent-prompt cache: never modified). */
+        /**
+         * The request's block keys (shared with the hasher's recent-prompt cache: never modified), or null when
+         * speculation is off (then only the blocks the lookup reached were hashed).
+         */
         private final long[] keys;
         private final int totalBlocks;
         private final int blockSizeTokens;
 
-        Match(KvPrefixMatch match, long[] keys, int blockSizeTokens) {
+        Match(KvPrefixMatch match, long[] keys, int totalBlocks, int blockSizeTokens) {
             this.match = match;
             this.keys = keys;
-            this.totalBlocks = keys.length;
+            this.totalBlocks = totalBlocks;
             this.blockSizeTokens = blockSizeTokens;
         }
 
