@@ -191,6 +191,8 @@ class RenderCancellationTest {
                             + "\"content\":\"hello\"}]}"))
                     .setEndOfStream(true)).build());
             await("the render server has the call", () -> SilentRenderServerResource.CALLS.get() > calls);
+            // the headers' reply may still be on its way to this client when the render call arrives
+            await("the headers are answered", () -> !replies.isEmpty());
             assertThat(replies).as("only the headers are answered: the body waits for its ids").hasSize(1);
             requests.onError(new IllegalStateException("Envoy resets the stream")); // cancels the call
             await("the request is dropped", () -> !rejected.isEmpty());
