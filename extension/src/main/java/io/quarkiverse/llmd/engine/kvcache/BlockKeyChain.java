@@ -84,7 +84,6 @@ public final class BlockKeyChain {
         return keys[i];
     }
 
-
     /**
      * Every block's key (hashing the rest) in the first {@link #count()} entries; the array is the chain's own: do
      * not modify it.

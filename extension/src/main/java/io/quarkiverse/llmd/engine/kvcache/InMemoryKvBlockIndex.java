@@ -300,7 +300,9 @@ public final class InMemoryKvBlockIndex implements KvBlockIndex {
 
     /**
      * Asks the chain for block {@code i + 1}'s key right after looking up block {@code i}: the lookup's cache miss
-     * and the next block's hashing (a serial multiply chain) then overlap in the processor instead of adding up.
+     * and the next block's hashing (cbor-fnv's serial multiply chain; an xxh64 chain hashes a stride ahead) then
+     * overlap in the processor instead of adding up, and nothing past the first block no endpoint holds is hashed
+     * beyond that.
      */
     @Override
     public KvPrefixMatch longestPrefix(BlockKeyChain chain) {

@@ -49,7 +49,7 @@ public interface KvBlockIndex {
     /**
      * {@link #longestPrefix(long[], int)} over a chain hashed on demand: a backend asks for a block's key only once
      * some endpoint held every block before it, so a prompt is hashed only as far as any endpoint's prefix reaches
-     * (plus one block). This default hashes the whole chain first.
+     * (plus what the chain hashes ahead, {@link BlockKeyChain#key}). This default hashes the whole chain first.
      */
     default KvPrefixMatch longestPrefix(BlockKeyChain chain) {
         return longestPrefix(chain.keys(), chain.count());
