@@ -104,6 +104,29 @@ final class CostOptimizer {
         return new Allocation(chosen, s.bestCost, 0);
     }
 
+    /**
+     * The plan for {@code demand} under the scale-down margin: replicas may go only if the plan carries
+     * {@code downDemand} (at least {@code demand}). The cheaper of the best plan that removes nothing and carries
+     * {@code demand}, and the best plan that carries {@code downDemand}; on a tie, the one that removes nothing.
+     * <p>
+     * One whole plan, not a per-variant maximum of the plans for the two demands: those often differ in shape where
+     * classes tie (two replicas at 5 per hour against one at 10), and their maximum keeps both shapes. On the
+     * three-class day the plan for the rate was 2 large + 3 medium replicas and the plan for the rate plus margin 3
+     * large + 1 medium, both at 35 per hour; their maximum held 3 + 3, at 45, through the afternoon.
+     */
+    static Allocation allocateWithMargin(List<Candidate> candidates, double demand, double downDemand) {
+        List<Candidate> keep = new ArrayList<>(candidates.size());
+        for (Candidate c : candidates) {
+            int floor = Math.min(c.max(), Math.max(c.min(), c.current()));
+            keep.add(new Candidate(c.name(), c.capacity(), c.cost(), floor, c.max(), c.current(),
+                    c.coldStartPenalty(), c.removalPenalty()));
+        }
+        Allocation stay = allocate(keep, demand);
+        Allocation down = allocate(candidates, Math.max(demand, downDemand));
+        boolean cheaper = down.cost() < stay.cost() - EPS * Math.max(1, Math.abs(stay.cost()));
+        return down.unmet() == 0 && stay.unmet() == 0 && cheaper ? down : stay;
+    }
+
     /** Waking from zero and replicas removed; never negative. */
     private static double penalty(Candidate c, int replicas) {
         double wake = c.current() == 0 && replicas > 0 ? c.coldStartPenalty() : 0;

@@ -276,25 +276,25 @@ public final class VariantAutoscaler {
             work.get(s.name()).plannedRate = planned;
         }
         if (!candidates.isEmpty()) {
-            CostOptimizer.Allocation up = CostOptimizer.allocate(candidates, planned);
-            CostOptimizer.Allocation down = CostOptimizer.allocate(candidates,
-                    Math.max(planned, rate * (1 + config.scaleDownMargin())));
+            // scale-up is planned for the rate; a plan that removes replicas must also carry the margin
+            CostOptimizer.Allocation plan = CostOptimizer.allocateWithMargin(candidates, planned,
+                    rate * (1 + config.scaleDownMargin()));
             for (CostOptimizer.Candidate c : candidates) {
                 DecisionDraft w = work.get(c.name());
-                int atRate = up.replicas().get(c.name());
-                w.modelTarget = Math.max(atRate, Math.min(w.current, down.replicas().get(c.name())));
-                w.unmet = up.unmet();
+                w.modelTarget = plan.replicas().get(c.name());
+                w.unmet = plan.unmet();
             }
         }
         SaturationAnalysis sat = saturation.analyze(group, observed, mix, snapshot.queuedTokens());
         boolean guardSatisfied = guardSatisfied(group, work, sat);
+        Map<String, Integer> toppedUp = guardSatisfied ? null : topUp(group, work, sat);
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
             w.guardSatisfied = guardSatisfied;
             w.demandTokens = sat.demandTokens();
             w.supplyTokens = sat.supplyTokens();
             if (sat.informed()) {
-                w.saturationTarget = sat.targets().get(s.name());
+                w.saturationTarget = toppedUp != null ? toppedUp.get(s.name()) : sat.targets().get(s.name());
                 w.saturationShortfall = sat.shortfallTokens();
             }
             w.combine();
@@ -323,6 +323,46 @@ public final class VariantAutoscaler {
             supply += w.modelTarget * perReplica;
         }
         return supply >= sat.demandTokens() / config.saturation().scaleDownBoundary();
+    }
+
+    /**
+     * Where the model's allocation holds less KV than the guard's boundary asks ({@code demand / scaleDownBoundary}):
+     * the model's targets plus the replicas that make up the difference at the least cost per unit of KV, or null
+     * when some variant has no model target or no known capacity (then the analyzer's own targets apply). Taking,
+     * variant by variant, the larger of the model's targets and the analyzer's (which keep what is running and give
+     * up replicas in its own order) would keep both fleets: after the 19:00 spike of the three-class day the analyzer
+     * held five A100s, the cheapest per unit of KV, beside the H100s the model had chosen.
+     */
+    private Map<String, Integer> topUp(List<VariantSpec> group, Map<String, DecisionDraft> work,
+            SaturationAnalysis sat) {
+        if (!sat.informed() || group.size() < 2) {
+            return null;
+        }
+        Map<String, Integer> targets = new HashMap<>();
+        double supply = 0;
+        for (VariantSpec s : group) {
+            DecisionDraft w = work.get(s.name());
+            Double perReplica = sat.capacityPerReplica().get(s.name());
+            if (w.modelTarget == null || perReplica == null || !(perReplica > 0)) {
+                return null;
+            }
+            targets.put(s.name(), w.modelTarget);
+            supply += w.modelTarget * perReplica;
+        }
+        double needed = sat.demandTokens() / config.saturation().scaleDownBoundary();
+        List<VariantSpec> order = new ArrayList<>(group);
+        order.sort(Comparator.<VariantSpec> comparingDouble(
+                s -> s.costPerReplicaHour() / sat.capacityPerReplica().get(s.name())).thenComparing(VariantSpec::name));
+        for (VariantSpec s : order) {
+            double perReplica = sat.capacityPerReplica().get(s.name());
+            int target = targets.get(s.name());
+            while (supply < needed && target < s.maxReplicas()) {
+                target++;
+                supply += perReplica;
+            }
+            targets.put(s.name(), target);
+        }
+        return targets;
     }
 
     private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, DecisionDraft> work,

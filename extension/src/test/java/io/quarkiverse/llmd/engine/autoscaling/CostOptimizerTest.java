@@ -112,6 +112,44 @@ class CostOptimizerTest {
         assertThat(night.cost()).isCloseTo(5 + 5 * 300.0 / 1800, within(1e-9));
     }
 
+    /** 12:13 on the real-time three-class day: 3 H100 + 3 A100 + 3 L4 running. */
+    private static List<Candidate> afternoon() {
+        return List.of(new Candidate("a100", 5.45, 5, 1, 6, 3, 5 * 90.7 / 1800, 5 * 300.0 / 1800),
+                new Candidate("h100", 16.49, 10, 0, 4, 3, 10 * 90.7 / 1800, 10 * 300.0 / 1800),
+                new Candidate("l4", 0.614, 1.2, 0, 10, 3, 1.2 * 90.7 / 1800, 1.2 * 300.0 / 1800));
+    }
+
+    @Test
+    void theMarginPicksOneWholePlanNotTheLargerOfTwoShapes() {
+        List<Candidate> cs = afternoon();
+        // 47.4 req/s seen, 48.1 planned: the plans for the rate and for the rate plus 10 % tie in cost (two A100s
+        // cost one H100) and differ; per variant, their maximum would be 3 + 3 at 45 per hour, more than either.
+        assertThat(CostOptimizer.allocate(cs, 48.1).replicas()).isEqualTo(Map.of("a100", 3, "h100", 2, "l4", 0));
+        assertThat(CostOptimizer.allocate(cs, 47.4 * 1.1).replicas())
+                .isEqualTo(Map.of("a100", 1, "h100", 3, "l4", 0));
+
+        Allocation plan = CostOptimizer.allocateWithMargin(cs, 48.1, 47.4 * 1.1);
+
+        assertThat(plan.replicas()).isEqualTo(Map.of("a100", 1, "h100", 3, "l4", 0));
+        assertThat(plan.cost()).isCloseTo(35 + 2 * 5 * 300.0 / 1800 + 3 * 1.2 * 300.0 / 1800, within(1e-9));
+    }
+
+    @Test
+    void theMarginKeepsReplicasThatOnlyTheRateWouldDrop() {
+        // 60 req/s planned, 66 with the margin: 3 H100 + 2 A100 carry the rate (60.4) but not the margin, and the
+        // plans that carry the margin cost more than keeping all six.
+        List<Candidate> cs = afternoon().subList(0, 2);
+        assertThat(CostOptimizer.allocate(cs, 60).replicas()).isEqualTo(Map.of("a100", 2, "h100", 3));
+
+        assertThat(CostOptimizer.allocateWithMargin(cs, 60, 66).replicas())
+                .isEqualTo(Map.of("a100", 3, "h100", 3));
+        // without a margin the rate's plan stands, and a plan that only adds needs no margin
+        assertThat(CostOptimizer.allocateWithMargin(cs, 60, 60).replicas())
+                .isEqualTo(Map.of("a100", 2, "h100", 3));
+        assertThat(CostOptimizer.allocateWithMargin(cs, 70, 77).replicas())
+                .isEqualTo(Map.of("a100", 4, "h100", 3));
+    }
+
     @Test
     void matchesExhaustiveSearchOnRandomInstances() {
         Random random = new Random(42);

@@ -462,14 +462,13 @@ class VariantAutoscalerTest {
     }
 
     @Test
-    void whereTheGuardDecidesItGivesUpTheHighestCostPerKvTokenFirst() {
+    void whereTheModelHoldsTooLittleKvTheGuardTopsItUpAtTheLeastCostPerKvToken() {
         // After a spike: 3 large replicas (20 each, capacity min(k1 240,000, k2 137,600) = 137,600 tokens) and 10
         // small ones (15 each, k1 24,000 tokens), with 150,000 tokens still resident. Whatever the model plans for
-        // the rate holds less than the 214,286 tokens the 0.70 boundary asks, so the guard decides beside it.
-        // Spare: 652,800 - 214,286 = 438,514 tokens. WVA's order (most expensive replica first) would let the three
-        // large ones go (412,800) and one small one: 0 + 9. Ours gives up the small ones first (15 / 24,000 per
-        // token against 20 / 137,600) down to the last one, then one large one: 2 + 1, 299,200 tokens for 55 per
-        // hour where WVA's 9 small ones hold 216,000 for 135.
+        // the rate holds less than the 214,286 tokens the 0.70 boundary asks. The guard adds to the model's plan
+        // what makes up the difference, from the least cost per KV token (the large ones: 20 / 137,600 against
+        // 15 / 24,000), rather than keeping its own fleet beside the model's: WVA's order (most expensive replica
+        // first) would keep 0 + 9, ours on its own 2 + 1.
         VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10),
                 spec("h100", "H100", 20, 0, 10), spec("l4", "L4", 15, 0, 10));
         calibrate(a, "h100", FAST);
@@ -482,11 +481,15 @@ class VariantAutoscalerTest {
         ScalingDecision.Inputs large = byName.get("h100").inputs();
         ScalingDecision.Inputs few = byName.get("l4").inputs();
         assertThat(large.demandTokens()).isEqualTo(150_000);
-        assertThat(large.modelTarget() * 137_600.0 + few.modelTarget() * 24_000.0).isLessThan(150_000 / 0.70);
-        assertThat(large.saturationTarget()).isEqualTo(2);
-        assertThat(few.saturationTarget()).isEqualTo(1);
-        assertThat(byName.get("h100").desiredReplicas()).isEqualTo(Math.max(2, large.modelTarget()));
-        assertThat(byName.get("l4").desiredReplicas()).isEqualTo(Math.max(1, few.modelTarget()));
+        double modelKv = large.modelTarget() * 137_600.0 + few.modelTarget() * 24_000.0;
+        assertThat(modelKv).isLessThan(150_000 / 0.70);
+        int added = (int) Math.ceil((150_000 / 0.70 - modelKv) / 137_600);
+        assertThat(byName.get("h100").desiredReplicas()).isEqualTo(large.modelTarget() + added);
+        assertThat(byName.get("h100").reason()).isEqualTo(ScalingReason.SATURATION_GUARD);
+        assertThat(byName.get("l4").desiredReplicas()).as("the small ones go as the model planned")
+                .isEqualTo(few.modelTarget());
+        assertThat(byName.get("h100").desiredReplicas() * 137_600.0 + byName.get("l4").desiredReplicas() * 24_000.0)
+                .isGreaterThanOrEqualTo(150_000 / 0.70);
     }
 
     @Test
