@@ -310,19 +310,28 @@ public final class VariantAutoscaler {
      * that replaced them: docs/benchmarks.md, "Three hardware classes").
      */
     private boolean guardSatisfied(List<VariantSpec> group, Map<String, DecisionDraft> work, SaturationAnalysis sat) {
+        double supply = modelKv(group, work, sat);
+        return !Double.isNaN(supply) && supply >= sat.demandTokens() / config.saturation().scaleDownBoundary();
+    }
+
+    /**
+     * The KV capacity of the model's targets at the analyzer's capacity per replica; NaN for a single variant, an
+     * uninformed analyzer, or a variant without a model target or a known capacity.
+     */
+    private static double modelKv(List<VariantSpec> group, Map<String, DecisionDraft> work, SaturationAnalysis sat) {
         if (!sat.informed() || group.size() < 2) {
-            return false;
+            return Double.NaN;
         }
         double supply = 0;
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
             Double perReplica = sat.capacityPerReplica().get(s.name());
             if (w.modelTarget == null || perReplica == null || !(perReplica > 0)) {
-                return false;
+                return Double.NaN;
             }
             supply += w.modelTarget * perReplica;
         }
-        return supply >= sat.demandTokens() / config.saturation().scaleDownBoundary();
+        return supply;
     }
 
     /**
@@ -335,19 +344,13 @@ public final class VariantAutoscaler {
      */
     private Map<String, Integer> topUp(List<VariantSpec> group, Map<String, DecisionDraft> work,
             SaturationAnalysis sat) {
-        if (!sat.informed() || group.size() < 2) {
+        double supply = modelKv(group, work, sat);
+        if (Double.isNaN(supply)) {
             return null;
         }
         Map<String, Integer> targets = new HashMap<>();
-        double supply = 0;
         for (VariantSpec s : group) {
-            DecisionDraft w = work.get(s.name());
-            Double perReplica = sat.capacityPerReplica().get(s.name());
-            if (w.modelTarget == null || perReplica == null || !(perReplica > 0)) {
-                return null;
-            }
-            targets.put(s.name(), w.modelTarget);
-            supply += w.modelTarget * perReplica;
+            targets.put(s.name(), work.get(s.name()).modelTarget);
         }
         double needed = sat.demandTokens() / config.saturation().scaleDownBoundary();
         List<VariantSpec> order = new ArrayList<>(group);
