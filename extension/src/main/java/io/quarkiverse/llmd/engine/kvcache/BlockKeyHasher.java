@@ -243,14 +243,6 @@ public final class BlockKeyHasher {
         return chain;
     }
 
-    /**
-     * {@link #chainReusing} with every key hashed: the keys of the prompt's full blocks (shared with the recent-prompt
-     * cache: callers must not modify {@code tokens} or the returned keys).
-     */
-    public long[] requestKeysReusing(String model, int[] tokens, int tokenCount, String cacheSalt) {
-        return chainReusing(model, tokens, tokenCount, cacheSalt).keys();
-    }
-
     /** Prompts remembered by {@link #chainReusing}. */
     public static final int RECENT_CHAINS = 8;
     /** Longest prompt {@link #chainReusing} remembers. */

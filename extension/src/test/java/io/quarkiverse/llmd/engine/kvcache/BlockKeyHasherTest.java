@@ -221,7 +221,7 @@ class BlockKeyHasherTest {
                 String salt = salts[random.nextInt(3)];
                 int count = prompt.length - random.nextInt(3 + Math.min(3, prompt.length));
                 count = Math.max(0, count);
-                assertThat(reusing.requestKeysReusing(model, prompt, count, salt))
+                assertThat(reusing.chainReusing(model, prompt, count, salt).keys())
                         .as("%s round %d", algorithm, round)
                         .containsExactly(fresh.requestKeys(model, prompt, count, salt));
             }

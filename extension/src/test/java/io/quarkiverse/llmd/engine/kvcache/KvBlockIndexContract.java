@@ -59,9 +59,9 @@ public abstract class KvBlockIndexContract {
         BlockKeyHasher hasher = new BlockKeyHasher(HashAlgorithm.CBOR_FNV, 4, "");
         int[] tokens = new java.util.SplittableRandom(2).ints(200, 0, 150_000).toArray();
         long[] keys = hasher.requestKeys("m", tokens, 200, null);
-        index.add(new long[0], 0, keys, 10, "a", "gpu");
-        index.add(new long[0], 0, keys, 4, "b", "gpu");
-        index.add(new long[0], 0, java.util.Arrays.copyOfRange(keys, 4, 7), 3, "b", "cpu");
+        add(index, "a", "gpu", java.util.Arrays.copyOf(keys, 10));
+        add(index, "b", "gpu", java.util.Arrays.copyOf(keys, 4));
+        add(index, "b", "cpu", java.util.Arrays.copyOfRange(keys, 4, 7));
 
         KvPrefixMatch byChain = index.longestPrefix(hasher.chain("m", tokens, 200, null));
 

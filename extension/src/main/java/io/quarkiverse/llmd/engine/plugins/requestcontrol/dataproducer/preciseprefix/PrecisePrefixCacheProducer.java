@@ -34,8 +34,9 @@ import io.quarkiverse.llmd.engine.request.InferenceRequest;
  * tokens ({@link TokenizedPrompt#KEY}, from {@code token-producer}) into llm-d's block keys for the target model,
  * with the request's {@code cache_salt} on block 0, and looks up the longest consecutive prefix each endpoint
  * holds in the {@link KvBlockIndex} (keys of a prefix shared with a recent prompt on the same thread are reused, see
- * {@link BlockKeyHasher#chainReusing}; the others are hashed as the lookup reaches them). The result goes under this instance's own data key, which
- * {@code prefix-cache-scorer} reads when its {@code prefixMatchInfoProducerName} names this plugin.
+ * {@link BlockKeyHasher#chainReusing}; the others are hashed as the lookup reaches them). The result goes under this
+ * instance's own data key, which {@code prefix-cache-scorer} reads when its {@code prefixMatchInfoProducerName} names
+ * this plugin.
  * <p>
  * An endpoint's entries are found under its address ({@code ip:port}), its host ({@code ip}) or its name: the pod
  * identifier in the KV-event topic is whichever of these the pods were configured with. The index is fed by the
