@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The token-based saturation analyzer (V2, reference autoscaler 1.5.2 and deltas 3.4), used as the safety net
@@ -14,9 +16,10 @@ import java.util.Map;
  *
  * <p>
  * Per replica, capacity in KV tokens is {@code min(k1, k2)}: {@code k1 = C * kvCacheThreshold} bounds memory, and
- * {@code k2} bounds compute, taken by priority from what the replica shows when it queues (its resident tokens),
- * the mean of the last {@value #WINDOW} such observations for the variant and output-length bucket, or what the
- * batch limits imply ({@code n = min(maxNumSeqs, maxNumBatchedTokens * O / (I + O))}, {@code k2 = n * (I + O/2)}).
+ * {@code k2} bounds compute, taken by priority from what the replica shows when it queues (its resident tokens;
+ * which queues count is the {@link QueueEvidence}), the mean of the last {@value #WINDOW} such observations for the
+ * variant and output-length bucket, or what the batch limits imply
+ * ({@code n = min(maxNumSeqs, maxNumBatchedTokens * O / (I + O))}, {@code k2 = n * (I + O/2)}).
  * A variant's capacity is the median over its ready replicas. Demand is resident tokens plus queued requests
  * times their charge (prompt for prefill replicas, prompt plus output otherwise) plus the gateway queue's tokens.
  *
@@ -24,8 +27,8 @@ import java.util.Map;
  * Scaling up adds to the variant with the lowest cost per unit of capacity; scaling down removes, in WVA's order,
  * from the variant with the most expensive replica first, or, in {@link ScaleDownOrder#COST_PER_CAPACITY}, from the
  * one with the highest cost per unit of capacity first (the reverse of scaling up), and keeps the cheapest running
- * variant at one replica or more. Holds state (the observation window) across calls; not thread-safe, like the rest
- * of the engine.
+ * variant at one replica or more. Holds state (the observation window, the replicas queued at the last call)
+ * across calls; not thread-safe, like the rest of the engine.
  */
 public final class SaturationAnalyzerV2 {
 
@@ -41,21 +44,40 @@ public final class SaturationAnalyzerV2 {
         COST_PER_CAPACITY
     }
 
+    /** Which queues count as a replica at its compute-bound capacity. */
+    public enum QueueEvidence {
+        /** Any observation with {@code queueLengthThreshold} requests waiting, as WVA takes it. */
+        ANY_QUEUE,
+        /**
+         * Only a queue the replica also had at the previous analysis. With chunked prefill a replica queues for a
+         * step whenever a burst of prompts exceeds its token budget, at any load; WVA's rule then records the tokens
+         * it holds at that moment as its capacity. On the simulated three-class day that put an A100 with 380,000
+         * tokens of cache at 53,000 and made the guard buy replicas the model did not need (docs/benchmarks.md, "A
+         * queue that lasts, and the least costly top-up"). A queue still there one decision interval later is the
+         * replica falling behind.
+         */
+        SUSTAINED_QUEUE
+    }
+
     /** Observed compute-bound capacities remembered per variant and output bucket. */
     static final int WINDOW = 10;
 
     private final SaturationConfig config;
     private final ScaleDownOrder scaleDownOrder;
+    private final QueueEvidence queueEvidence;
     private final Map<String, Deque<Double>> observedK2 = new HashMap<>();
+    /** Per variant, its replicas that were queued at the previous analysis (replaced at each one: bounded). */
+    private final Map<String, Set<String>> queuedBefore = new HashMap<>();
 
-    /** The analyzer as WVA runs it: scale-down from the most expensive replica. */
+    /** The analyzer as WVA runs it: any queue is evidence, scale-down from the most expensive replica. */
     public SaturationAnalyzerV2(SaturationConfig config) {
-        this(config, ScaleDownOrder.MOST_EXPENSIVE_REPLICA);
+        this(config, ScaleDownOrder.MOST_EXPENSIVE_REPLICA, QueueEvidence.ANY_QUEUE);
     }
 
-    public SaturationAnalyzerV2(SaturationConfig config, ScaleDownOrder scaleDownOrder) {
+    public SaturationAnalyzerV2(SaturationConfig config, ScaleDownOrder scaleDownOrder, QueueEvidence queueEvidence) {
         this.config = config;
         this.scaleDownOrder = scaleDownOrder;
+        this.queueEvidence = queueEvidence;
     }
 
     public SaturationConfig config() {
@@ -84,14 +106,23 @@ public final class SaturationAnalyzerV2 {
             int current = obs == null ? 0 : obs.currentReplicas();
             int ready = obs == null ? 0 : obs.readyReplicas();
             List<Double> perReplica = new ArrayList<>();
+            Set<String> wasQueued = queuedBefore.getOrDefault(spec.name(), Set.of());
+            Set<String> queued = new HashSet<>();
             if (obs != null) {
                 for (ReplicaMetrics r : obs.replicas()) {
                     demand += r.tokensInUse() + r.waiting() * charge(spec.role(), mix, r);
+                    boolean queueing = r.waiting() >= config.queueLengthThreshold();
+                    if (queueing) {
+                        queued.add(r.pod());
+                    }
                     if (r.ready() && r.kvCapacityTokens() > 0) {
-                        perReplica.add(replicaCapacity(spec, mix, r));
+                        boolean evidence = queueing
+                                && (queueEvidence == QueueEvidence.ANY_QUEUE || wasQueued.contains(r.pod()));
+                        perReplica.add(replicaCapacity(spec, mix, r, evidence));
                     }
                 }
             }
+            queuedBefore.put(spec.name(), queued);
             // Serving replicas whose KV size or usage is missing hide their demand: reading that as "no demand"
             // would scale down blind, so the analyzer keeps out of the decision instead.
             demandKnown &= perReplica.size() >= ready;
@@ -125,10 +156,10 @@ public final class SaturationAnalyzerV2 {
         return role == Role.PREFILL ? mix.promptTokens() : mix.promptTokens() + mix.outputTokens();
     }
 
-    private double replicaCapacity(VariantSpec spec, TokenMix mix, ReplicaMetrics r) {
+    private double replicaCapacity(VariantSpec spec, TokenMix mix, ReplicaMetrics r, boolean queued) {
         double k1 = r.kvCapacityTokens() * config.kvCacheThreshold();
         double k2;
-        if (r.waiting() >= config.queueLengthThreshold() && r.tokensInUse() > 0) {
+        if (queued && r.tokensInUse() > 0) {
             k2 = r.tokensInUse();
             remember(spec, mix, k2);
         } else {

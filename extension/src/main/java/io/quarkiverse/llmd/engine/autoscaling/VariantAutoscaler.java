@@ -58,7 +58,8 @@ public final class VariantAutoscaler {
     public VariantAutoscaler(AutoscalerConfig config) {
         this.config = config;
         this.saturation = new SaturationAnalyzerV2(config.saturation(),
-                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY);
+                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY,
+                SaturationAnalyzerV2.QueueEvidence.SUSTAINED_QUEUE);
     }
 
     public AutoscalerConfig config() {
@@ -336,36 +337,30 @@ public final class VariantAutoscaler {
 
     /**
      * Where the model's allocation holds less KV than the guard's boundary asks ({@code demand / scaleDownBoundary}):
-     * the model's targets plus the replicas that make up the difference at the least cost per unit of KV, or null
-     * when some variant has no model target or no known capacity (then the analyzer's own targets apply). Taking,
-     * variant by variant, the larger of the model's targets and the analyzer's (which keep what is running and give
-     * up replicas in its own order) would keep both fleets: after the 19:00 spike of the three-class day the analyzer
-     * held five A100s, the cheapest per unit of KV, beside the H100s the model had chosen.
+     * the model's targets plus the least costly replicas that make up the difference, or null when some variant has
+     * no model target or no known capacity (then the analyzer's own targets apply). The difference is covered like
+     * a rate, by the cost optimizer over KV tokens: adding from the least cost per KV token until covered overshoots
+     * a small gap with a large replica (at night on the three-class day a 13,000-token gap, which one small replica
+     * at 1.2 per hour covers, brought in a large one at 10, on and off all night). Taking, variant by variant, the
+     * larger of the model's targets and the analyzer's (which keep what is running and give up replicas in its own
+     * order) would keep both fleets: after the 19:00 spike of that day the analyzer held five A100s beside the H100s
+     * the model had chosen.
      */
     private Map<String, Integer> topUp(List<VariantSpec> group, Map<String, DecisionDraft> work,
             SaturationAnalysis sat) {
-        double supply = modelKv(group, work, sat);
-        if (Double.isNaN(supply)) {
+        if (Double.isNaN(modelKv(group, work, sat))) {
             return null;
         }
-        Map<String, Integer> targets = new HashMap<>();
+        double horizon = config.coldStartHorizon().toNanos() / 1e9;
+        List<CostOptimizer.Candidate> candidates = new ArrayList<>(group.size());
         for (VariantSpec s : group) {
-            targets.put(s.name(), work.get(s.name()).modelTarget);
+            DecisionDraft w = work.get(s.name());
+            candidates.add(new CostOptimizer.Candidate(s.name(), sat.capacityPerReplica().get(s.name()),
+                    s.costPerReplicaHour(), Math.min(w.modelTarget, s.maxReplicas()), s.maxReplicas(), w.current,
+                    s.costPerReplicaHour() * s.coldStartSeconds() / horizon));
         }
         double needed = sat.demandTokens() / config.saturation().scaleDownBoundary();
-        List<VariantSpec> order = new ArrayList<>(group);
-        order.sort(Comparator.<VariantSpec> comparingDouble(
-                s -> s.costPerReplicaHour() / sat.capacityPerReplica().get(s.name())).thenComparing(VariantSpec::name));
-        for (VariantSpec s : order) {
-            double perReplica = sat.capacityPerReplica().get(s.name());
-            int target = targets.get(s.name());
-            while (supply < needed && target < s.maxReplicas()) {
-                target++;
-                supply += perReplica;
-            }
-            targets.put(s.name(), target);
-        }
-        return targets;
+        return new HashMap<>(CostOptimizer.allocate(candidates, needed).replicas());
     }
 
     private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, DecisionDraft> work,

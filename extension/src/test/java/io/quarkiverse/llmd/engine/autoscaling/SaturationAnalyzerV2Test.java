@@ -97,7 +97,7 @@ class SaturationAnalyzerV2Test {
         // by cost per capacity the L4s go first (down to the cheapest running variant's last replica), then one
         // H100: the guard keeps what the cost optimizer prefers, so the two do not each hold a different class
         SaturationAnalyzerV2 byCapacity = new SaturationAnalyzerV2(SaturationConfig.defaults(),
-                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY);
+                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY, SaturationAnalyzerV2.QueueEvidence.ANY_QUEUE);
         assertThat(byCapacity.analyze(List.of(l4, H100), observed, MIX, 0).targets())
                 .containsEntry("h100", 1).containsEntry("l4", 1);
     }
@@ -116,6 +116,29 @@ class SaturationAnalyzerV2Test {
         SaturationAnalysis other = analyzer.analyze(List.of(A100),
                 observe(variant("a100", pod("a-0", 100_000, 0.2, 0))), new TokenMix(1000, 800), 0);
         assertThat(other.capacityPerReplica()).containsEntry("a100", 80_000.0);
+    }
+
+    @Test
+    void withSustainedQueueEvidenceAQueueCountsOnlyWhenItOutlastsADecisionInterval() {
+        SaturationAnalyzerV2 sustained = new SaturationAnalyzerV2(SaturationConfig.defaults(),
+                SaturationAnalyzerV2.ScaleDownOrder.COST_PER_CAPACITY, SaturationAnalyzerV2.QueueEvidence.SUSTAINED_QUEUE);
+        // a burst: 6 queued at 20 % of 100,000 for one analysis; WVA's rule would record 20,000 as the capacity
+        SaturationAnalysis burst = sustained.analyze(List.of(A100),
+                observe(variant("a100", pod("a-0", 100_000, 0.2, 6), pod("a-1", 100_000, 0.3, 0))), MIX, 0);
+        assertThat(burst.capacityPerReplica()).containsEntry("a100", 80_000.0);
+        // the other replica queues now, a-0 no longer: neither queued twice in a row
+        SaturationAnalysis moved = sustained.analyze(List.of(A100),
+                observe(variant("a100", pod("a-0", 100_000, 0.2, 0), pod("a-1", 100_000, 0.3, 7))), MIX, 0);
+        assertThat(moved.capacityPerReplica()).containsEntry("a100", 80_000.0);
+        // a-1 still queued one interval later, at 60 %: it is falling behind, and 60,000 is its compute bound
+        SaturationAnalysis behind = sustained.analyze(List.of(A100),
+                observe(variant("a100", pod("a-0", 100_000, 0.2, 0), pod("a-1", 100_000, 0.6, 5))), MIX, 0);
+        assertThat(behind.capacityPerReplica()).containsEntry("a100", (80_000.0 + 60_000.0) / 2);
+        // WVA's rule, on the same first observation, takes the burst as the bound of both replicas (a-1 through
+        // the window's history)
+        assertThat(analyzer.analyze(List.of(A100),
+                observe(variant("a100", pod("a-0", 100_000, 0.2, 6), pod("a-1", 100_000, 0.3, 0))), MIX, 0)
+                .capacityPerReplica()).containsEntry("a100", 20_000.0);
     }
 
     @Test

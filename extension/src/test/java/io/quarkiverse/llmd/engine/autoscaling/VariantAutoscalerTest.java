@@ -493,6 +493,29 @@ class VariantAutoscalerTest {
     }
 
     @Test
+    void aGapSmallerThanOneSmallReplicaIsToppedUpWithTheSmallOne() {
+        // 2 large replicas (20 each, capacity 137,600 tokens) with 17 % of 300,000 resident, 2 small ones (15 each,
+        // k1 24,000) with 5 % of 30,000: demand 2 * 51,000 + 2 * 1,500 = 105,000, and the 0.70 boundary asks
+        // 150,000. The model plans the one large replica it must keep (its minimum) for the rate: 137,600 tokens,
+        // 12,400 short. One small replica (15) covers that; adding by the least cost per KV token would have brought
+        // a second large one (20).
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10),
+                spec("h100", "H100", 20, 1, 10), spec("l4", "L4", 15, 0, 10));
+        calibrate(a, "h100", FAST);
+        calibrate(a, "l4", SLOW);
+        List<ScalingDecision> ds = a.decide(load(0.9 * capacity(FAST), 0,
+                new VariantObservation("h100", 2, 2, pods("h", 2, 0, 40, 0.17, 300_000)),
+                new VariantObservation("l4", 2, 2, pods("l", 2, 0, 2, 0.05, 30_000))), 0);
+        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        assertThat(byName.get("h100").inputs().demandTokens()).isCloseTo(105_000, within(1e-6));
+        assertThat(byName.get("h100").inputs().modelTarget()).as("the model's plan").isEqualTo(1);
+        assertThat(byName.get("l4").inputs().modelTarget()).as("the model's plan").isZero();
+        assertThat(byName.get("h100").desiredReplicas()).isEqualTo(1);
+        assertThat(byName.get("l4").desiredReplicas()).isEqualTo(1);
+        assertThat(byName.get("l4").reason()).isEqualTo(ScalingReason.SATURATION_GUARD);
+    }
+
+    @Test
     void saturationAloneCannotScaleDownWhatTheModelNeeds() {
         AutoscalerConfig noWindow = AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10);
         VariantAutoscaler a = autoscaler(noWindow, spec("h100", "H100", 20, 1, 10));
