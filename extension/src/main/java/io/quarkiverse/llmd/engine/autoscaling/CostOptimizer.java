@@ -24,6 +24,16 @@ import java.util.Map;
  */
 final class CostOptimizer {
 
+    /**
+     * How much cheaper than keeping the replicas that run (or only removing some of them) a plan that trades
+     * replicas of one variant for another's must be before it is taken. Classes often cost within a few percent of
+     * each other per request (an H100 at 10 per hour for 11.8-12.9 req/s, an A100 at 5 for 6.1), and the rates per
+     * replica move by as much from one decision to the next; a trade made on that noise is undone at the next one,
+     * the replicas added start at once and the ones dropped are held for the stabilization window, so the fleet
+     * pays for both shapes (docs/benchmarks.md, "A queue that lasts, and the least costly top-up").
+     */
+    static final double TRADE_MARGIN = 0.05;
+
     /** Search budget; past it the best allocation found so far (the greedy one first) is returned. */
     static final int MAX_NODES = 200_000;
     private static final double EPS = 1e-9;
@@ -108,6 +118,9 @@ final class CostOptimizer {
      * The plan for {@code demand} under the scale-down margin: replicas may go only if the plan carries
      * {@code downDemand} (at least {@code demand}). The cheaper of the best plan that removes nothing and carries
      * {@code demand}, and the best plan that carries {@code downDemand}; on a tie, the one that removes nothing.
+     * Where the best plan for {@code downDemand} trades (adds to one variant and removes from another), it is taken
+     * only if it is more than {@link #TRADE_MARGIN} cheaper than both the plan that removes nothing and the best plan
+     * that only removes; otherwise the cheaper of those two stands.
      * <p>
      * One whole plan, not a per-variant maximum of the plans for the two demands: those often differ in shape where
      * classes tie (two replicas at 5 per hour against one at 10), and their maximum keeps both shapes. On the
@@ -123,8 +136,33 @@ final class CostOptimizer {
         }
         Allocation stay = allocate(keep, demand);
         Allocation down = allocate(candidates, Math.max(demand, downDemand));
+        if (down.unmet() == 0 && trades(candidates, down)) {
+            List<Candidate> removeOnly = new ArrayList<>(candidates.size());
+            for (Candidate c : candidates) {
+                int ceiling = Math.max(c.min(), Math.min(c.max(), c.current()));
+                removeOnly.add(new Candidate(c.name(), c.capacity(), c.cost(), c.min(), ceiling, c.current(),
+                        c.coldStartPenalty(), c.removalPenalty()));
+            }
+            Allocation shrink = allocate(removeOnly, Math.max(demand, downDemand));
+            Allocation keepShape = shrink.unmet() == 0 && shrink.cost() < stay.cost() ? shrink : stay;
+            if (down.cost() >= keepShape.cost() * (1 - TRADE_MARGIN)) {
+                down = keepShape;
+            }
+        }
         boolean cheaper = down.cost() < stay.cost() - EPS * Math.max(1, Math.abs(stay.cost()));
         return down.unmet() == 0 && stay.unmet() == 0 && cheaper ? down : stay;
+    }
+
+    /** Whether {@code plan} adds replicas to some variant and removes replicas from another. */
+    private static boolean trades(List<Candidate> candidates, Allocation plan) {
+        boolean adds = false;
+        boolean removes = false;
+        for (Candidate c : candidates) {
+            int replicas = plan.replicas().get(c.name());
+            adds |= replicas > c.current();
+            removes |= replicas < c.current();
+        }
+        return adds && removes;
     }
 
     /** Waking from zero and replicas removed; never negative. */
