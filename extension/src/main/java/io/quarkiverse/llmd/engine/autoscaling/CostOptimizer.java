@@ -58,6 +58,11 @@ final class CostOptimizer {
         Candidate(String name, double capacity, double cost, int min, int max, int current, double coldStartPenalty) {
             this(name, capacity, cost, min, max, current, coldStartPenalty, 0);
         }
+
+        /** The same variant between other bounds. */
+        Candidate within(int lowest, int highest) {
+            return new Candidate(name, capacity, cost, lowest, highest, current, coldStartPenalty, removalPenalty);
+        }
     }
 
     /**
@@ -129,20 +134,15 @@ final class CostOptimizer {
      */
     static Allocation allocateWithMargin(List<Candidate> candidates, double demand, double downDemand) {
         List<Candidate> keep = new ArrayList<>(candidates.size());
+        List<Candidate> removeOnly = new ArrayList<>(candidates.size());
         for (Candidate c : candidates) {
-            int floor = Math.min(c.max(), Math.max(c.min(), c.current()));
-            keep.add(new Candidate(c.name(), c.capacity(), c.cost(), floor, c.max(), c.current(),
-                    c.coldStartPenalty(), c.removalPenalty()));
+            int atCurrent = Math.max(c.min(), Math.min(c.max(), c.current()));
+            keep.add(c.within(Math.min(c.max(), atCurrent), c.max()));
+            removeOnly.add(c.within(c.min(), atCurrent));
         }
         Allocation stay = allocate(keep, demand);
         Allocation down = allocate(candidates, Math.max(demand, downDemand));
         if (down.unmet() == 0 && trades(candidates, down)) {
-            List<Candidate> removeOnly = new ArrayList<>(candidates.size());
-            for (Candidate c : candidates) {
-                int ceiling = Math.max(c.min(), Math.min(c.max(), c.current()));
-                removeOnly.add(new Candidate(c.name(), c.capacity(), c.cost(), c.min(), ceiling, c.current(),
-                        c.coldStartPenalty(), c.removalPenalty()));
-            }
             Allocation shrink = allocate(removeOnly, Math.max(demand, downDemand));
             Allocation keepShape = shrink.unmet() == 0 && shrink.cost() < stay.cost() ? shrink : stay;
             if (down.cost() >= keepShape.cost() * (1 - TRADE_MARGIN)) {

@@ -258,8 +258,7 @@ public final class VariantAutoscaler {
                 if (w.capacity.feasible()) {
                     candidates.add(new CostOptimizer.Candidate(s.name(), w.capacity.ratePerSecond(),
                             s.costPerReplicaHour(), s.minReplicas(), s.maxReplicas(), w.current,
-                            s.costPerReplicaHour() * s.coldStartSeconds() / horizon,
-                            s.costPerReplicaHour() * held / horizon));
+                            coldStartPenalty(s), s.costPerReplicaHour() * held / horizon));
                 }
             }
         }
@@ -287,8 +286,11 @@ public final class VariantAutoscaler {
             }
         }
         SaturationAnalysis sat = saturation.analyze(group, observed, mix, snapshot.queuedTokens());
-        boolean guardSatisfied = guardSatisfied(group, work, sat);
-        Map<String, Integer> toppedUp = guardSatisfied ? null : topUp(group, work, sat);
+        double modelKv = modelKv(group, work, sat);
+        double neededKv = sat.demandTokens() / config.saturation().scaleDownBoundary();
+        boolean guardSatisfied = !Double.isNaN(modelKv) && modelKv >= neededKv;
+        Map<String, Integer> toppedUp = guardSatisfied || Double.isNaN(modelKv) ? null
+                : topUp(group, work, sat, neededKv);
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
             w.guardSatisfied = guardSatisfied;
@@ -303,21 +305,13 @@ public final class VariantAutoscaler {
     }
 
     /**
-     * Whether the model's allocation, as a whole, leaves the saturation analyzer nothing to add: every variant of
-     * the group has a model target, and their KV capacity covers the demand at the analyzer's scale-down boundary
-     * ({@code demand / scaleDownBoundary}, stricter than its scale-up threshold). Then the model's targets stand as
-     * they are. Combining variant by variant instead would let the analyzer, which removes replicas from the most
-     * expensive variant first, hold replicas of a class the optimizer moved away from (ten L4s kept beside the H100
-     * that replaced them: docs/benchmarks.md, "Three hardware classes").
-     */
-    private boolean guardSatisfied(List<VariantSpec> group, Map<String, DecisionDraft> work, SaturationAnalysis sat) {
-        double supply = modelKv(group, work, sat);
-        return !Double.isNaN(supply) && supply >= sat.demandTokens() / config.saturation().scaleDownBoundary();
-    }
-
-    /**
      * The KV capacity of the model's targets at the analyzer's capacity per replica; NaN for a single variant, an
-     * uninformed analyzer, or a variant without a model target or a known capacity.
+     * uninformed analyzer, or a variant without a model target or a known capacity. Where it covers the demand at the
+     * analyzer's scale-down boundary ({@code demand / scaleDownBoundary}, stricter than its scale-up threshold), the
+     * guard is satisfied and the model's targets stand as they are. Combining variant by variant instead would let
+     * the analyzer, which removes replicas from the most expensive variant first, hold replicas of a class the
+     * optimizer moved away from (ten L4s kept beside the H100 that replaced them: docs/benchmarks.md, "Three hardware
+     * classes").
      */
     private static double modelKv(List<VariantSpec> group, Map<String, DecisionDraft> work, SaturationAnalysis sat) {
         if (!sat.informed() || group.size() < 2) {
@@ -336,9 +330,9 @@ public final class VariantAutoscaler {
     }
 
     /**
-     * Where the model's allocation holds less KV than the guard's boundary asks ({@code demand / scaleDownBoundary}):
-     * the model's targets plus the least costly replicas that make up the difference, or null when some variant has
-     * no model target or no known capacity (then the analyzer's own targets apply). The difference is covered like
+     * Where the model's allocation holds less KV than the guard's boundary asks ({@code neededKv}): the model's
+     * targets plus the least costly replicas that make up the difference (where some variant has no model target or
+     * no known capacity, the caller takes the analyzer's own targets). The difference is covered like
      * a rate, by the cost optimizer over KV tokens: adding from the least cost per KV token until covered overshoots
      * a small gap with a large replica (at night on the three-class day a 13,000-token gap, which one small replica
      * at 1.2 per hour covers, brought in a large one at 10, on and off all night). Taking, variant by variant, the
@@ -347,20 +341,20 @@ public final class VariantAutoscaler {
      * the model had chosen.
      */
     private Map<String, Integer> topUp(List<VariantSpec> group, Map<String, DecisionDraft> work,
-            SaturationAnalysis sat) {
-        if (Double.isNaN(modelKv(group, work, sat))) {
-            return null;
-        }
-        double horizon = config.coldStartHorizon().toNanos() / 1e9;
+            SaturationAnalysis sat, double neededKv) {
         List<CostOptimizer.Candidate> candidates = new ArrayList<>(group.size());
         for (VariantSpec s : group) {
             DecisionDraft w = work.get(s.name());
             candidates.add(new CostOptimizer.Candidate(s.name(), sat.capacityPerReplica().get(s.name()),
                     s.costPerReplicaHour(), Math.min(w.modelTarget, s.maxReplicas()), s.maxReplicas(), w.current,
-                    s.costPerReplicaHour() * s.coldStartSeconds() / horizon));
+                    coldStartPenalty(s)));
         }
-        double needed = sat.demandTokens() / config.saturation().scaleDownBoundary();
-        return new HashMap<>(CostOptimizer.allocate(candidates, needed).replicas());
+        return CostOptimizer.allocate(candidates, neededKv).replicas();
+    }
+
+    /** Waking a variant from zero, paid off over the cold-start horizon (per hour). */
+    private double coldStartPenalty(VariantSpec s) {
+        return s.costPerReplicaHour() * s.coldStartSeconds() / (config.coldStartHorizon().toNanos() / 1e9);
     }
 
     private void applyZeroRules(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, DecisionDraft> work,

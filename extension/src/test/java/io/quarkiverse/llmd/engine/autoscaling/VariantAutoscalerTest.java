@@ -58,6 +58,12 @@ class VariantAutoscalerTest {
         return new VariantObservation(variant, n, n, List.of());
     }
 
+    private static Map<String, ScalingDecision> byName(List<ScalingDecision> ds) {
+        Map<String, ScalingDecision> m = new java.util.HashMap<>();
+        ds.forEach(d -> m.put(d.variant(), d));
+        return m;
+    }
+
     private static ScalingDecision only(List<ScalingDecision> ds) {
         assertThat(ds).hasSize(1);
         return ds.get(0);
@@ -130,7 +136,7 @@ class VariantAutoscalerTest {
         // l40s at its maximum 3 plus two h100 carry it exactly (cost 52); any other cover costs more
         double rate = 3 * slow + 2 * fast - 0.01;
         List<ScalingDecision> ds = a.decide(load(rate, 0, replicas("h100", 1), replicas("l40s", 1)), 0);
-        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        Map<String, ScalingDecision> byName = byName(ds);
         assertThat(byName.get("l40s").desiredReplicas()).isEqualTo(3);
         assertThat(byName.get("h100").desiredReplicas()).isEqualTo(2);
         assertThat(ds).allSatisfy(d -> assertThat(d.reason()).isEqualTo(ScalingReason.MODEL));
@@ -449,7 +455,7 @@ class VariantAutoscalerTest {
         List<ScalingDecision> ds = a.decide(load(0.9 * fast, 0,
                 new VariantObservation("h100", 1, 1, List.of(new ReplicaMetrics("h", true, 0, 1, 0.005, 300_000))),
                 new VariantObservation("l4", 4, 4, light)), 0);
-        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        Map<String, ScalingDecision> byName = byName(ds);
         // the cheapest cover of 0.9 fast replicas' worth is one fast replica (20; two slow ones cost 30); the
         // analyzer lets the fast one go first and keeps one slow one, variant by variant that would be 1 + 1
         assertThat(byName.get("l4").inputs().saturationTarget()).isEqualTo(1);
@@ -477,7 +483,7 @@ class VariantAutoscalerTest {
         List<ReplicaMetrics> small = pods("l", 10, 0, 1, 0.05, 30_000);
         List<ScalingDecision> ds = a.decide(load(0.9 * capacity(FAST), 0,
                 new VariantObservation("h100", 3, 3, big), new VariantObservation("l4", 10, 10, small)), 0);
-        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        Map<String, ScalingDecision> byName = byName(ds);
         ScalingDecision.Inputs large = byName.get("h100").inputs();
         ScalingDecision.Inputs few = byName.get("l4").inputs();
         assertThat(large.demandTokens()).isEqualTo(150_000);
@@ -506,7 +512,7 @@ class VariantAutoscalerTest {
         List<ScalingDecision> ds = a.decide(load(0.9 * capacity(FAST), 0,
                 new VariantObservation("h100", 2, 2, pods("h", 2, 0, 40, 0.17, 300_000)),
                 new VariantObservation("l4", 2, 2, pods("l", 2, 0, 2, 0.05, 30_000))), 0);
-        Map<String, ScalingDecision> byName = Map.of(ds.get(0).variant(), ds.get(0), ds.get(1).variant(), ds.get(1));
+        Map<String, ScalingDecision> byName = byName(ds);
         assertThat(byName.get("h100").inputs().demandTokens()).isCloseTo(105_000, within(1e-6));
         assertThat(byName.get("h100").inputs().modelTarget()).as("the model's plan").isEqualTo(1);
         assertThat(byName.get("l4").inputs().modelTarget()).as("the model's plan").isZero();
