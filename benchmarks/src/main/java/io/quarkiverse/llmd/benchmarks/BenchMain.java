@@ -20,6 +20,7 @@ public final class BenchMain {
               report [options]    regenerate the cluster benchmark report from sim runs (report --help)
               paired [options]    two schedulers of sim runs over several seeds: per-stage paired differences
                                   with 95% confidence intervals (paired --help)
+              stalls [--seconds N] how often and how long the machine holds up a spinning thread (run it pinned)
             """;
 
     private BenchMain() {
@@ -39,6 +40,7 @@ public final class BenchMain {
             case "soak" -> System.exit(io.quarkiverse.llmd.benchmarks.live.SoakCommand.main(rest));
             case "report" -> System.exit(io.quarkiverse.llmd.benchmarks.report.ReportCommand.main(rest));
             case "paired" -> System.exit(io.quarkiverse.llmd.benchmarks.report.PairedCommand.main(rest));
+            case "stalls" -> System.exit(io.quarkiverse.llmd.benchmarks.live.StallProbe.main(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

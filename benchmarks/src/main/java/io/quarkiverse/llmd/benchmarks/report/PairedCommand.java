@@ -30,11 +30,12 @@ public final class PairedCommand {
 
               DIR: output directories of `llmd-bench sim` runs with several --scheduler, one directory per seed
               (DIR/<scheduler>/summary.json), at least two. For each pair, per load stage and for the whole run:
-              the mean over the seeds of TTFT p90 and KV hit rate of both schedulers, the mean of the per-seed
-              difference (candidate - baseline) with its 95% confidence interval (t distribution, seeds - 1 degrees
-              of freedom) and a verdict: worse when the interval lies entirely on the candidate's worse side (higher
-              TTFT, lower hit rate), better when entirely on the other, identical when no seed differs, else not
-              distinguishable. Prints Markdown tables on stdout. A scheduler may appear in several pairs.
+              the mean over the seeds of TTFT p90, output tokens/s and KV hit rate of both schedulers, the mean of
+              the per-seed difference (candidate - baseline) with its 95% confidence interval (t distribution,
+              seeds - 1 degrees of freedom) and a verdict: worse when the interval lies entirely on the candidate's
+              worse side (higher TTFT, lower throughput, lower hit rate), better when entirely on the other,
+              identical when no seed differs, else not distinguishable. Prints Markdown tables on stdout. A
+              scheduler may appear in several pairs.
             """;
 
     private PairedCommand() {
@@ -43,6 +44,30 @@ public final class PairedCommand {
     /** A baseline scheduler and the candidate judged against it (names as in the sim's output directories). */
     record Pair(String baseline, String candidate) {
     }
+
+    /**
+     * One compared quantity of a period (a stage or the whole run): the published runs report TTFT p90 and output
+     * throughput per stage; the KV hit rate says why they move.
+     *
+     * @param title the column title, with its unit
+     * @param differenceUnit the unit of the difference column
+     * @param value the quantity read from a period of a summary that {@link #check} accepted
+     * @param higherIsWorse true for latencies, false for throughput and hit rates
+     * @param meanFormat how a mean is printed
+     * @param differenceDecimals decimals of the difference and its interval
+     */
+    record Metric(String title, String differenceUnit, ToDoubleFunction<Map<String, Object>> value,
+            boolean higherIsWorse, String meanFormat, int differenceDecimals) {
+
+        String formatMean(double v) {
+            return String.format(Locale.ROOT, meanFormat, v);
+        }
+    }
+
+    static final List<Metric> METRICS = List.of(
+            new Metric("TTFT p90 (s)", "s", p -> number(map(p, "ttft_s"), "p90"), true, "%.2f", 2),
+            new Metric("output tok/s", "tok/s", p -> number(p, "output_tokens_per_s"), false, "%.0f", 0),
+            new Metric("KV hit rate", "pt", p -> 100 * number(p, "kv_hit_rate"), false, "%.1f%%", 2));
 
     public static int main(String[] args) {
         List<Pair> pairs = new ArrayList<>();
@@ -175,8 +200,10 @@ public final class PairedCommand {
         if (!(period.get("ttft_s") instanceof Map<?, ?> ttft) || !(ttft.get("p90") instanceof Number)) {
             throw new IllegalArgumentException(file + ": " + where + "ttft_s.p90 is missing or not a number");
         }
-        if (!(period.get("kv_hit_rate") instanceof Number)) {
-            throw new IllegalArgumentException(file + ": " + where + "kv_hit_rate is missing or not a number");
+        for (String field : List.of("output_tokens_per_s", "kv_hit_rate")) {
+            if (!(period.get(field) instanceof Number)) {
+                throw new IllegalArgumentException(file + ": " + where + field + " is missing or not a number");
+            }
         }
     }
 
@@ -190,43 +217,52 @@ public final class PairedCommand {
                 pair.candidate(), pair.baseline(), n, seedList));
         md.append(String.format(Locale.ROOT, "Means over the seeds, baseline / candidate; difference = candidate - "
                 + "baseline, mean and 95%% CI over the seeds (t, %d df).\n\n", n - 1));
-        md.append("| QPS | TTFT p90 (s) | difference (s) [95% CI] | verdict | KV hit rate | difference (pt) [95% CI] "
-                + "| verdict |\n");
-        md.append("|---:|---|---|---|---|---|---|\n");
-        List<String> worseTtft = new ArrayList<>();
-        List<String> worseHit = new ArrayList<>();
+        StringBuilder header = new StringBuilder("| QPS |");
+        StringBuilder rule = new StringBuilder("|---:|");
+        for (Metric m : METRICS) {
+            header.append(' ').append(m.title()).append(" | difference (").append(m.differenceUnit())
+                    .append(") [95% CI] | verdict |");
+            rule.append("---|---|---|");
+        }
+        md.append(header).append('\n').append(rule).append('\n');
+        List<List<String>> worse = new ArrayList<>();
+        METRICS.forEach(m -> worse.add(new ArrayList<>()));
         int stageCount = stages(base.get(0)).size();
         for (int st = 0; st < stageCount; st++) {
             int stage = st;
             String qps = formatRate(number(stages(base.get(0)).get(stage), "rate"));
-            row(md, qps, qps + " QPS", base, cand, s -> stages(s).get(stage), worseTtft, worseHit);
+            row(md, qps, qps + " QPS", base, cand, s -> stages(s).get(stage), worse);
         }
-        row(md, "whole run", "whole run", base, cand, s -> s, worseTtft, worseHit);
-        md.append(String.format(Locale.ROOT, "\n`%s` worse (95%% CI) in TTFT p90: %s; in hit rate: %s.\n\n",
-                pair.candidate(), listOrNone(worseTtft), listOrNone(worseHit)));
+        row(md, "whole run", "whole run", base, cand, s -> s, worse);
+        StringJoiner worseLists = new StringJoiner("; in ");
+        for (int k = 0; k < METRICS.size(); k++) {
+            worseLists.add(METRICS.get(k).title().replaceFirst(" \\(.*\\)$", "") + ": " + listOrNone(worse.get(k)));
+        }
+        md.append(String.format(Locale.ROOT, "\n`%s` worse (95%% CI) in %s.\n\n", pair.candidate(), worseLists));
     }
 
-    /** One table row; {@code name} is how the worse-lists below the table call the period. */
+    /**
+     * One table row; {@code name} is how the worse-lists below the table call the period, {@code worse} holds one
+     * list per metric.
+     */
     private static void row(StringBuilder md, String label, String name, List<Map<String, Object>> base,
             List<Map<String, Object>> cand, Function<Map<String, Object>, Map<String, Object>> period,
-            List<String> worseTtft, List<String> worseHit) {
-        ToDoubleFunction<Map<String, Object>> ttftP90 = s -> number(map(period.apply(s), "ttft_s"), "p90");
-        ToDoubleFunction<Map<String, Object>> hitPoints = s -> 100 * number(period.apply(s), "kv_hit_rate");
-        PairedDifference ttft = PairedDifference.of(values(base, ttftP90), values(cand, ttftP90));
-        PairedDifference hit = PairedDifference.of(values(base, hitPoints), values(cand, hitPoints));
-        PairedDifference.Verdict vt = ttft.verdict(true);
-        PairedDifference.Verdict vh = hit.verdict(false);
-        if (vt == PairedDifference.Verdict.WORSE) {
-            worseTtft.add(name);
+            List<List<String>> worse) {
+        md.append("| ").append(label).append(" |");
+        for (int k = 0; k < METRICS.size(); k++) {
+            Metric m = METRICS.get(k);
+            ToDoubleFunction<Map<String, Object>> f = s -> m.value().applyAsDouble(period.apply(s));
+            PairedDifference d = PairedDifference.of(values(base, f), values(cand, f));
+            PairedDifference.Verdict v = d.verdict(m.higherIsWorse());
+            if (v == PairedDifference.Verdict.WORSE) {
+                worse.get(k).add(name);
+            }
+            int dp = m.differenceDecimals();
+            md.append(' ').append(m.formatMean(d.baselineMean())).append(" / ").append(m.formatMean(d.candidateMean()))
+                    .append(" | ").append(signed(d.meanDifference(), dp)).append(" [").append(signed(d.low(), dp))
+                    .append(", ").append(signed(d.high(), dp)).append("] | ").append(v.label()).append(" |");
         }
-        if (vh == PairedDifference.Verdict.WORSE) {
-            worseHit.add(name);
-        }
-        md.append(String.format(Locale.ROOT, "| %s | %.2f / %.2f | %s [%s, %s] | %s | %.1f%% / %.1f%% "
-                + "| %s [%s, %s] | %s |\n", label, ttft.baselineMean(), ttft.candidateMean(),
-                signed(ttft.meanDifference()), signed(ttft.low()), signed(ttft.high()), vt.label(),
-                hit.baselineMean(), hit.candidateMean(), signed(hit.meanDifference()), signed(hit.low()),
-                signed(hit.high()), vh.label()));
+        md.append('\n');
     }
 
     private static double[] values(List<Map<String, Object>> summaries, ToDoubleFunction<Map<String, Object>> f) {
@@ -239,8 +275,14 @@ public final class PairedCommand {
 
     /** Two decimals with a sign; what rounds to zero prints as +0.00, not -0.00. */
     static String signed(double v) {
-        double rounded = Math.round(v * 100) / 100.0;
-        return String.format(Locale.ROOT, "%+.2f", rounded == 0 ? 0.0 : rounded);
+        return signed(v, 2);
+    }
+
+    /** {@code decimals} decimals with a sign; what rounds to zero prints with a plus sign, not as -0. */
+    static String signed(double v, int decimals) {
+        double scale = Math.pow(10, decimals);
+        double rounded = Math.round(v * scale) / scale;
+        return String.format(Locale.ROOT, "%+." + decimals + "f", rounded == 0 ? 0.0 : rounded);
     }
 
     private static String listOrNone(List<String> labels) {

@@ -86,11 +86,17 @@ class PairedCommandTest {
         assertThat(r.rc()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("#### `precise` (candidate) against `approx` (baseline), 3 seeds (1, 2, 3)")
-                .contains("| 3 | 1.03 / 0.83 | -0.20 [-0.20, -0.20] | better | 95.3% / 95.3% | +0.00 [-2.48, +2.48] "
+                .contains("| QPS | TTFT p90 (s) | difference (s) [95% CI] | verdict | output tok/s | difference (tok/s)"
+                        + " [95% CI] | verdict | KV hit rate | difference (pt) [95% CI] | verdict |")
+                // output tok/s is 1000 / p90 in these runs: lower TTFT, higher throughput
+                .contains("| 3 | 1.03 / 0.83 | -0.20 [-0.20, -0.20] | better | 981 / 1226 | +245 [+57, +432] | better"
+                        + " | 95.3% / 95.3% | +0.00 [-2.48, +2.48] | not distinguishable |")
+                // a mean difference of -33 tok/s, but the interval reaches +0.07: not distinguishable
+                .contains("| 10 | 5.33 / 6.33 | +1.00 [+0.75, +1.25] | **worse** | 198 / 165 | -33 [-66, +0] "
                         + "| not distinguishable |")
-                .contains("| 10 | 5.33 / 6.33 | +1.00 [+0.75, +1.25] | **worse** |")
                 .contains("| whole run | 5.33 / 6.33 | +1.00 [+0.75, +1.25] | **worse** |")
-                .contains("`precise` worse (95% CI) in TTFT p90: 10 QPS, whole run; in hit rate: none.");
+                .contains("`precise` worse (95% CI) in TTFT p90: 10 QPS, whole run; in output tok/s: none;"
+                        + " in KV hit rate: none.");
     }
 
     @Test
@@ -146,7 +152,7 @@ class PairedCommandTest {
 
     /**
      * A sim output directory for one seed with schedulers "approx" and "precise": {@code p90[stage] = {approx,
-     * precise}}, stage rates 3, 10, ...; the whole run's p90 is the last stage's.
+     * precise}}, stage rates 3, 10, ...; output tokens/s is 1000 / p90; the whole run's values are the last stage's.
      */
     private static Path run(Path parent, int seed, double[][] p90, double approxHit, double preciseHit) {
         Path dir = parent.resolve("seed" + seed);
@@ -159,11 +165,12 @@ class PairedCommandTest {
             summary.put("workload", "w");
             summary.put("seed", seed);
             summary.put("ttft_s", Map.of("p90", p90[p90.length - 1][k]));
+            summary.put("output_tokens_per_s", 1000 / p90[p90.length - 1][k]);
             summary.put("kv_hit_rate", hit);
             Object[] stages = new Object[p90.length];
             for (int s = 0; s < p90.length; s++) {
-                stages[s] = Map.of("stage", s, "rate", rates[s], "ttft_s", Map.of("p90", p90[s][k]), "kv_hit_rate",
-                        hit);
+                stages[s] = Map.of("stage", s, "rate", rates[s], "ttft_s", Map.of("p90", p90[s][k]),
+                        "output_tokens_per_s", 1000 / p90[s][k], "kv_hit_rate", hit);
             }
             summary.put("stages", List.of(stages));
             Outputs.writeJson(dir.resolve(name).resolve("summary.json"), summary);
