@@ -66,7 +66,7 @@ public final class PairedCommand {
 
     static final List<Metric> METRICS = List.of(
             new Metric("TTFT p90 (s)", "s", p -> number(map(p, "ttft_s"), "p90"), true, "%.2f", 2),
-            new Metric("output tok/s", "tok/s", p -> number(p, "output_tokens_per_s"), false, "%.0f", 0),
+            new Metric("output tok/s", "tok/s", p -> number(p, "output_tokens_per_s"), false, "%.0f", 1),
             new Metric("KV hit rate", "pt", p -> 100 * number(p, "kv_hit_rate"), false, "%.1f%%", 2));
 
     public static int main(String[] args) {
