@@ -15,10 +15,14 @@ public final class StallProbe {
     static final String USAGE = """
             usage: llmd-bench stalls [--seconds N]
 
-              Spins one thread on the monotonic clock for N seconds (default 10) and prints how often the thread was
-              held up for at least 10 us, 100 us, 1 ms and 10 ms, the longest hold-up and the time lost in hold-ups of
-              100 us or more. Pin it to the core you measure on (taskset -c N bin/llmd-bench stalls).
+              Spins one thread on the monotonic clock for N seconds (default 10, after 0.5 s not counted) and prints
+              how often the thread was held up for at least 10 us, 100 us, 1 ms and 10 ms, the longest hold-up and the
+              time lost in hold-ups of 100 us or more. Pin it to the core you measure on
+              (taskset -c N bin/llmd-bench stalls).
             """;
+
+    /** Spun and not counted before the measurement. */
+    static final long WARM_UP_NS = 500_000_000L;
 
     /** The gap thresholds counted, in nanoseconds. */
     static final long[] THRESHOLDS_NS = { 10_000, 100_000, 1_000_000, 10_000_000 };
@@ -51,6 +55,7 @@ public final class StallProbe {
                 }
             }
         }
+        spin(WARM_UP_NS); // the loop's own compilation would count as hold-ups on the pinned core
         System.out.println(spin((long) (seconds * 1e9)).report());
         return 0;
     }
