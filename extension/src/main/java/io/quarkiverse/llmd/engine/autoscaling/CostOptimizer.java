@@ -137,7 +137,7 @@ final class CostOptimizer {
         List<Candidate> removeOnly = new ArrayList<>(candidates.size());
         for (Candidate c : candidates) {
             int atCurrent = Math.max(c.min(), Math.min(c.max(), c.current()));
-            keep.add(c.within(Math.min(c.max(), atCurrent), c.max()));
+            keep.add(c.within(atCurrent, c.max()));
             removeOnly.add(c.within(c.min(), atCurrent));
         }
         Allocation stay = allocate(keep, demand);

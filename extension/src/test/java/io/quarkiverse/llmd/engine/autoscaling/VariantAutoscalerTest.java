@@ -468,12 +468,12 @@ class VariantAutoscalerTest {
     }
 
     @Test
-    void whereTheModelHoldsTooLittleKvTheGuardTopsItUpAtTheLeastCostPerKvToken() {
+    void whereTheModelHoldsTooLittleKvTheGuardTopsItUpWithTheLeastCostlyReplicas() {
         // After a spike: 3 large replicas (20 each, capacity min(k1 240,000, k2 137,600) = 137,600 tokens) and 10
         // small ones (15 each, k1 24,000 tokens), with 150,000 tokens still resident. Whatever the model plans for
         // the rate holds less than the 214,286 tokens the 0.70 boundary asks. The guard adds to the model's plan
-        // what makes up the difference, from the least cost per KV token (the large ones: 20 / 137,600 against
-        // 15 / 24,000), rather than keeping its own fleet beside the model's: WVA's order (most expensive replica
+        // what makes up the difference at the least cost (here the large ones: 20 / 137,600 against 15 / 24,000 per
+        // KV token), rather than keeping its own fleet beside the model's: WVA's order (most expensive replica
         // first) would keep 0 + 9, ours on its own 2 + 1.
         VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withStabilization(Duration.ZERO, 0.10),
                 spec("h100", "H100", 20, 0, 10), spec("l4", "L4", 15, 0, 10));
