@@ -20,6 +20,7 @@ class ConfigErrorIT {
     @Test
     void aTypoInAPluginParameterIsOneClearMessage() throws Exception {
         Path config = Files.createTempFile("epp-typo", ".yaml");
+        config.toFile().deleteOnExit();
         Files.writeString(config, """
                 apiVersion: llm-d.ai/v1alpha1
                 kind: EndpointPickerConfig

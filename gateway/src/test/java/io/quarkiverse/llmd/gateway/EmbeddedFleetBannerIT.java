@@ -28,6 +28,7 @@ class EmbeddedFleetBannerIT {
     @Test
     void theBannerNamesTheBoundPorts() throws Exception {
         Path log = Files.createTempFile("gateway-banner", ".log");
+        log.toFile().deleteOnExit(); // failures quote its content
         Process gateway = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=0", "-Dquarkus.grpc.server.port=0", "-Dquarkus.llmd.ext-proc.health-port=0",
                 "-Dquarkus.llmd.metrics.port=0", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()))

@@ -44,6 +44,7 @@ class EppLauncherIT {
         command.addAll(EppCommandLineTest.KSERVE_PRESET);
         command.addAll(List.of("--grpc-port=" + grpc, "--grpc-health-port=" + health, "--metrics-port=" + metrics));
         Path log = Files.createTempFile("epp-launcher", ".log");
+        log.toFile().deleteOnExit(); // failures quote its content
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("JAVA_OPTS_APPEND", "-Dquarkus.http.port=0");
         Process epp = builder.start();

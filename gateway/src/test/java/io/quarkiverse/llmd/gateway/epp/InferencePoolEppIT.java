@@ -122,6 +122,7 @@ class InferencePoolEppIT {
                 "--pool-name", "qwen-inference-pool", "--pool-namespace", NS, "--zap-encoder", "json",
                 "--grpc-port", String.valueOf(grpc), "--grpc-health-port", String.valueOf(health)));
         Path log = Files.createTempFile("epp-inferencepool", ".log");
+        log.toFile().deleteOnExit(); // failures quote its content
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("JAVA_OPTS_APPEND", String.join(" ",
                 "-Dquarkus.http.port=" + http, "-Dquarkus.llmd.metrics.port=0",

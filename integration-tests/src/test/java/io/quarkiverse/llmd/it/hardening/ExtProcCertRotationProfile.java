@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
+import io.quarkiverse.llmd.it.TempDirs;
 import io.quarkiverse.llmd.runtime.extproc.SelfSignedCertificate;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
@@ -23,7 +24,7 @@ public class ExtProcCertRotationProfile implements QuarkusTestProfile {
 
     static {
         try {
-            DIR = Files.createTempDirectory("llmd-secret-mount");
+            DIR = TempDirs.deletedOnExit("llmd-secret-mount");
             rotateTo(FIRST);
             Files.createSymbolicLink(DIR.resolve("tls.crt"), Path.of("..data", "tls.crt"));
             Files.createSymbolicLink(DIR.resolve("tls.key"), Path.of("..data", "tls.key"));

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.quarkiverse.llmd.it.TempDirs;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /** A named pool {@code from-file} whose endpoints come from a file in llm-d's file-discovery format. */
@@ -15,7 +16,7 @@ public class FileDiscoveryProfile implements QuarkusTestProfile {
 
     static {
         try {
-            FILE = Files.createTempDirectory("llmd-file-discovery").resolve("endpoints.yaml");
+            FILE = TempDirs.deletedOnExit("llmd-file-discovery").resolve("endpoints.yaml");
             write("""
                     endpoints:
                       - name: vllm-0
