@@ -14,9 +14,18 @@ import java.util.Map;
  * for v scaled down)} subject to {@code sum(capacity_v * r_v) >= demand} and {@code min_v <= r_v <= max_v}. That
  * is an integer covering problem; with the handful of variants a model has, a depth-first branch and bound solves
  * it exactly: variants in order of cost per unit of capacity, each tried from the most useful count down, pruned by
- * the fractional (LP) bound (the penalties are never negative, so it stays a lower bound). Equal costs prefer the
- * allocation that moves fewer replicas. When demand exceeds every variant at its maximum, all run at their maximum
- * and the shortfall is reported.
+ * the fractional (LP) bound (the penalties are never negative, so it stays a lower bound). Equal costs prefer, in
+ * turn, the allocation that adds fewer replicas (a replica added at no saving is churn: it starts cold, and what it
+ * replaces is held for the stabilization window), the one that carries more (spare capacity at no cost), and the one
+ * that moves fewer replicas. When demand exceeds every variant at its maximum, all run at their maximum and the
+ * shortfall is reported.
+ * <p>
+ * Capacity before moves, among plans that only remove: with removal penalties, dropping four replicas at 5 per hour
+ * costs what dropping two at 10 does, so after a spike that brought every class to its maximum, "keep the six
+ * medium replicas, drop the two large" and "keep two of each" tied. Fewer moves chose the first, the next decision
+ * (a little less demand) chose one medium replica beside the two large, and the stabilization window, which keeps each
+ * variant's highest target, held both shapes for an hour: 2 large + 6 medium where 2 + 2 carried more
+ * (docs/benchmarks.md, "Equal costs, two shapes").
  * <p>
  * The removal penalty is what a replica costs while the stabilization window still keeps it after the plan dropped
  * it. Without it, two allocations of nearly equal cost (two A100s, or one A100 and four L4s) alternate from one
@@ -181,6 +190,8 @@ final class CostOptimizer {
         private final double[] restAtMin;
         int[] best;
         double bestCost = Double.POSITIVE_INFINITY;
+        int bestAdds = Integer.MAX_VALUE;
+        double bestCapacity;
         int bestMoves = Integer.MAX_VALUE;
         int nodes;
 
@@ -220,13 +231,28 @@ final class CostOptimizer {
         }
 
         private void offer(double cost, int[] extra) {
+            int adds = 0;
             int moves = 0;
+            double capacity = 0;
             for (int i = 0; i < free.size(); i++) {
-                moves += Math.abs(free.get(i).min() + extra[i] - free.get(i).current());
+                Candidate c = free.get(i);
+                int replicas = c.min() + extra[i];
+                adds += Math.max(0, replicas - c.current());
+                moves += Math.abs(replicas - c.current());
+                capacity += replicas * c.capacity();
             }
             double slack = EPS * Math.max(1, Math.abs(bestCost));
-            if (cost < bestCost - slack || (cost <= bestCost + slack && moves < bestMoves)) {
+            boolean better = best == null || cost < bestCost - slack;
+            if (!better && cost <= bestCost + slack) {
+                double capacitySlack = EPS * Math.max(1, bestCapacity);
+                better = adds != bestAdds ? adds < bestAdds
+                        : Math.abs(capacity - bestCapacity) > capacitySlack ? capacity > bestCapacity
+                                : moves < bestMoves;
+            }
+            if (better) {
                 bestCost = cost;
+                bestAdds = adds;
+                bestCapacity = capacity;
                 bestMoves = moves;
                 best = extra.clone();
             }

@@ -112,6 +112,26 @@ class CostOptimizerTest {
         assertThat(night.cost()).isCloseTo(5 + 5 * 300.0 / 1800, within(1e-9));
     }
 
+    @Test
+    void equalCostPlansThatOnlyRemoveKeepTheOneThatCarriesMore() {
+        // 10:06 on the real-time three-class day, seed 5: after the spike, 2 H100 + 6 A100 + 4 L4 run for 36.9 req/s
+        // (40.6 with the margin). Dropping four A100s costs what dropping two H100s does (removal penalties of 5 and
+        // 10 x 300 / 1800 each), so 2 H100 + 2 A100 (45.3 req/s) and 6 A100 (41.9) both cost 30 + 3.33 per hour.
+        List<Candidate> cs = List.of(
+                new Candidate("h100", 15.695, 10, 0, 4, 2, 10 * 90.7 / 1800, 10 * 300.0 / 1800),
+                new Candidate("a100", 6.981, 5, 1, 6, 6, 5 * 90.7 / 1800, 5 * 300.0 / 1800),
+                new Candidate("l4", 0.213, 1.2, 0, 10, 4, 1.2 * 90.7 / 1800, 1.2 * 300.0 / 1800));
+
+        Allocation plan = CostOptimizer.allocateWithMargin(cs, 37.87, 36.93 * 1.1);
+
+        // fewer moves (two H100s against four A100s) chose the six A100s; the next decision, with a little less
+        // demand, chose 2 H100 + 1 A100, and the stabilization window held the larger target of each: 2 + 6
+        assertThat(plan.replicas()).isEqualTo(Map.of("h100", 2, "a100", 2, "l4", 0));
+        assertThat(plan.cost()).isCloseTo(30 + 4 * 5 * 300.0 / 1800 + 4 * 1.2 * 300.0 / 1800, within(1e-9));
+        assertThat(CostOptimizer.allocateWithMargin(cs, 35.2, 34.5 * 1.1).replicas())
+                .isEqualTo(Map.of("h100", 2, "a100", 1, "l4", 0));
+    }
+
     /** 12:13 on the real-time three-class day: 3 H100 + 3 A100 + 3 L4 running. */
     private static List<Candidate> afternoon() {
         return List.of(new Candidate("a100", 5.45, 5, 1, 6, 3, 5 * 90.7 / 1800, 5 * 300.0 / 1800),
@@ -122,16 +142,26 @@ class CostOptimizerTest {
     @Test
     void theMarginPicksOneWholePlanNotTheLargerOfTwoShapes() {
         List<Candidate> cs = afternoon();
-        // 47.4 req/s seen, 48.1 planned: the plans for the rate and for the rate plus 10 % tie in cost (two A100s
-        // cost one H100) and differ; per variant, their maximum would be 3 + 3 at 45 per hour, more than either.
-        assertThat(CostOptimizer.allocate(cs, 48.1).replicas()).isEqualTo(Map.of("a100", 3, "h100", 2, "l4", 0));
-        assertThat(CostOptimizer.allocate(cs, 47.4 * 1.1).replicas())
+        // 43 req/s planned, 47.3 with the margin: the plans for the two differ in shape; per variant, their maximum
+        // would be 3 H100 + 2 A100 at 40 per hour, more than either.
+        assertThat(CostOptimizer.allocate(cs, 43).replicas()).isEqualTo(Map.of("a100", 2, "h100", 2, "l4", 0));
+        assertThat(CostOptimizer.allocate(cs, 43 * 1.1).replicas())
                 .isEqualTo(Map.of("a100", 1, "h100", 3, "l4", 0));
 
-        Allocation plan = CostOptimizer.allocateWithMargin(cs, 48.1, 47.4 * 1.1);
+        Allocation plan = CostOptimizer.allocateWithMargin(cs, 43, 43 * 1.1);
 
         assertThat(plan.replicas()).isEqualTo(Map.of("a100", 1, "h100", 3, "l4", 0));
         assertThat(plan.cost()).isCloseTo(35 + 2 * 5 * 300.0 / 1800 + 3 * 1.2 * 300.0 / 1800, within(1e-9));
+    }
+
+    @Test
+    void equalCostPlansThatOnlyRemoveAgreeWhateverTheDemandBetweenThem() {
+        List<Candidate> cs = afternoon();
+        // 48.1 req/s: 3 A100 + 2 H100 (49.3) and 1 A100 + 3 H100 (54.9) cost the same (two A100s cost one H100);
+        // the one carrying more is also the plan for the rate plus 10 %, so the two demands agree on one shape
+        assertThat(CostOptimizer.allocate(cs, 48.1).replicas()).isEqualTo(Map.of("a100", 1, "h100", 3, "l4", 0));
+        assertThat(CostOptimizer.allocate(cs, 48.1 * 1.1).replicas())
+                .isEqualTo(Map.of("a100", 1, "h100", 3, "l4", 0));
     }
 
     @Test
