@@ -124,8 +124,9 @@ class CostOptimizerTest {
 
         Allocation plan = CostOptimizer.allocateWithMargin(cs, 37.87, 36.93 * 1.1);
 
-        // fewer moves (two H100s against four A100s) chose the six A100s; the next decision, with a little less
-        // demand, chose 2 H100 + 1 A100, and the stabilization window held the larger target of each: 2 + 6
+        // fewer moves (two H100s against four A100s) chose the six A100s; the decisions after it, the demand moving a
+        // little, chose other shapes (1 H100 + 3 A100, 2 + 1, ...), and the stabilization window held each
+        // variant's largest target: 2 + 6
         assertThat(plan.replicas()).isEqualTo(Map.of("h100", 2, "a100", 2, "l4", 0));
         assertThat(plan.cost()).isCloseTo(30 + 4 * 5 * 300.0 / 1800 + 4 * 1.2 * 300.0 / 1800, within(1e-9));
         assertThat(CostOptimizer.allocateWithMargin(cs, 35.2, 34.5 * 1.1).replicas())
@@ -236,6 +237,113 @@ class CostOptimizerTest {
         }
     }
 
+    @Test
+    void amongEqualCostCoversTheChoiceAddsFewestThenCarriesMostThenMovesFewest() {
+        Random random = new Random(7);
+        int ties = 0;
+        for (int round = 0; round < 400; round++) {
+            List<Candidate> cs = new ArrayList<>();
+            int n = 2 + random.nextInt(2);
+            for (int i = 0; i < n; i++) {
+                int min = random.nextInt(2);
+                int max = min + 1 + random.nextInt(5);
+                // costs and capacities from small integers, so that different allocations often cost the same;
+                // removal penalties below the cost (at the cost, keeping a replica the demand does not need ties with
+                // removing it, and the optimizer removes it, as Candidate documents)
+                double cost = 5 * (1 + random.nextInt(3));
+                cs.add(new Candidate("v" + i, 2 * (1 + random.nextInt(4)), cost, min, max, random.nextInt(5),
+                        0, random.nextBoolean() ? 0 : cost / (2 + random.nextInt(5))));
+            }
+            double demand = 1 + random.nextInt(30);
+            List<int[]> optima = new ArrayList<>();
+            double best = cheapestCovers(cs, demand, 0, new int[n], optima, new double[] { Double.POSITIVE_INFINITY });
+            if (Double.isInfinite(best)) {
+                continue;
+            }
+            Allocation a = CostOptimizer.allocate(cs, demand);
+            assertThat(a.cost()).as("round %d", round).isCloseTo(best, within(1e-9));
+            int[] chosen = new int[n];
+            for (int i = 0; i < n; i++) {
+                chosen[i] = a.replicas().get(cs.get(i).name());
+            }
+            int[] preferred = optima.get(0);
+            for (int[] o : optima) {
+                if (tieOrder(cs, o, preferred) < 0) {
+                    preferred = o;
+                }
+            }
+            ties += optima.size() > 1 ? 1 : 0;
+            assertThat(tieOrder(cs, chosen, preferred)).as("round %d: %s", round, a.replicas()).isZero();
+        }
+        assertThat(ties).as("rounds with several least-cost covers").isGreaterThan(20);
+    }
+
+    /** Fewer replicas added, then more capacity, then fewer moved; negative when {@code a} is preferred. */
+    private static int tieOrder(List<Candidate> cs, int[] a, int[] b) {
+        int addsA = 0;
+        int addsB = 0;
+        int movesA = 0;
+        int movesB = 0;
+        for (int i = 0; i < cs.size(); i++) {
+            int current = cs.get(i).current();
+            addsA += Math.max(0, a[i] - current);
+            addsB += Math.max(0, b[i] - current);
+            movesA += Math.abs(a[i] - current);
+            movesB += Math.abs(b[i] - current);
+        }
+        if (addsA != addsB) {
+            return Integer.compare(addsA, addsB);
+        }
+        double capacityA = capacityOf(cs, a);
+        double capacityB = capacityOf(cs, b);
+        if (Math.abs(capacityA - capacityB) > 1e-9) {
+            return capacityA > capacityB ? -1 : 1;
+        }
+        return Integer.compare(movesA, movesB);
+    }
+
+    /** Every least-cost allocation covering {@code demand}, by exhaustive search; returns the least cost. */
+    private static double cheapestCovers(List<Candidate> cs, double demand, int i, int[] r, List<int[]> optima,
+            double[] best) {
+        if (i == cs.size()) {
+            double cost = costOf(cs, r);
+            if (capacityOf(cs, r) >= demand - 1e-9) {
+                if (cost < best[0] - 1e-9) {
+                    best[0] = cost;
+                    optima.clear();
+                }
+                if (cost <= best[0] + 1e-9) {
+                    optima.add(r.clone());
+                }
+            }
+            return best[0];
+        }
+        for (int k = cs.get(i).min(); k <= cs.get(i).max(); k++) {
+            r[i] = k;
+            cheapestCovers(cs, demand, i + 1, r, optima, best);
+        }
+        return best[0];
+    }
+
+    /** What the optimizer minimizes, for {@code r[k]} replicas of each candidate. */
+    private static double costOf(List<Candidate> cs, int[] r) {
+        double cost = 0;
+        for (int k = 0; k < cs.size(); k++) {
+            Candidate c = cs.get(k);
+            cost += r[k] * c.cost() + (c.current() == 0 && r[k] > 0 ? c.coldStartPenalty() : 0)
+                    + Math.max(0, c.current() - r[k]) * c.removalPenalty();
+        }
+        return cost;
+    }
+
+    private static double capacityOf(List<Candidate> cs, int[] r) {
+        double capacity = 0;
+        for (int k = 0; k < cs.size(); k++) {
+            capacity += r[k] * cs.get(k).capacity();
+        }
+        return capacity;
+    }
+
     private static double carried(List<Candidate> cs, Allocation a) {
         double sum = 0;
         for (Candidate c : cs) {
@@ -246,15 +354,7 @@ class CostOptimizerTest {
 
     private static double bruteForce(List<Candidate> cs, double demand, int i, int[] r) {
         if (i == cs.size()) {
-            double cap = 0;
-            double cost = 0;
-            for (int k = 0; k < cs.size(); k++) {
-                Candidate c = cs.get(k);
-                cap += r[k] * c.capacity();
-                cost += r[k] * c.cost() + (c.current() == 0 && r[k] > 0 ? c.coldStartPenalty() : 0)
-                        + Math.max(0, c.current() - r[k]) * c.removalPenalty();
-            }
-            return cap >= demand - 1e-9 ? cost : Double.POSITIVE_INFINITY;
+            return capacityOf(cs, r) >= demand - 1e-9 ? costOf(cs, r) : Double.POSITIVE_INFINITY;
         }
         double best = Double.POSITIVE_INFINITY;
         for (int k = cs.get(i).min(); k <= cs.get(i).max(); k++) {
