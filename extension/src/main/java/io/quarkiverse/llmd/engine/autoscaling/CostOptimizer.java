@@ -22,10 +22,10 @@ import java.util.Map;
  * <p>
  * Capacity before moves, among plans that only remove: with removal penalties, dropping four replicas at 5 per hour
  * costs what dropping two at 10 does, so after a spike that brought every class to its maximum, "keep the six
- * medium replicas, drop the two large" and "keep two of each" tied. Fewer moves chose the first, the next decision
- * (a little less demand) chose one medium replica beside the two large, and the stabilization window, which keeps each
- * variant's highest target, held both shapes for an hour: 2 large + 6 medium where 2 + 2 carried more
- * (docs/benchmarks.md, "Equal costs, two shapes").
+ * medium replicas, drop the two large" and "keep two of each" tied. Fewer moves chose the first, the decisions after
+ * it chose other shapes as the demand moved (two large and one medium among them), and the stabilization window,
+ * which keeps each variant's highest target, held them together for an hour: 2 large + 6 medium where 2 + 2 carried
+ * more (docs/benchmarks.md, "Equal costs, two shapes").
  * <p>
  * The removal penalty is what a replica costs while the stabilization window still keeps it after the plan dropped
  * it. Without it, two allocations of nearly equal cost (two A100s, or one A100 and four L4s) alternate from one
@@ -242,13 +242,8 @@ final class CostOptimizer {
                 capacity += replicas * c.capacity();
             }
             double slack = EPS * Math.max(1, Math.abs(bestCost));
-            boolean better = best == null || cost < bestCost - slack;
-            if (!better && cost <= bestCost + slack) {
-                double capacitySlack = EPS * Math.max(1, bestCapacity);
-                better = adds != bestAdds ? adds < bestAdds
-                        : Math.abs(capacity - bestCapacity) > capacitySlack ? capacity > bestCapacity
-                                : moves < bestMoves;
-            }
+            boolean better = best == null || cost < bestCost - slack
+                    || cost <= bestCost + slack && breaksTheTie(adds, capacity, moves);
             if (better) {
                 bestCost = cost;
                 bestAdds = adds;
@@ -256,6 +251,17 @@ final class CostOptimizer {
                 bestMoves = moves;
                 best = extra.clone();
             }
+        }
+
+        /** Between allocations of equal cost: fewer replicas added, then more capacity, then fewer moved. */
+        private boolean breaksTheTie(int adds, double capacity, int moves) {
+            if (adds != bestAdds) {
+                return adds < bestAdds;
+            }
+            if (Math.abs(capacity - bestCapacity) > EPS * Math.max(1, bestCapacity)) {
+                return capacity > bestCapacity;
+            }
+            return moves < bestMoves;
         }
     }
 }
