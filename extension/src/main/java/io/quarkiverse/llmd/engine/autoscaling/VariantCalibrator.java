@@ -6,9 +6,10 @@ package io.quarkiverse.llmd.engine.autoscaling;
  * <ul>
  * <li>Completed requests ({@link RequestSample}) feed the fit of the iteration-time parameters.</li>
  * <li>Pod scrapes ({@link PodSample}) feed the batch limit N: a replica that queues
- * {@code queueLengthThreshold} or more requests runs at its limit, so its running count is that limit; and the KV
- * share of one running request tells how many fit below the KV threshold ({@code kvCacheThreshold / share}). Both
- * are smoothed; the lowest of them and the configured {@code --max-num-seqs} is N.</li>
+ * {@code queueLengthThreshold} or more requests runs at its limit, so its running count is that limit, and one that
+ * runs more than that estimate with fewer waiting shows the limit is higher; the KV share of one running request
+ * tells how many fit below the KV threshold ({@code kvCacheThreshold / share}). Both are smoothed; the lowest of
+ * them and the configured {@code --max-num-seqs} is N.</li>
  * <li>The largest batch among the requests the fit still remembers ({@link #largestRecentBatch()}): how far the
  * fit has seen the replicas go. A linear fit of timings taken at small batches says little about large ones.</li>
  * </ul>
@@ -72,6 +73,10 @@ public final class VariantCalibrator {
             kvPerRequest = smooth(kvPerRequest, pod.kvUsage() / pod.running());
         }
         if (pod.running() > 0 && pod.waiting() >= thresholds.queueLengthThreshold()) {
+            saturatedRunning = smooth(saturatedRunning, pod.running());
+        } else if (pod.running() > saturatedRunning) {
+            // Without this the estimate could only fall: plans sized at a low N load each replica to about N, so
+            // later queues, passing ones included, are seen only at N again.
             saturatedRunning = smooth(saturatedRunning, pod.running());
         }
     }

@@ -133,6 +133,27 @@ class CalibrationTest {
     }
 
     @Test
+    void aReplicaRunningMoreThanTheLimitWithoutAQueueRaisesIt() {
+        // a burst of arrivals between two prefill steps queues 5 at a small batch; with N there, the plans load
+        // each replica to about N, and only queues at about N are seen again (seed 13 of the three-class day)
+        VariantCalibrator c = calibrator();
+        c.observe(new PodSample(5, 12, 0.1));
+        assertThat(c.maxBatch(256)).isEqualTo(12);
+        // the replicas then run 30 with nothing waiting: 12 was not where they stop admitting
+        for (int i = 0; i < 20; i++) {
+            c.observe(new PodSample(1, 30, 0.25));
+        }
+        assertThat(c.maxBatch(256)).isEqualTo(30);
+        // running below the limit without a queue says nothing; a queue at 24 lowers it again
+        c.observe(new PodSample(0, 4, 0.03));
+        assertThat(c.maxBatch(256)).isEqualTo(30);
+        for (int i = 0; i < 20; i++) {
+            c.observe(new PodSample(8, 24, 0.2));
+        }
+        assertThat(c.maxBatch(256)).isEqualTo(24);
+    }
+
+    @Test
     void theLargestRecentBatchIsTheLargestTheFitStillRemembers() {
         // forgetting 0.99: the fit remembers 1 / (1 - 0.99) = 100 requests
         VariantCalibrator c = new VariantCalibrator(new CalibrationConfig(40, 0.1, 0.99, 0.2),
