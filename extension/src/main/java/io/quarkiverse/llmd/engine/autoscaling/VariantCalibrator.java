@@ -72,11 +72,12 @@ public final class VariantCalibrator {
         if (pod.running() > 0 && pod.kvUsage() > 0) {
             kvPerRequest = smooth(kvPerRequest, pod.kvUsage() / pod.running());
         }
-        if (pod.running() > 0 && pod.waiting() >= thresholds.queueLengthThreshold()) {
-            saturatedRunning = smooth(saturatedRunning, pod.running());
-        } else if (pod.running() > saturatedRunning) {
-            // Without this the estimate could only fall: plans sized at a low N load each replica to about N, so
-            // later queues, passing ones included, are seen only at N again.
+        // A queue shows where the replica stops admitting; running beyond the estimate without one shows it stops
+        // later. Without the second the estimate could only fall: plans sized at a low N load each replica to about
+        // N, so later queues, passing ones included, are seen only at N again. (NaN compares false: only a queue
+        // starts the estimate.)
+        boolean queued = pod.running() > 0 && pod.waiting() >= thresholds.queueLengthThreshold();
+        if (queued || pod.running() > saturatedRunning) {
             saturatedRunning = smooth(saturatedRunning, pod.running());
         }
     }
