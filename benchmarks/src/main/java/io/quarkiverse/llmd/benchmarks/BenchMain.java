@@ -21,6 +21,7 @@ public final class BenchMain {
               paired [options]    two schedulers of sim runs over several seeds: per-stage paired differences
                                   with 95% confidence intervals (paired --help)
               stalls [--seconds N] how often and how long the machine holds up a spinning thread (run it pinned)
+              picker [--port N]   an ext_proc picker that decides nothing: the transport's floor (picker --help)
             """;
 
     private BenchMain() {
@@ -41,6 +42,7 @@ public final class BenchMain {
             case "report" -> System.exit(io.quarkiverse.llmd.benchmarks.report.ReportCommand.main(rest));
             case "paired" -> System.exit(io.quarkiverse.llmd.benchmarks.report.PairedCommand.main(rest));
             case "stalls" -> System.exit(io.quarkiverse.llmd.benchmarks.live.StallProbe.main(rest));
+            case "picker" -> System.exit(io.quarkiverse.llmd.benchmarks.live.PickerCommand.main(rest));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

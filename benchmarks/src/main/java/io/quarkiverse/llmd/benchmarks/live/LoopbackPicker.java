@@ -24,22 +24,34 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 
 /**
- * A trivial ext_proc picker on a loopback port, for the load client to warm its own code against before a
- * measurement: it answers every exchange the way the real picker does in FULL_DUPLEX_STREAMED mode (a destination in
- * the request-headers reply, each body chunk echoed, the stream closed after the response body) and decides nothing.
- * Without it, the client's first seconds run interpreted and its own delays are counted as the picker's latency.
+ * A trivial ext_proc picker on a loopback port. It answers every exchange the way the real picker does in
+ * FULL_DUPLEX_STREAMED mode (once the request body has ended, the request-headers reply with a destination, then the
+ * body echoed; the response side echoed; the stream closed after the response body) and decides nothing. The load
+ * client warms its own code against it before a measurement (without that, the client's first seconds run
+ * interpreted and its own delays are counted as the picker's latency), and {@code llmd-bench picker} serves it on
+ * its own, as the floor of the same transport on the same machine: what a picker that took no time would show.
  */
 final class LoopbackPicker implements AutoCloseable {
 
     private final Server server;
 
     LoopbackPicker() {
+        this(0);
+    }
+
+    /** Serves on {@code 127.0.0.1:port}; 0 picks a free port. */
+    LoopbackPicker(int port) {
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor()
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).directExecutor()
                     .addService(new Service()).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the loopback picker", e);
         }
+    }
+
+    /** Waits until the server has terminated (or the thread is interrupted). */
+    void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
     }
 
     /** {@code 127.0.0.1:port}, the target to give the client. */
@@ -58,19 +70,28 @@ final class LoopbackPicker implements AutoCloseable {
     }
 
     private static final class Service extends ExternalProcessorGrpc.ExternalProcessorImplBase {
+
+        /** The request-headers reply: one fixed destination. */
+        private static final ProcessingResponse DECIDED = ProcessingResponse.newBuilder()
+                .setRequestHeaders(HeadersResponse.newBuilder().setResponse(CommonResponse.newBuilder()
+                        .setHeaderMutation(HeaderMutation.newBuilder().addSetHeaders(HeaderValueOption.newBuilder()
+                                .setHeader(HeaderValue.newBuilder().setKey(ExtProcDriver.DESTINATION)
+                                        .setRawValue(ByteString.copyFromUtf8("127.0.0.1:1")))))))
+                .build();
         @Override
         public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> out) {
             return new StreamObserver<>() {
                 @Override
                 public void onNext(ProcessingRequest r) {
                     if (r.hasRequestHeaders()) {
-                        out.onNext(ProcessingResponse.newBuilder().setRequestHeaders(HeadersResponse.newBuilder()
-                                .setResponse(CommonResponse.newBuilder().setHeaderMutation(HeaderMutation.newBuilder()
-                                        .addSetHeaders(HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder()
-                                                .setKey(ExtProcDriver.DESTINATION)
-                                                .setRawValue(ByteString.copyFromUtf8("127.0.0.1:1")))))))
-                                .build());
+                        if (r.getRequestHeaders().getEndOfStream()) {
+                            out.onNext(DECIDED); // no body to wait for
+                        }
                     } else if (r.hasRequestBody()) {
+                        if (r.getRequestBody().getEndOfStream()) {
+                            // the real picker decides once the body has ended, and answers the headers then
+                            out.onNext(DECIDED);
+                        }
                         out.onNext(ProcessingResponse.newBuilder().setRequestBody(echo(r.getRequestBody())).build());
                     } else if (r.hasResponseHeaders()) {
                         out.onNext(ProcessingResponse.newBuilder()

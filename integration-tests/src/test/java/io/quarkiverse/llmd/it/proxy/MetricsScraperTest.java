@@ -125,4 +125,51 @@ public class MetricsScraperTest {
         await("several scrape rounds after the removal", () -> scraper.rounds() >= rounds + 5);
         assertThat(late.endpoints().get(0).metrics().updateTime()).isEqualTo(settled);
     }
+
+    @Test
+    void aPoolsScrapesAreSpreadOverTheInterval() throws Exception {
+        // ten more endpoints, each a recording page of its own; scraped all at once, each round's ten requests came
+        // within about a millisecond, one burst of work on the event loop every 50 ms
+        byte[] page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://" + SimFleetResource.address("a") + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofByteArray()).body();
+        List<Long> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<com.sun.net.httpserver.HttpServer> servers = new ArrayList<>();
+        List<Endpoint> saved = registry.endpoints();
+        try {
+            List<Endpoint> grown = new ArrayList<>(saved);
+            for (int i = 0; i < 10; i++) {
+                com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer
+                        .create(new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+                server.createContext("/metrics", ex -> {
+                    arrivals.add(System.nanoTime());
+                    ex.sendResponseHeaders(200, page.length);
+                    ex.getResponseBody().write(page);
+                    ex.close();
+                });
+                server.start();
+                servers.add(server);
+                grown.add(Endpoint.of("default/spread-" + i, "127.0.0.1:" + server.getAddress().getPort(),
+                        java.util.Map.of()));
+            }
+            registry.replaceAll(grown);
+            await("thirty rounds of the added endpoints", () -> arrivals.size() >= 300);
+        } finally {
+            registry.replaceAll(saved);
+            servers.forEach(server -> server.stop(0));
+        }
+        List<Long> sorted;
+        synchronized (arrivals) {
+            sorted = arrivals.stream().sorted().toList();
+        }
+        long spaced = 0;
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i) - sorted.get(i - 1) >= 2_000_000) {
+                spaced++;
+            }
+        }
+        // one burst per round spaces about one arrival in ten; dealt over ten 5 ms slots, most are
+        assertThat((double) spaced / (sorted.size() - 1)).as("arrivals at least 2 ms after the previous one")
+                .isGreaterThan(0.4);
+    }
 }

@@ -43,12 +43,18 @@ import io.vertx.core.http.RequestOptions;
 /**
  * Polls every endpoint's Prometheus page ({@code GET http://<host>:<metricsPort><metrics-path>}) every
  * {@code quarkus.llmd.data-layer.refresh-interval} (50 ms, as llm-d's {@code --refresh-metrics-interval}), maps it
- * with the pool's metric mapping (engine chosen by the pod label {@code llm-d.ai/engine-type}) and publishes the round
- * in one {@link EndpointRegistry#updateMetrics(Map)} swap.
+ * with the pool's metric mapping (engine chosen by the pod label {@code llm-d.ai/engine-type}) and publishes what each
+ * slot of the round (below) brings in one {@link EndpointRegistry#updateMetrics(Map)} swap.
  * <p>
  * One Vert.x periodic timer drives rounds on one event-loop context, so the state below is confined to it. A round
- * starts a scrape of every endpoint whose previous scrape has finished (a hung pod holds at most one request, which
- * the scrape timeout ends), and publishes when the last scrape of the round answers, or at the next tick for
+ * is cut into up to {@value #MAX_SLOTS} slots of at least {@value #MIN_SLOT_MILLIS} ms (see {@link #slotsFor(long)})
+ * and the pool's endpoints are dealt over them, so each endpoint is still scraped once per interval but the scrapes'
+ * work (answers read, pages parsed) comes in small portions spread over the interval: scraped all at once, a pool's
+ * answers were read and parsed in one burst every interval, and the ext_proc decisions that arrived meanwhile waited
+ * for it (at 64 pods, most of the decisions slower than a millisecond came 50 ms apart). llm-d's EPP polls each
+ * endpoint on its own ticker, which spreads them too. A slot starts a
+ * scrape of each of its endpoints whose previous scrape has finished (a hung pod holds at most one request, which
+ * the scrape timeout ends), and publishes when the last scrape in flight answers, or at the next slot for
  * stragglers. A failed scrape (connection error, timeout, non-200) is counted in
  * {@code llm_d_inference_scheduler_datalayer_poll_errors_total} and leaves the endpoint's metrics as they were, so
  * they go stale and the utilization detector treats the pod as saturated; every scrape is reported to the pool's
@@ -64,6 +70,12 @@ import io.vertx.core.http.RequestOptions;
 public class MetricsScraper {
 
     private static final Logger LOG = Logger.getLogger(MetricsScraper.class);
+
+    /** The most slots a round is cut into: enough to spread a pool's work, few enough snapshot swaps per round. */
+    static final int MAX_SLOTS = 10;
+
+    /** The shortest slot: Vert.x timers count milliseconds, and shorter slots would spread nothing more. */
+    static final long MIN_SLOT_MILLIS = 5;
 
     private final Vertx vertx;
     private final PoolDirectory pools;
@@ -97,6 +109,8 @@ public class MetricsScraper {
     private Pools roundsOf;
     private HttpClient client;
     private long timerId = -1;
+    /** Slot ticks since start; confined to the timer's context. */
+    private long slotTicks;
     private volatile boolean stopped;
 
     @Inject
@@ -120,15 +134,16 @@ public class MetricsScraper {
         }
         long interval = Math.max(1, dl.refreshInterval().toMillis());
         int timeout = (int) Math.max(1, dl.scrapeTimeout().toMillis());
+        int slots = slotsFor(interval);
         Context context = vertx.getOrCreateContext();
         context.runOnContext(v -> {
             client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
                     .setConnectTimeout(timeout).setTryUseCompression(false).setName("llmd-metrics-scraper"),
                     new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(16));
-            timerId = vertx.setPeriodic(0, interval, id -> round(timeout));
+            timerId = vertx.setPeriodic(0, interval / slots, id -> tick(slots, timeout));
         });
-        LOG.infof("scraping model-server metrics every %d ms (timeout %d ms, path %s)", interval, timeout,
-                dl.metricsPath());
+        LOG.infof("scraping model-server metrics every %d ms in %d slot(s) (timeout %d ms, path %s)", interval, slots,
+                timeout, dl.metricsPath());
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -161,15 +176,36 @@ public class MetricsScraper {
         return rounds.get();
     }
 
-    private void round(int timeoutMillis) {
+    /**
+     * How many slots a round of {@code intervalMillis} is cut into: the most, up to {@link #MAX_SLOTS}, that divide
+     * it exactly into slots of at least {@link #MIN_SLOT_MILLIS} ms (50 ms: 10 slots of 5 ms; 20 ms: 4; 7 ms: 1), so
+     * that the slots' timer keeps the configured interval to the millisecond.
+     */
+    static int slotsFor(long intervalMillis) {
+        for (int slots = MAX_SLOTS; slots > 1; slots--) {
+            if (intervalMillis % slots == 0 && intervalMillis / slots >= MIN_SLOT_MILLIS) {
+                return slots;
+            }
+        }
+        return 1;
+    }
+
+    private void tick(int slots, int timeoutMillis) {
         if (stopped) {
             return;
         }
-        rounds.incrementAndGet();
+        if (slotTicks++ % slots == 0) {
+            rounds.incrementAndGet();
+        }
         followPools();
         for (PoolRound r : poolRounds.values()) {
-            if (r != null && r.ticks++ % r.settings.everyTicks() == 0) {
-                round(r, timeoutMillis);
+            if (r == null) {
+                continue;
+            }
+            // a pool scraped every N intervals has slots N base slots long
+            long phase = r.ticks++ % ((long) r.settings.everyTicks() * slots);
+            if (phase % r.settings.everyTicks() == 0) {
+                slot(r, (int) (phase / r.settings.everyTicks()), slots, timeoutMillis);
             }
         }
     }
@@ -203,19 +239,23 @@ public class MetricsScraper {
         roundsOf = now;
     }
 
-    private void round(PoolRound r, int timeoutMillis) {
+    /** Slot {@code slot} of {@code slots} of a pool's round: scrapes every {@code slots}-th endpoint from it. */
+    private void slot(PoolRound r, int slot, int slots, int timeoutMillis) {
         flush(r);
         List<Endpoint> endpoints = r.registry.endpoints();
-        Set<String> names = new HashSet<>(endpoints.size() * 2);
-        for (Endpoint e : endpoints) {
-            names.add(e.name());
+        if (slot == 0) {
+            Set<String> names = new HashSet<>(endpoints.size() * 2);
+            for (Endpoint e : endpoints) {
+                names.add(e.name());
+            }
+            if (!names.equals(r.known)) {
+                r.inFlight.retainAll(names);
+                r.pending.keySet().retainAll(names);
+                r.known = names;
+            }
         }
-        if (!names.equals(r.known)) {
-            r.inFlight.retainAll(names);
-            r.pending.keySet().retainAll(names);
-            r.known = names;
-        }
-        for (Endpoint e : endpoints) {
+        for (int i = slot; i < endpoints.size(); i += slots) {
+            Endpoint e = endpoints.get(i);
             if (r.inFlight.add(e.name())) {
                 r.outstanding++;
                 scrape(r, e, timeoutMillis);
