@@ -78,6 +78,7 @@ final class LoopbackPicker implements AutoCloseable {
                                 .setHeader(HeaderValue.newBuilder().setKey(ExtProcDriver.DESTINATION)
                                         .setRawValue(ByteString.copyFromUtf8("127.0.0.1:1")))))))
                 .build();
+
         @Override
         public StreamObserver<ProcessingRequest> process(StreamObserver<ProcessingResponse> out) {
             return new StreamObserver<>() {

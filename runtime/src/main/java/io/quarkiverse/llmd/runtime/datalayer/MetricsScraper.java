@@ -51,7 +51,7 @@ import io.vertx.core.http.RequestOptions;
  * and the pool's endpoints are dealt over them, so each endpoint is still scraped once per interval but the scrapes'
  * work (answers read, pages parsed) comes in small portions spread over the interval: scraped all at once, a pool's
  * answers were read and parsed in one burst every interval, and the ext_proc decisions that arrived meanwhile waited
- * for it (at 64 pods, most of the decisions slower than a millisecond came 50 ms apart). llm-d's EPP polls each
+ * for it (at 64 pods, the decisions slower than a millisecond came in a 50 ms rhythm). llm-d's EPP polls each
  * endpoint on its own ticker, which spreads them too. A slot starts a
  * scrape of each of its endpoints whose previous scrape has finished (a hung pod holds at most one request, which
  * the scrape timeout ends), and publishes when the last scrape in flight answers, or at the next slot for
