@@ -39,7 +39,7 @@ public final class SimCommand {
                                   [--autoscaler A [--autoscaler A2 ...] [--min-replicas N] [--max-replicas N]
                                    [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
                                    [--ttft-slo S] [--target-ttft S] [--target-itl S] [--trend-window S]
-                                   [--backlog-drain S] [--stabilization-window S]
+                                   [--backlog-drain S] [--stabilization-window S] [--earlier-days N]
                                    [--variant PROFILE:MIN:MAX:INITIAL:STATIC[:COST] ...]]
 
               Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
@@ -63,7 +63,10 @@ public final class SimCommand {
               autoscaler sized for a mean TTFT of 1 s and ITL of 80 ms, extrapolating the rate's rising trend
               over the last --trend-window seconds (300; 0 off) and serving a gateway backlog within
               --backlog-drain seconds (60; 0 off), releasing replicas once a lower target has held for
-              --stabilization-window seconds (300; 0 at once).
+              --stabilization-window seconds (300; 0 at once). With --earlier-days N it starts with the arrival
+              rates of N earlier runs of the workload in its memory of recurring demand, as if the same day had
+              come N times before (arrivals drawn with seeds seed+1..seed+N; the workload's length, a whole number
+              of minutes, is the day); default 0, nothing remembered.
               With --variant (repeated) the pool holds several variants of the model, one per hardware profile, each
               its own scale target with its bounds, initial and static replicas and cost (default: the profile's
               relative cost); ours and saturation-v2 size them together, the other strategies run one instance per
@@ -100,6 +103,7 @@ public final class SimCommand {
         double backlogDrain = AutoscalerConfig.DEFAULT_BACKLOG_DRAIN_TIME.toSeconds();
         double stabilizationWindow = AutoscalerConfig.defaults().stabilizationWindow().toSeconds();
         double targetItl = 0.08;
+        int earlierDays = 0;
         List<Integer> gatewayReplicas = new ArrayList<>();
         GatewayOptions.Spread spread = GatewayOptions.Spread.ROUND_ROBIN;
         double kvEventDelay = GatewayOptions.SINGLE.kvEventDelaySeconds();
@@ -132,6 +136,7 @@ public final class SimCommand {
                     case "--trend-window" -> trendWindow = Double.parseDouble(value(args, ++i, a));
                     case "--backlog-drain" -> backlogDrain = Double.parseDouble(value(args, ++i, a));
                     case "--stabilization-window" -> stabilizationWindow = Double.parseDouble(value(args, ++i, a));
+                    case "--earlier-days" -> earlierDays = Integer.parseInt(value(args, ++i, a));
                     case "--gateway-replicas" -> {
                         for (String n : value(args, ++i, a).split(",")) {
                             gatewayReplicas.add(Integer.parseInt(n.trim()));
@@ -175,6 +180,9 @@ public final class SimCommand {
                 throw new IllegalArgumentException(
                         "--trend-window, --backlog-drain and --stabilization-window must be finite and >= 0");
             }
+            if (earlierDays < 0) {
+                throw new IllegalArgumentException("--earlier-days must be >= 0, got " + earlierDays);
+            }
             if (!(ttftSlo > 0)) {
                 throw new IllegalArgumentException("--ttft-slo must be > 0");
             }
@@ -209,16 +217,17 @@ public final class SimCommand {
                                 : staticReplicas, cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), timeToReady,
                         new SloTargets(targetTtft, targetItl), Duration.ofMillis(Math.round(trendWindow * 1000)),
                         Duration.ofMillis(Math.round(backlogDrain * 1000)),
-                        Duration.ofMillis(Math.round(stabilizationWindow * 1000)));
+                        Duration.ofMillis(Math.round(stabilizationWindow * 1000)),
+                        earlierDays == 0 ? AutoscalerConfig.DEFAULT_RECURRENCE_PERIOD : day(workload));
                 GatewayOptions gw = new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex);
                 if (!variantOptions.isEmpty()) {
                     runFleet(workload, cluster, schedulers.get(0), autoscalers, options, variantOptions, ttftSlo, seed,
-                            out, csv, plots, args, gw);
+                            out, csv, plots, args, gw, earlierDays);
                     return 0;
                 }
                 runScaled(workload, cluster, schedulers.get(0), autoscalers, options,
                         initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args,
-                        gw);
+                        gw, earlierDays);
                 return 0;
             }
             run(workload, cluster, schedulers, seed, out, csv, plots, args, gatewayReplicas,
@@ -308,7 +317,7 @@ public final class SimCommand {
 
     static void runScaled(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
             ScalingPolicies.Options options, int initialReplicas, double ttftSlo, long seed, Path out, boolean csv,
-            boolean plots, String[] args, GatewayOptions gatewayOptions) {
+            boolean plots, String[] args, GatewayOptions gatewayOptions, int earlierDays) {
         System.out.printf(Locale.ROOT, "workload %s: %s, replicas %d..%d from %d, time to ready %.1f s%n",
                 workload.name(), cluster.hardware().name(), options.minReplicas(), options.maxReplicas(),
                 initialReplicas, options.timeToReadySeconds());
@@ -320,12 +329,12 @@ public final class SimCommand {
             return Fleet.of(new Autoscaling(policy, fixed ? Math.min(options.minReplicas(), initial)
                     : options.minReplicas(), fixed ? Math.max(options.maxReplicas(), initial) : options.maxReplicas(),
                     initial, options.timeToReadySeconds()), cluster.hardware());
-        }, ttftSlo, seed, out, csv, plots, args, gatewayOptions);
+        }, ttftSlo, seed, out, csv, plots, args, gatewayOptions, earlierDays);
     }
 
     static void runFleet(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
             ScalingPolicies.Options options, List<ScalingPolicies.VariantOption> variants, double ttftSlo, long seed,
-            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions) {
+            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions, int earlierDays) {
         StringBuilder b = new StringBuilder();
         for (ScalingPolicies.VariantOption v : variants) {
             b.append(String.format(Locale.ROOT, " %s (cost %.2f, %d..%d from %d, static %d)", v.hardware().name(),
@@ -334,17 +343,30 @@ public final class SimCommand {
         System.out.printf(Locale.ROOT, "workload %s:%s, time to ready %.1f s%n", workload.name(), b,
                 options.timeToReadySeconds());
         compare(workload, cluster, schedulerFile, strategies, s -> ScalingPolicies.fleet(s, options, variants),
-                ttftSlo, seed, out, csv, plots, args, gatewayOptions);
+                ttftSlo, seed, out, csv, plots, args, gatewayOptions, earlierDays);
+    }
+
+    /** The workload's length as the day its earlier runs recur with; it must be a whole number of minutes. */
+    private static Duration day(WorkloadSpec workload) {
+        double length = workload.load().totalDuration();
+        if (length < 60 || Math.abs(length / 60 - Math.rint(length / 60)) > 1e-9) {
+            throw new IllegalArgumentException("--earlier-days needs a workload whose length is a whole number of"
+                    + " minutes, " + workload.name() + " lasts " + length + " s");
+        }
+        return Duration.ofMinutes(Math.round(length / 60));
     }
 
     private static void compare(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile,
             List<String> strategies, java.util.function.Function<String, Fleet> fleetFor, double ttftSlo, long seed,
-            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions) {
+            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions, int earlierDays) {
         List<ScaledRun> results = new ArrayList<>();
         List<Map<String, Object>> runs = new ArrayList<>();
         for (String strategy : strategies) {
             Fleet fleet = fleetFor.apply(strategy);
             String name = fleet.policy().name();
+            if (earlierDays > 0 && fleet.policy() instanceof VariantAutoscalerPolicy ours) {
+                ours.rememberEarlierRuns(workload.load(), earlierDays, seed);
+            }
             long t0 = System.nanoTime();
             GatewayRun gwRun = ClusterSimulator.runFleet(workload, cluster,
                     ClusterSimulator.ConfigSource.of(schedulerFile), SchedulerConfigs.nameOf(schedulerFile), seed,

@@ -21,6 +21,7 @@ import io.quarkiverse.llmd.benchmarks.sim.scaling.ScalingTrace;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.StaticPolicy;
 import io.quarkiverse.llmd.benchmarks.sim.scaling.VariantAutoscalerPolicy;
 import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
+import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.Role;
 import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
@@ -201,6 +202,82 @@ class AutoscalingSimTest {
             assertThat(again.time(i)).isEqualTo(t.time(i));
             assertThat(again.provisioned(i)).isEqualTo(t.provisioned(i));
         }
+    }
+
+    /** An 8-minute "day": quiet, a one-minute burst from 4:00 that three slow pods carry, quiet again. */
+    private static final String DAILY_BURST = """
+            data:
+              type: random
+              input_distribution: 200
+              output_distribution: 50
+            load:
+              type: poisson
+              stages:
+              - {rate: 0.5, duration: 240}
+              - {rate: 6, duration: 60}
+              - {rate: 0.5, duration: 180}
+            """;
+
+    @Test
+    void givenEarlierDaysTheVariantAutoscalerIsReadyForABurstThatRecurs() {
+        ClusterSpec cluster = slowCluster();
+        VariantSpec variant = new VariantSpec("slow", "test-model", "h100", Role.BOTH, 10, 1, 4,
+                cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), 60);
+        AutoscalerConfig config = AutoscalerConfig.defaults().withTargets("test-model", new SloTargets(1.0, 0.2))
+                .withStabilization(Duration.ofSeconds(60), 0.1).withRecurrence(Duration.ofMinutes(8), 7);
+        VariantAutoscalerPolicy remembering = new VariantAutoscalerPolicy(variant, config, 15);
+        remembering.rememberEarlierRuns(TestRuns.workload(DAILY_BURST).load(), 2, 5);
+        ScaledRun ahead = run(DAILY_BURST, cluster, new Autoscaling(remembering, 1, 4, 1, 60), 5);
+        ScaledRun late = run(DAILY_BURST, cluster, new Autoscaling(new VariantAutoscalerPolicy(variant, config, 15),
+                1, 4, 1, 60), 5);
+        // pods take 60 s: asked for from 2:45 on (when 4:00 is one interval and a cold start away), they serve as
+        // the burst begins; without the earlier days the first is asked for once the burst is seen
+        ScalingTrace a = ahead.trace();
+        assertThat(firstTime(a, i -> a.provisioned(i) > 1)).isBetween(165.0, 195.0);
+        assertThat(firstTime(a, i -> a.ready(i) > 1)).isLessThanOrEqualTo(255.0);
+        ScalingTrace l = late.trace();
+        assertThat(firstTime(l, i -> l.provisioned(i) > 1)).isGreaterThanOrEqualTo(240.0);
+        assertThat(burstTtftP99(ahead)).isLessThan(burstTtftP99(late) / 2);
+        assertThat(ScalingSummary.of(ahead, 30).get("errors")).isEqualTo(0);
+    }
+
+    /** TTFT p99 of the requests that arrived during the burst. */
+    private static double burstTtftP99(ScaledRun run) {
+        RequestLog log = run.result().log();
+        List<Double> ttft = new java.util.ArrayList<>();
+        for (int i = 0; i < log.size(); i++) {
+            if (log.arrival(i) >= 240 && log.arrival(i) < 300) {
+                ttft.add(log.firstToken(i) - log.arrival(i));
+            }
+        }
+        ttft.sort(null);
+        assertThat(ttft).hasSizeGreaterThan(200);
+        return ttft.get((int) Math.ceil(0.99 * ttft.size()) - 1);
+    }
+
+    @Test
+    void earlierRunsAreCountedAsTheSimulatorDrawsThem() {
+        WorkloadSpec.Load constant = TestRuns.workload("""
+                data:
+                  type: random
+                  input_distribution: 10
+                  output_distribution: 10
+                load:
+                  type: constant
+                  stages:
+                  - {rate: 2, duration: 30}
+                  - {rate: 4, duration: 20}
+                """).load();
+        // 15 s windows: 30 arrivals, 30, 15 s at 4 (60), and the last 5 s at 4 (20)
+        assertThat(VariantAutoscalerPolicy.arrivalsPerWindow(constant, 15, new java.util.SplittableRandom(1)))
+                .containsExactly(30, 30, 60, 20);
+        WorkloadSpec.Load poisson = TestRuns.workload(DAILY_BURST).load();
+        double[] counts = VariantAutoscalerPolicy.arrivalsPerWindow(poisson, 15, new java.util.SplittableRandom(3));
+        assertThat(counts).hasSize(32);
+        // the burst's four windows hold about 360 arrivals (sd 19), the quiet ones about 7.5 each
+        assertThat(counts[16] + counts[17] + counts[18] + counts[19]).isBetween(300.0, 420.0);
+        assertThat(counts[15]).isLessThan(25);
+        assertThat(counts[20]).isLessThan(25);
     }
 
     /** Round robin behind flow control; a request that finds no pod at all waits up to 60 s for one. */

@@ -24,11 +24,16 @@ import java.util.Map;
  *        start ({@link DemandForecast}); 0 sizes for the rate seen now
  * @param backlogDrainTime within how long requests waiting in the gateway should be served on top of the arrivals:
  *        their count divided by this is added to the rate the model sizes for; 0 ignores the backlog
+ * @param recurrencePeriod the period after which demand tends to repeat (a day), a whole number of minutes
+ *        ({@link RecurringDemand})
+ * @param recurringPeriods how many past periods of arrival rates are remembered; where their median shows a rise over
+ *        the coming cold start that noise cannot explain, the model sizes for it before it comes; 0 forgets them
  */
 public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets> targetsByModel,
         Duration stabilizationWindow, double scaleDownMargin, Duration scaleToZeroAfter, Duration coldStartHorizon,
         int queueToBatchRatio, Map<String, PdRatio> pdRatioByModel, SaturationConfig saturation,
-        CalibrationConfig calibration, Duration trendWindow, Duration backlogDrainTime) {
+        CalibrationConfig calibration, Duration trendWindow, Duration backlogDrainTime, Duration recurrencePeriod,
+        int recurringPeriods) {
 
     /**
      * Default {@code trendWindow}: two minutes of rates (8 evaluations at 15 s). Five minutes lag a ramp: on the
@@ -38,6 +43,10 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
     public static final Duration DEFAULT_TREND_WINDOW = Duration.ofMinutes(2);
     /** Default {@code backlogDrainTime}: a backlog is served within a minute. */
     public static final Duration DEFAULT_BACKLOG_DRAIN_TIME = Duration.ofMinutes(1);
+    /** Default {@code recurrencePeriod}: a day. */
+    public static final Duration DEFAULT_RECURRENCE_PERIOD = Duration.ofDays(1);
+    /** Default {@code recurringPeriods}: a week of days, so a burst must have come on four of them to be foreseen. */
+    public static final int DEFAULT_RECURRING_PERIODS = 7;
 
     public AutoscalerConfig {
         targetsByModel = Map.copyOf(targetsByModel);
@@ -56,6 +65,21 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
                 || backlogDrainTime.isNegative()) {
             throw new IllegalArgumentException("trendWindow and backlogDrainTime must be >= 0");
         }
+        if (recurrencePeriod == null || recurrencePeriod.compareTo(Duration.ofMinutes(1)) < 0
+                || recurrencePeriod.toNanos() % RecurringDemand.BIN_NANOS != 0 || recurringPeriods < 0) {
+            throw new IllegalArgumentException("recurrencePeriod must be a whole number of minutes and"
+                    + " recurringPeriods >= 0, got " + recurrencePeriod + " and " + recurringPeriods);
+        }
+    }
+
+    /** The knobs without the recurrence's: {@link #DEFAULT_RECURRENCE_PERIOD}, {@link #DEFAULT_RECURRING_PERIODS}. */
+    public AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets> targetsByModel,
+            Duration stabilizationWindow, double scaleDownMargin, Duration scaleToZeroAfter, Duration coldStartHorizon,
+            int queueToBatchRatio, Map<String, PdRatio> pdRatioByModel, SaturationConfig saturation,
+            CalibrationConfig calibration, Duration trendWindow, Duration backlogDrainTime) {
+        this(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin, scaleToZeroAfter, coldStartHorizon,
+                queueToBatchRatio, pdRatioByModel, saturation, calibration, trendWindow, backlogDrainTime,
+                DEFAULT_RECURRENCE_PERIOD, DEFAULT_RECURRING_PERIODS);
     }
 
     /** The knobs without the forecast's: {@link #DEFAULT_TREND_WINDOW} and {@link #DEFAULT_BACKLOG_DRAIN_TIME}. */
@@ -72,7 +96,7 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
      * TTFT 2 s and ITL 80 ms, stabilization 5 min (the HPA default for scaling down and llm-d's KEDA guide), margin
      * 10 %, scale to zero after 10 min idle (WVA's retention period), cold start paid off over 30 min, 10 waiting
      * per batch slot, V2 saturation defaults, calibration defaults, a 2 min trend extrapolated over the cold start
-     * and a backlog served within 1 min.
+     * and a backlog served within 1 min, and a week of days' arrival rates remembered for bursts that recur.
      */
     public static AutoscalerConfig defaults() {
         return new AutoscalerConfig(new SloTargets(2.0, 0.08), Map.of(), Duration.ofMinutes(5), 0.10,
@@ -90,7 +114,7 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
         m.put(modelId, targets);
         return new AutoscalerConfig(defaultTargets, m, stabilizationWindow, scaleDownMargin, scaleToZeroAfter,
                 coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
-                trendWindow, backlogDrainTime);
+                trendWindow, backlogDrainTime, recurrencePeriod, recurringPeriods);
     }
 
     public AutoscalerConfig withPdRatio(String modelId, PdRatio ratio) {
@@ -98,25 +122,25 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
         m.put(modelId, ratio);
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
                 scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, m, saturation, calibration, trendWindow,
-                backlogDrainTime);
+                backlogDrainTime, recurrencePeriod, recurringPeriods);
     }
 
     public AutoscalerConfig withStabilization(Duration window, double margin) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, window, margin, scaleToZeroAfter,
                 coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
-                trendWindow, backlogDrainTime);
+                trendWindow, backlogDrainTime, recurrencePeriod, recurringPeriods);
     }
 
     public AutoscalerConfig withScaleToZeroAfter(Duration idle) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin, idle,
                 coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
-                trendWindow, backlogDrainTime);
+                trendWindow, backlogDrainTime, recurrencePeriod, recurringPeriods);
     }
 
     public AutoscalerConfig withCalibration(CalibrationConfig newCalibration) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
                 scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, newCalibration,
-                trendWindow, backlogDrainTime);
+                trendWindow, backlogDrainTime, recurrencePeriod, recurringPeriods);
     }
 
     /**
@@ -126,6 +150,16 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
     public AutoscalerConfig withForecast(Duration window, Duration drain) {
         return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
                 scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration, window,
-                drain);
+                drain, recurrencePeriod, recurringPeriods);
+    }
+
+    /**
+     * @param period after how long demand tends to repeat (a whole number of minutes)
+     * @param periods past periods remembered (0: none, no rise is foreseen)
+     */
+    public AutoscalerConfig withRecurrence(Duration period, int periods) {
+        return new AutoscalerConfig(defaultTargets, targetsByModel, stabilizationWindow, scaleDownMargin,
+                scaleToZeroAfter, coldStartHorizon, queueToBatchRatio, pdRatioByModel, saturation, calibration,
+                trendWindow, backlogDrainTime, period, periods);
     }
 }

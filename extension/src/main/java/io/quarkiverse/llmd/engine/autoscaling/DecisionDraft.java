@@ -13,6 +13,8 @@ final class DecisionDraft {
     Integer saturationTarget;
     double unmet;
     double plannedRate;
+    /** the rise earlier periods showed over the coming cold start, where it set {@link #plannedRate}; else 0 */
+    double recurringRise;
     /** the model's allocation of the whole group covers what the saturation analyzer needs: the model decides */
     boolean guardSatisfied;
     /**
@@ -64,7 +66,9 @@ final class DecisionDraft {
                                     calibration.samples(), calibration.relativeError()));
         } else if (saturationTarget == null || modelTarget >= saturationTarget || guardSatisfied) {
             set(modelTarget, ScalingReason.MODEL, String.format(Locale.ROOT,
-                    "cheapest cover of %.3f req/s at %.3f req/s per replica (bound by %s)%s", plannedRate,
+                    "cheapest cover of %.3f req/s%s at %.3f req/s per replica (bound by %s)%s", plannedRate,
+                    recurringRise > 0 ? String.format(Locale.ROOT, " (%.3f of it the rise seen at this time on"
+                            + " earlier days)", recurringRise) : "",
                     capacity.ratePerSecond(), capacity.limit(),
                     !fromPrior ? ""
                             : extrapolated == null ? ", from the benchmarked profile (not calibrated yet)"

@@ -51,6 +51,7 @@ public final class VariantAutoscaler {
     private final Map<String, Long> firstDecided = new HashMap<>();
     private final Map<String, Long> lastLoad = new HashMap<>();
     private final Map<String, DemandForecast> forecasts = new HashMap<>();
+    private final Map<String, RecurringDemand> recurring = new HashMap<>();
 
     private record Recommendation(long atNanos, int replicas) {
     }
@@ -84,6 +85,7 @@ public final class VariantAutoscaler {
         firstDecided.keySet().retainAll(next.keySet());
         lastLoad.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
         forecasts.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
+        recurring.keySet().retainAll(next.values().stream().map(VariantSpec::modelId).toList());
     }
 
     /** The known variants, by name. */
@@ -105,6 +107,24 @@ public final class VariantAutoscaler {
         if (c != null) {
             c.observe(sample);
         }
+    }
+
+    /**
+     * Records a model's arrival rate over a window before this engine decided for it: the days a restarted
+     * autoscaler remembers, or a simulation's earlier days. {@link #decide} records the rates it is given itself;
+     * rates of models without a known variant are ignored.
+     *
+     * @param endNanos the end of the window, on the clock {@link #decide} is given
+     */
+    public void recordArrivals(String modelId, long endNanos, double windowSeconds, double rate) {
+        if (specs.values().stream().anyMatch(s -> s.modelId().equals(modelId))) {
+            recurring(modelId).record(endNanos, windowSeconds, rate);
+        }
+    }
+
+    private RecurringDemand recurring(String model) {
+        return recurring.computeIfAbsent(model, m -> new RecurringDemand(config.recurrencePeriod().toNanos(),
+                config.recurringPeriods()));
     }
 
     /** The current calibration of {@code variant} for {@code mix}, or {@code null} for an unknown variant. */
@@ -165,10 +185,12 @@ public final class VariantAutoscaler {
         DemandForecast forecast = forecasts.computeIfAbsent(model,
                 m -> new DemandForecast(config.trendWindow().toNanos()));
         forecast.record(nowNanos, snapshot.arrivalRate());
+        RecurringDemand past = recurring(model);
+        past.record(nowNanos, forecast.lastIntervalSeconds(), snapshot.arrivalRate());
 
         List<List<VariantSpec>> groups = groups(modelSpecs);
         for (List<VariantSpec> group : groups) {
-            plan(group, snapshot, observed, work, forecast);
+            plan(group, snapshot, observed, work, forecast, past, nowNanos);
             applyZeroRules(group, snapshot, work, load, idle, nowNanos - lastLoad.get(model));
         }
         PdRatio ratio = config.pdRatioByModel().get(model);
@@ -203,7 +225,7 @@ public final class VariantAutoscaler {
     }
 
     private void plan(List<VariantSpec> group, ModelSnapshot snapshot, Map<String, VariantObservation> observed,
-            Map<String, DecisionDraft> work, DemandForecast forecast) {
+            Map<String, DecisionDraft> work, DemandForecast forecast, RecurringDemand past, long nowNanos) {
         TokenMix mix = snapshot.mix();
         SloTargets targets = config.targetsFor(snapshot.modelId());
         double horizon = config.coldStartHorizon().toNanos() / 1e9;
@@ -272,8 +294,13 @@ public final class VariantAutoscaler {
         double rate = snapshot.arrivalRate();
         double planned = forecast.planned(rate, lead + coldStart, snapshot.waitingRequests(),
                 config.backlogDrainTime().toNanos() / 1e9);
+        // a burst that came at this time on earlier days is sized for before it comes: seen, it is a cold start late
+        double rise = past.rise(nowNanos, lead, lead + coldStart);
+        boolean foreseen = rate + rise > planned;
+        planned = Math.max(planned, rate + rise);
         for (VariantSpec s : group) {
             work.get(s.name()).plannedRate = planned;
+            work.get(s.name()).recurringRise = foreseen ? rise : 0;
         }
         if (!candidates.isEmpty()) {
             // scale-up is planned for the rate; a plan that removes replicas must also carry the margin

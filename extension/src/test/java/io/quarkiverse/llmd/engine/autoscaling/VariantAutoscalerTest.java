@@ -314,6 +314,55 @@ class VariantAutoscalerTest {
     }
 
     @Test
+    void aBurstThatCameAtThisTimeYesterdayIsSizedForBeforeItComes() {
+        // Yesterday: 1 replica's worth all day but 3 for the minute from 10:00. Today the rate is still 1 C before
+        // 10:00; the variant's cold start is 60 s and decisions come every 15 s, so what is asked for at 09:58:45
+        // must last until the next decision's replicas serve, 10:00:00: the burst is then in reach, not before.
+        long day = Duration.ofDays(1).toNanos();
+        long burst = Duration.ofHours(10).toNanos();
+        VariantAutoscaler remembers = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO,
+                Duration.ZERO), spec("h100", "H100", 20, 1, 10));
+        VariantAutoscaler fresh = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10));
+        calibrate(remembers, "h100", FAST);
+        calibrate(fresh, "h100", FAST);
+        double c = capacity(FAST);
+        for (long end = 15 * SECOND; end <= day; end += 15 * SECOND) {
+            boolean inBurst = end > burst && end <= burst + 60 * SECOND;
+            remembers.recordArrivals(MODEL, end, 15, inBurst ? 3 * c : c);
+        }
+        remembers.recordArrivals("another-model", day + burst, 15, 100 * c); // no variant: not kept
+        ScalingDecision ahead = null;
+        ScalingDecision blind = null;
+        for (long t = day + burst - 120 * SECOND; t <= day + burst - 90 * SECOND; t += 15 * SECOND) {
+            ahead = only(remembers.decide(load(c, 0, replicas("h100", 1)), t));
+            assertThat(ahead.desiredReplicas()).as("at %d s before 10:00", (day + burst - t) / SECOND).isEqualTo(1);
+            blind = only(fresh.decide(load(c, 0, replicas("h100", 1)), t));
+        }
+        ahead = only(remembers.decide(load(c, 0, replicas("h100", 1)), day + burst - 75 * SECOND));
+        blind = only(fresh.decide(load(c, 0, replicas("h100", 1)), day + burst - 75 * SECOND));
+        assertThat(ahead.inputs().plannedRate()).isCloseTo(3 * c, within(1e-9));
+        assertThat(ahead.desiredReplicas()).isEqualTo(3);
+        assertThat(ahead.reason()).isEqualTo(ScalingReason.MODEL);
+        assertThat(ahead.detail()).contains(String.format(java.util.Locale.ROOT,
+                "(%.3f of it the rise seen at this time on earlier days)", 2 * c));
+        assertThat(blind.inputs().plannedRate()).isCloseTo(c, within(1e-9));
+        assertThat(blind.desiredReplicas()).isEqualTo(1);
+        // the same day with nothing remembered (recurringPeriods 0) sees no burst coming either
+        VariantAutoscaler forgets = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO)
+                .withRecurrence(Duration.ofDays(1), 0), spec("h100", "H100", 20, 1, 10));
+        calibrate(forgets, "h100", FAST);
+        for (long end = 15 * SECOND; end <= day; end += 15 * SECOND) {
+            forgets.recordArrivals(MODEL, end, 15, end > burst && end <= burst + 60 * SECOND ? 3 * c : c);
+        }
+        ScalingDecision none = null;
+        for (long t = day + burst - 120 * SECOND; t <= day + burst - 75 * SECOND; t += 15 * SECOND) {
+            none = only(forgets.decide(load(c, 0, replicas("h100", 1)), t));
+        }
+        assertThat(none.desiredReplicas()).isEqualTo(1);
+    }
+
+    @Test
     void wakingFromZeroNeedsNoMixNorCalibration() {
         // Nothing completed yet, so no token mix: the cheapest variant allowed to run gets one replica.
         VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults(), spec("h100", "H100", 20, 0, 10),

@@ -29,6 +29,9 @@ public class AutoscalerFleetProfile implements QuarkusTestProfile {
         props.put("quarkus.llmd.autoscaler.interval", "300ms");
         props.put("quarkus.llmd.autoscaler.stabilization-window", "0s");
         props.put("quarkus.llmd.autoscaler.decision-log-size", "500");
+        // a shorter memory of recurring demand than the defaults: the settings reach the engine, which checks them
+        props.put("quarkus.llmd.autoscaler.recurrence-period", "1h");
+        props.put("quarkus.llmd.autoscaler.recurring-periods", "2");
         props.put(v + ".namespace", "llm");
         props.put(v + ".model", MODEL);
         props.put(v + ".accelerator", "H100");

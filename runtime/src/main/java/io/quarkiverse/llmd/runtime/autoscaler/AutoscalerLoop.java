@@ -198,7 +198,8 @@ public class AutoscalerLoop {
             c = new AutoscalerConfig(new SloTargets(ConfiguredVariants.seconds(config.ttft()),
                     ConfiguredVariants.seconds(config.itl())), Map.of(), c.stabilizationWindow(), c.scaleDownMargin(),
                     c.scaleToZeroAfter(), c.coldStartHorizon(), c.queueToBatchRatio(), Map.of(), c.saturation(),
-                    c.calibration(), config.trendWindow(), config.backlogDrainTime());
+                    c.calibration(), config.trendWindow(), config.backlogDrainTime(), config.recurrencePeriod(),
+                    config.recurringPeriods());
         } catch (IllegalArgumentException ex) {
             throw new ConfigException(ConfiguredVariants.PREFIX, 0, "", ex.getMessage());
         }

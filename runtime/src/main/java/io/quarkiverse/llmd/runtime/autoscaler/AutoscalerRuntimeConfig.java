@@ -80,6 +80,22 @@ public interface AutoscalerRuntimeConfig {
     @WithDefault("1m")
     Duration backlogDrainTime();
 
+    /**
+     * After how long demand tends to repeat, a whole number of minutes: a day for bursts that come at the same time
+     * every day (the start of office hours, a nightly batch), a week for a weekly pattern.
+     */
+    @WithDefault("24h")
+    Duration recurrencePeriod();
+
+    /**
+     * How many past periods of each model's arrival rates are remembered, minute by minute. Where the median of
+     * them rose, within the coming cold start, by more than Poisson noise explains, replicas are sized for the rise
+     * before it comes; a burst seen on half of them or fewer is not planned for. The memory is this process's: a
+     * restarted autoscaler starts without it. 0 remembers nothing.
+     */
+    @WithDefault("7")
+    int recurringPeriods();
+
     /** How long a model must see no load before its variants with {@code min-replicas=0} go to zero. */
     @WithDefault("10m")
     Duration scaleToZeroAfter();

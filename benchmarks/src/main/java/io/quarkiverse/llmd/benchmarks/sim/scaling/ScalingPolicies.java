@@ -35,10 +35,12 @@ public final class ScalingPolicies {
      * @param trendWindow the variant autoscaler's {@link AutoscalerConfig#trendWindow()}
      * @param backlogDrain the variant autoscaler's {@link AutoscalerConfig#backlogDrainTime()}
      * @param stabilizationWindow the variant autoscaler's {@link AutoscalerConfig#stabilizationWindow()}
+     * @param recurrencePeriod the variant autoscaler's {@link AutoscalerConfig#recurrencePeriod()}
      */
     public record Options(String modelId, HardwareProfile hardware, double costPerReplicaHour, int minReplicas,
             int maxReplicas, int staticReplicas, int maxNumSeqs, int maxNumBatchedTokens, double timeToReadySeconds,
-            SloTargets targets, Duration trendWindow, Duration backlogDrain, Duration stabilizationWindow) {
+            SloTargets targets, Duration trendWindow, Duration backlogDrain, Duration stabilizationWindow,
+            Duration recurrencePeriod) {
     }
 
     private ScalingPolicies() {
@@ -134,7 +136,8 @@ public final class ScalingPolicies {
 
     private static AutoscalerConfig config(Options o) {
         return AutoscalerConfig.defaults().withTargets(o.modelId(), o.targets())
-                .withStabilization(o.stabilizationWindow(), 0.10).withForecast(o.trendWindow(), o.backlogDrain());
+                .withStabilization(o.stabilizationWindow(), 0.10).withForecast(o.trendWindow(), o.backlogDrain())
+                .withRecurrence(o.recurrencePeriod(), AutoscalerConfig.DEFAULT_RECURRING_PERIODS);
     }
 
     /** A fresh policy (policies hold state: one per run). */

@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.benchmarks.sim.scaling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 
 import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.ModelSnapshot;
@@ -11,6 +12,7 @@ import io.quarkiverse.llmd.engine.autoscaling.ScalingDecision;
 import io.quarkiverse.llmd.engine.autoscaling.VariantAutoscaler;
 import io.quarkiverse.llmd.engine.autoscaling.VariantObservation;
 import io.quarkiverse.llmd.engine.autoscaling.VariantSpec;
+import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 
 /**
  * Ours: the engine's {@link VariantAutoscaler} (queueing model on an online calibration, cost optimizer across the
@@ -45,6 +47,47 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy
         this.autoscaler = new VariantAutoscaler(config);
         this.autoscaler.setVariants(this.variants);
         this.interval = intervalSeconds;
+    }
+
+    /**
+     * Gives the engine the arrival rates of {@code runs} earlier runs of the same load, as a gateway that ran it on
+     * the days before would have seen them: run {@code k} (its own arrivals, drawn with seed {@code seed + k}) ended
+     * {@code (k - 1)} load lengths before this one starts, measured over windows of the decision interval. The
+     * engine's recurrence period must be the load's length for these to line up with the run's own times.
+     */
+    public void rememberEarlierRuns(WorkloadSpec.Load load, int runs, long seed) {
+        double length = load.totalDuration();
+        for (int k = 1; k <= runs; k++) {
+            double[] counts = arrivalsPerWindow(load, interval, new SplittableRandom(seed + k));
+            for (int w = 0; w < counts.length; w++) {
+                double end = Math.min((w + 1) * interval, length) - k * length;
+                double window = Math.min(interval, length - w * interval);
+                autoscaler.recordArrivals(variants.get(0).modelId(), Math.round(end * 1e9), window,
+                        counts[w] / window);
+            }
+        }
+    }
+
+    /** Arrivals of {@code load} counted per window of {@code window} seconds, as the simulator draws them. */
+    public static double[] arrivalsPerWindow(WorkloadSpec.Load load, double window, SplittableRandom random) {
+        double[] counts = new double[(int) Math.ceil(load.totalDuration() / window)];
+        double start = 0;
+        for (WorkloadSpec.Stage s : load.stages()) {
+            double end = start + s.duration();
+            if (s.rate() > 0) {
+                double t = start;
+                long i = 0;
+                while (true) {
+                    t = load.poisson() ? t - Math.log(1 - random.nextDouble()) / s.rate() : start + i++ / s.rate();
+                    if (t >= end) {
+                        break;
+                    }
+                    counts[Math.min(counts.length - 1, (int) (t / window))]++;
+                }
+            }
+            start = end;
+        }
+        return counts;
     }
 
     @Override
