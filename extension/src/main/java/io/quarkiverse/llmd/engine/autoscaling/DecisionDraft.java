@@ -22,7 +22,10 @@ final class DecisionDraft {
      * would be used beyond the batches it was fitted on
      */
     boolean fromPrior;
-    /** why a confident fit gave way to the profile, or {@code null} */
+    /**
+     * a confident fit whose plan went beyond its batches, which then gave way to the profile or planned a little
+     * beyond them; {@code null} otherwise
+     */
     Extrapolation extrapolated;
 
     /**
@@ -30,8 +33,14 @@ final class DecisionDraft {
      *
      * @param largestSeen the largest batch among the timings the fit remembers
      * @param plannedBatch the mean batch the fit predicts for one replica at its capacity
+     * @param trustedBatch the mean batch up to which the fit planned, a little beyond {@code largestSeen}; 0 where
+     *        the profile planned
      */
-    record Extrapolation(int largestSeen, double plannedBatch) {
+    record Extrapolation(int largestSeen, double plannedBatch, double trustedBatch) {
+
+        boolean reached() {
+            return trustedBatch > 0;
+        }
     }
     double saturationShortfall;
     double demandTokens;
@@ -70,7 +79,12 @@ final class DecisionDraft {
                     recurringRise > 0 ? String.format(Locale.ROOT, " (%.3f of it the rise seen at this time on"
                             + " earlier days)", recurringRise) : "",
                     capacity.ratePerSecond(), capacity.limit(),
-                    !fromPrior ? ""
+                    extrapolated != null && extrapolated.reached()
+                            ? String.format(Locale.ROOT, ", the fit trusted up to a mean batch of %.1f (its timings"
+                                    + " reach %d, its plan needs %.1f)", extrapolated.trustedBatch(),
+                                    extrapolated.largestSeen(),
+                                    extrapolated.plannedBatch())
+                    : !fromPrior ? ""
                             : extrapolated == null ? ", from the benchmarked profile (not calibrated yet)"
                                     : String.format(Locale.ROOT, ", from the benchmarked profile (the fit has timings"
                                             + " up to batch %d, its plan needs %.0f)", extrapolated.largestSeen(),

@@ -164,6 +164,16 @@ public final class QueueingModel {
         return new ReplicaCapacity(state.throughput(), limit, state);
     }
 
+    /**
+     * The replica at the highest rate whose mean batch stays at most {@code batch}, reported as bound by
+     * {@code limit}: how far a plan may trust a fit whose timings reach only that batch.
+     */
+    public ReplicaCapacity upToMeanBatch(double batch, ReplicaCapacity.Limit limit) {
+        double rate = Math.max(minRate(), highestRateWithin(QueueState::meanBusy, batch, minRate(), maxRate()));
+        QueueState state = solve(rate);
+        return new ReplicaCapacity(state.throughput(), limit, state);
+    }
+
     /** The largest rate in [lo, hi] whose metric is at most target; -1 if even lo misses it. */
     private double highestRateWithin(ToDoubleFunction<QueueState> metric, double target, double lo, double hi) {
         if (metric.applyAsDouble(solve(lo)) > target) {

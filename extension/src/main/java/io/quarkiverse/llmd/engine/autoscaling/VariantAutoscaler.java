@@ -53,6 +53,12 @@ public final class VariantAutoscaler {
     private final Map<String, DemandForecast> forecasts = new HashMap<>();
     private final Map<String, RecurringDemand> recurring = new HashMap<>();
 
+    /**
+     * How far beyond the largest batch in its timings a confident fit is trusted, as a fraction of that batch, where
+     * the benchmarked profile promises less.
+     */
+    static final double FIT_REACH = 0.25;
+
     private record Recommendation(long atNanos, int replicas) {
     }
 
@@ -259,14 +265,23 @@ public final class VariantAutoscaler {
                 // lightly loaded variant then promised up to half as much again per replica as it carried when
                 // loaded (docs/benchmarks.md, "The morning ramp: a confident fit used beyond its batches").
                 // There neither estimate has been checked on this deployment: plan with the one promising less.
+                // Planned by the profile alone, though, the replicas would never run a batch the fit has not seen,
+                // and the fit would never learn one: the fit is trusted a little beyond its batches, so that each
+                // plan shows it the next ones.
                 int seen = calibrator.largestRecentBatch();
                 if (atTarget.state() != null && atTarget.state().meanBusy() > seen) {
                     ReplicaCapacity profiled = new QueueingModel(s.prior(), s.mixFor(mix), w.calibration.maxBatch(),
                             config.queueToBatchRatio()).maxRate(s.targetsFor(targets));
                     if (profiled.ratePerSecond() < atTarget.ratePerSecond()) {
-                        w.fromPrior = true;
-                        w.extrapolated = new DecisionDraft.Extrapolation(seen, atTarget.state().meanBusy());
-                        atTarget = profiled;
+                        double trusted = Math.min(seen * (1 + FIT_REACH), atTarget.state().meanBusy());
+                        ReplicaCapacity reach = new QueueingModel(w.calibration.parameters(), s.mixFor(mix),
+                                w.calibration.maxBatch(), config.queueToBatchRatio())
+                                .upToMeanBatch(trusted, atTarget.limit());
+                        boolean reached = reach.ratePerSecond() > profiled.ratePerSecond();
+                        w.extrapolated = new DecisionDraft.Extrapolation(seen, atTarget.state().meanBusy(),
+                                reached ? trusted : 0);
+                        w.fromPrior = !reached;
+                        atTarget = reached ? reach : profiled;
                     }
                 }
             }

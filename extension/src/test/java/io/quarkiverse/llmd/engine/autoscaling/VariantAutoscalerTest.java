@@ -487,6 +487,34 @@ class VariantAutoscalerTest {
     }
 
     @Test
+    void aFitIsTrustedAQuarterBeyondItsBatchesWhereThatPromisesMoreThanTheProfile() {
+        // Timings at batches 1..24 of the fast class, the slow profile as prior: at the targets the fit would put a
+        // replica far beyond 24, where the profile promises less. Planned by the profile alone, the replicas would
+        // never run the batches that could confirm the fit; so it plans up to a mean batch of 30, which promises
+        // more than the profile and is still within the targets.
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
+        Synthetic gen = new Synthetic(FAST, 11, 0.001);
+        for (int i = 0; i < 480; i++) {
+            a.observe("h100", gen.sample(1 + i % 24, 2000, 300));
+        }
+        QueueingModel fit = new QueueingModel(a.calibration("h100", MIX).parameters(), MIX, 64);
+        ReplicaCapacity atTargets = fit.maxRate(SLO);
+        assertThat(atTargets.state().meanBusy()).isGreaterThan(30);
+        ReplicaCapacity reach = fit.upToMeanBatch(30, atTargets.limit());
+        assertThat(reach.state().meanBusy()).isCloseTo(30, within(0.01));
+        assertThat(reach.ratePerSecond()).isGreaterThan(capacity(SLOW)).isLessThan(atTargets.ratePerSecond());
+
+        ScalingDecision d = only(a.decide(load(3 * reach.ratePerSecond(), 0, replicas("h100", 1)), 0));
+        assertThat(d.inputs().calibration().confident()).isTrue();
+        assertThat(d.inputs().ratePerReplica()).isCloseTo(reach.ratePerSecond(), within(reach.ratePerSecond() * 1e-3));
+        assertThat(d.desiredReplicas()).isEqualTo(3);
+        assertThat(d.detail()).contains(String.format(java.util.Locale.ROOT,
+                "the fit trusted up to a mean batch of 30.0 (its timings reach 24, its plan needs %.1f)",
+                atTargets.state().meanBusy())).doesNotContain("benchmarked profile");
+    }
+
+    @Test
     void theGuardDoesNotHoldAClassTheOptimizerMovedAwayFrom() {
         // Four replicas of a class that costs more per request (15 per replica-hour at about half the rate) and one
         // of the other, at light load. The saturation analyzer, which lets the highest cost per KV token go first
