@@ -65,11 +65,12 @@ public record AutoscalerConfig(SloTargets defaultTargets, Map<String, SloTargets
                 || backlogDrainTime.isNegative()) {
             throw new IllegalArgumentException("trendWindow and backlogDrainTime must be >= 0");
         }
-        if (recurrencePeriod == null || recurrencePeriod.compareTo(Duration.ofMinutes(1)) < 0
-                || recurrencePeriod.toNanos() % RecurringDemand.BIN_NANOS != 0 || recurringPeriods < 0) {
-            throw new IllegalArgumentException("recurrencePeriod must be a whole number of minutes and"
-                    + " recurringPeriods >= 0, got " + recurrencePeriod + " and " + recurringPeriods);
+        if (recurrencePeriod == null
+                || recurrencePeriod.compareTo(Duration.ofMinutes(RecurringDemand.MAX_MINUTES)) > 0) {
+            throw new IllegalArgumentException("recurrencePeriod must be at most " + RecurringDemand.MAX_MINUTES
+                    + " minutes, got " + recurrencePeriod);
         }
+        RecurringDemand.checkSettings(recurrencePeriod.toNanos(), recurringPeriods);
     }
 
     /** The knobs without the recurrence's: {@link #DEFAULT_RECURRENCE_PERIOD}, {@link #DEFAULT_RECURRING_PERIODS}. */

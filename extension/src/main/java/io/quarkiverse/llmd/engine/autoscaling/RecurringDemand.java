@@ -37,6 +37,11 @@ public final class RecurringDemand {
      * ten thousand.
      */
     public static final double NOISE_SIGMAS = 4;
+    /**
+     * The most minutes of rates one model's memory may hold (about 5 MB): 26 weeks, e.g. 7 periods of three weeks;
+     * a week of days is 11,520.
+     */
+    public static final int MAX_MINUTES = 1 << 18;
 
     private final long periodNanos;
     private final int periods;
@@ -49,6 +54,17 @@ public final class RecurringDemand {
      * @param periods how many past periods are remembered and compared; 0 remembers nothing and plans no rise
      */
     public RecurringDemand(long periodNanos, int periods) {
+        checkSettings(periodNanos, periods);
+        this.periodNanos = periodNanos;
+        this.periods = periods;
+    }
+
+    /**
+     * Refuses a period that is not a whole number of minutes, a negative count, or a memory of more than
+     * {@link #MAX_MINUTES} minutes in all ({@code (periods + 1) * period}), so that settings are refused when they are
+     * read rather than at the first rate recorded.
+     */
+    static void checkSettings(long periodNanos, int periods) {
         if (periods < 0) {
             throw new IllegalArgumentException("periods must be >= 0, got " + periods);
         }
@@ -56,8 +72,11 @@ public final class RecurringDemand {
             throw new IllegalArgumentException("the period must be a whole number of minutes, got " + periodNanos
                     + " ns");
         }
-        this.periodNanos = periodNanos;
-        this.periods = periods;
+        if ((periods + 1L) * (periodNanos / BIN_NANOS) > MAX_MINUTES) {
+            throw new IllegalArgumentException("at most " + MAX_MINUTES + " minutes of rates are remembered"
+                    + " ((periods + 1) * period), got " + periods + " periods of " + periodNanos / BIN_NANOS
+                    + " minutes");
+        }
     }
 
     /**
@@ -69,7 +88,7 @@ public final class RecurringDemand {
             return;
         }
         if (binOf == null) {
-            int slots = Math.toIntExact((periods + 1) * (periodNanos / BIN_NANOS));
+            int slots = (int) ((periods + 1) * (periodNanos / BIN_NANOS));
             binOf = new long[slots];
             Arrays.fill(binOf, Long.MIN_VALUE);
             sum = new double[slots];

@@ -102,5 +102,10 @@ class RecurringDemandTest {
                 .hasMessageContaining("periods");
         assertThatThrownBy(() -> new RecurringDemand(DAY + 1, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("whole number of minutes");
+        // a year of weeks would hold 3.6 million minutes per model
+        assertThatThrownBy(() -> new RecurringDemand(7 * DAY, 52)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("minutes of rates are remembered");
+        assertThatThrownBy(() -> AutoscalerConfig.defaults().withRecurrence(java.time.Duration.ofDays(365 * 1000), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
     }
 }

@@ -437,17 +437,26 @@ class VariantAutoscalerTest {
                 - 2 * blind.get(1).inputs().ratePerReplica(), within(1e-9));
     }
 
+    /**
+     * An H100 variant with {@code prior} as its benchmarked profile, no forecast, and a fit of {@code samples} timings
+     * drawn from {@code live} at batches 1..{@code batches} in turn.
+     */
+    private static VariantAutoscaler fittedOn(ServiceParameters prior, Synthetic live, int batches, int samples) {
+        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
+                spec("h100", "H100", 20, 1, 10).withPrior(prior));
+        for (int i = 0; i < samples; i++) {
+            a.observe("h100", live.sample(1 + i % batches, 2000, 300));
+        }
+        return a;
+    }
+
     @Test
     void aConfidentFitIsNotUsedBeyondTheBatchesItWasFittedOn() {
         // Timings taken at batches 1..8 only, nearly noiseless: the fit is confident, but its plan puts a replica
         // at a mean batch far above 8, where only the benchmarked profile has data. The profile, here slower than
         // the timings, promises less and decides, at its own capacity for the variant's N = 64.
-        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
-                spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
         Synthetic gen = new Synthetic(FAST, 9, 0.001);
-        for (int i = 0; i < 300; i++) {
-            a.observe("h100", gen.sample(1 + i % 8, 2000, 300));
-        }
+        VariantAutoscaler a = fittedOn(SLOW, gen, 8, 300);
         double fitted = new QueueingModel(a.calibration("h100", MIX).parameters(), MIX, 64).maxRate(SLO)
                 .state().meanBusy();
         assertThat(fitted).isGreaterThan(8);
@@ -459,11 +468,7 @@ class VariantAutoscalerTest {
                 "from the benchmarked profile (the fit has timings up to batch 8, its plan needs %.0f)", fitted));
 
         // timings over the whole range 1..64: the plan stays within them, the fit decides
-        VariantAutoscaler b = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
-                spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
-        for (int i = 0; i < 640; i++) {
-            b.observe("h100", gen.sample(1 + i % 64, 2000, 300));
-        }
+        VariantAutoscaler b = fittedOn(SLOW, gen, 64, 640);
         ScalingDecision e = only(b.decide(load(3 * capacity(SLOW), 0, replicas("h100", 1)), 0));
         assertThat(e.inputs().calibration().confident()).isTrue();
         assertThat(e.inputs().ratePerReplica()).isCloseTo(capacity(FAST), within(capacity(FAST) * 0.01));
@@ -471,12 +476,8 @@ class VariantAutoscalerTest {
 
         // beyond its batches a fit that promises less than the profile is kept: of two unchecked estimates, the
         // lower one plans (here the live hardware is the slow class, the profile the fast one)
-        VariantAutoscaler c = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
-                spec("h100", "H100", 20, 1, 10).withPrior(FAST));
         Synthetic slow = new Synthetic(SLOW, 10, 0.001);
-        for (int i = 0; i < 300; i++) {
-            c.observe("h100", slow.sample(1 + i % 8, 2000, 300));
-        }
+        VariantAutoscaler c = fittedOn(FAST, slow, 8, 300);
         ReplicaCapacity slowFit = new QueueingModel(c.calibration("h100", MIX).parameters(), MIX, 64).maxRate(SLO);
         assertThat(slowFit.state().meanBusy()).isGreaterThan(8);
         ScalingDecision f = only(c.decide(load(3 * capacity(SLOW), 0, replicas("h100", 1)), 0));
@@ -492,12 +493,8 @@ class VariantAutoscalerTest {
         // replica far beyond 24, where the profile promises less. Planned by the profile alone, the replicas would
         // never run the batches that could confirm the fit; so it plans up to a mean batch of 30, which promises
         // more than the profile and is still within the targets.
-        VariantAutoscaler a = autoscaler(AutoscalerConfig.defaults().withForecast(Duration.ZERO, Duration.ZERO),
-                spec("h100", "H100", 20, 1, 10).withPrior(SLOW));
         Synthetic gen = new Synthetic(FAST, 11, 0.001);
-        for (int i = 0; i < 480; i++) {
-            a.observe("h100", gen.sample(1 + i % 24, 2000, 300));
-        }
+        VariantAutoscaler a = fittedOn(SLOW, gen, 24, 480);
         QueueingModel fit = new QueueingModel(a.calibration("h100", MIX).parameters(), MIX, 64);
         ReplicaCapacity atTargets = fit.maxRate(SLO);
         assertThat(atTargets.state().meanBusy()).isGreaterThan(30);

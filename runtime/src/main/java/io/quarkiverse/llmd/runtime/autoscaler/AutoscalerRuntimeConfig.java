@@ -91,7 +91,8 @@ public interface AutoscalerRuntimeConfig {
      * How many past periods of each model's arrival rates are remembered, minute by minute. Where the median of
      * them rose, within the coming cold start, by more than Poisson noise explains, replicas are sized for the rise
      * before it comes; a burst seen on half of them or fewer is not planned for. The memory is this process's: a
-     * restarted autoscaler starts without it. 0 remembers nothing.
+     * restarted autoscaler starts without it. 0 remembers nothing. {@code (recurring-periods + 1) * recurrence-period}
+     * may be at most 262,144 minutes (26 weeks; a week of days is 11,520).
      */
     @WithDefault("7")
     int recurringPeriods();
