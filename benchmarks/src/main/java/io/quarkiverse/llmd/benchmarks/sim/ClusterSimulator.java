@@ -958,7 +958,7 @@ public final class ClusterSimulator {
                 EndpointMetrics m = endpoints[p].metrics();
                 metrics.get(v).add(new ReplicaMetrics(endpoints[p].name(), true, m.waitingQueueSize(),
                         m.runningRequestsSize(), Math.max(0, Math.min(1, m.kvCacheUsage())),
-                        m.cacheNumBlocks() * m.cacheBlockSize()));
+                        m.kvCacheTokens()));
             }
         }
         int fcQueue = 0;

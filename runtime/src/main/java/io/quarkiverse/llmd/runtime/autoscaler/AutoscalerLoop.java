@@ -383,7 +383,7 @@ public class AutoscalerLoop {
     private static ReplicaMetrics replica(Endpoint e) {
         EndpointMetrics m = e.metrics();
         double kv = Double.isNaN(m.kvCacheUsage()) ? 0 : Math.max(0, Math.min(1, m.kvCacheUsage()));
-        long capacity = m.cacheBlockSize() > 0 && m.cacheNumBlocks() > 0 ? m.cacheBlockSize() * m.cacheNumBlocks() : 0;
+        long capacity = m.kvCacheTokens();
         return new ReplicaMetrics(e.name(), true, Math.max(0, m.waitingQueueSize()),
                 Math.max(0, m.runningRequestsSize()), kv, capacity);
     }

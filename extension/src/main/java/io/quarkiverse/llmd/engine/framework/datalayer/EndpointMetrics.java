@@ -41,6 +41,11 @@ public record EndpointMetrics(
         return !Instant.EPOCH.equals(updateTime);
     }
 
+    /** The KV cache's size in tokens ({@code num_gpu_blocks × block_size}), 0 when either is unknown. */
+    public long kvCacheTokens() {
+        return cacheBlockSize > 0 && cacheNumBlocks > 0 ? cacheNumBlocks * cacheBlockSize : 0;
+    }
+
     /** Builds metrics carrying only load figures; handy for tests, demos and simulations. */
     public static EndpointMetrics load(int waiting, int running, double kvUsage, Instant at) {
         return new EndpointMetrics(waiting, running, kvUsage, Set.of(), Set.of(), 0, 0, 0, at);

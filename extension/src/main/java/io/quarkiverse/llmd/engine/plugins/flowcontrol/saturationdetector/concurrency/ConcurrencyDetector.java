@@ -37,8 +37,7 @@ import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
  * <b>Capacity from the KV cache (our extension, not llm-d's).</b> llm-d gives every endpoint the same capacity, which
  * is wrong for a pool of mixed hardware: an L4 whose KV cache holds a tenth of an H100's would be admitted as much
  * work and queue it. Two opt-in parameters take each endpoint's own KV size, {@code num_gpu_blocks × block_size} from
- * its scraped {@code vllm:cache_config_info} ({@link EndpointMetrics#cacheNumBlocks()},
- * {@link EndpointMetrics#cacheBlockSize()}):
+ * its scraped {@code vllm:cache_config_info} ({@link EndpointMetrics#kvCacheTokens()}):
  * <ul>
  * <li>{@code kvCapacityFraction} ({@code tokens} mode): an endpoint's capacity is that fraction of its KV tokens.
  * The in-flight tokens are estimates of input plus expected output, so the fraction is the share of the cache the
@@ -238,7 +237,7 @@ public final class ConcurrencyDetector implements SaturationDetector, Filter, Da
         if (sizing == Sizing.UNIFORM) {
             return capacity;
         }
-        long kv = kvTokens(e);
+        long kv = e.metrics().kvCacheTokens();
         if (kv == 0) {
             return capacity;
         }
@@ -253,16 +252,11 @@ public final class ConcurrencyDetector implements SaturationDetector, Filter, Da
         }
         long largest = 0;
         for (int i = 0, n = endpoints.size(); i < n; i++) {
-            largest = Math.max(largest, kvTokens(endpoints.get(i)));
+            largest = Math.max(largest, endpoints.get(i).metrics().kvCacheTokens());
         }
         return largest;
     }
 
-    /** KV tokens of the endpoint ({@code num_gpu_blocks × block_size}), 0 when not known. */
-    private static long kvTokens(Endpoint e) {
-        EndpointMetrics m = e.metrics();
-        return m.cacheBlockSize() > 0 && m.cacheNumBlocks() > 0 ? m.cacheNumBlocks() * m.cacheBlockSize() : 0;
-    }
 
     private long inFlight(InFlightLoad load, Endpoint endpoint) {
         // Clamped: a transiently negative count (release racing a forget) must not offset other endpoints' load.

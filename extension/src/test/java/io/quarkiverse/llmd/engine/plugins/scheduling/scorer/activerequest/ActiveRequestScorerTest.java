@@ -7,11 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
+import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.framework.scheduling.SchedulingContext;
@@ -76,6 +82,57 @@ class ActiveRequestScorerTest {
         assertThatThrownBy(() -> new ActiveRequestScorer.Params(null, 1.5, null))
                 .isInstanceOf(PluginConfigException.class)
                 .satisfies(e -> assertThat(((PluginConfigException) e).field()).isEqualTo("maxBusyScore"));
+    }
+
+    /** An endpoint whose scrape reported {@code blocks} KV blocks of 16 tokens. */
+    private static Endpoint withKv(String name, long blocks) {
+        return endpoint(name, 0, 0).withMetrics(new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(), 0, 16, blocks,
+                Instant.parse("2026-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void scaledByKvCacheAnEndpointWithATenthOfTheCacheCountsEachRequestTenTimes() {
+        // an H100-sized cache (380,000 tokens) beside an L4-sized one (38,000) and one not scraped yet
+        Endpoint h100 = withKv("h100", 23_750);
+        Endpoint l4 = withKv("l4", 2_375);
+        Endpoint fresh = endpoint("fresh", 0, 0);
+        SchedulingContext ctx = context(request("m", "p"));
+        ctx.put(DataKeys.IN_FLIGHT_LOAD, new FakeInFlightLoad().with(h100, 40, 0).with(l4, 5, 0).with(fresh, 2, 0));
+        // raw counts: the L4 with 5 looks far less busy than the H100 with 40, and gets the next request
+        double[] raw = Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0), ctx, List.of(h100, l4, fresh));
+        assertThat(raw[1]).isGreaterThan(raw[0]);
+        // weighed: the L4's 5 count as 50 against the H100's 40; the unscraped endpoint counts as the smallest
+        // known cache, 2 as 20, rather than as an empty H100
+        double[] weighed = Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0, true), ctx, List.of(h100, l4, fresh));
+        assertThat(weighed[0]).isCloseTo(0.2, within(1e-12));
+        assertThat(weighed[1]).isEqualTo(0.0);
+        assertThat(weighed[2]).isCloseTo(0.6, within(1e-12));
+        // an idle endpoint is still idle, whatever its cache
+        ctx.put(DataKeys.IN_FLIGHT_LOAD, new FakeInFlightLoad().with(h100, 40, 0).with(l4, 0, 0));
+        assertThat(Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0, true), ctx, List.of(h100, l4)))
+                .containsExactly(0.0, 1.0);
+    }
+
+    @Test
+    void scaledByKvCacheAHomogeneousOrUnscrapedPoolScoresAsWithout() {
+        Endpoint x = withKv("x", 23_750);
+        Endpoint y = withKv("y", 23_750);
+        SchedulingContext ctx = context(request("m", "p"));
+        ctx.put(DataKeys.IN_FLIGHT_LOAD, new FakeInFlightLoad().with(x, 3, 0).with(y, 6, 0));
+        assertThat(Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0, true), ctx, List.of(x, y)))
+                .containsExactly(Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0), ctx, List.of(x, y)));
+        SchedulingContext unscraped = withLoad(0, 2, 4, 8);
+        assertThat(Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0, true), unscraped, List.of(a, b, c, d)))
+                .containsExactly(Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0), unscraped, List.of(a, b, c, d)));
+    }
+
+    @Test
+    void scaleByKvCacheIsDecodedFromTheConfigAndOffByDefault() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        assertThat(Parameters.decode(mapper.readTree("{\"scaleByKvCache\":true}"), ActiveRequestScorer.Params.class)
+                .scaleByKvCache()).isTrue();
+        assertThat(Parameters.decode(mapper.readTree("{}"), ActiveRequestScorer.Params.class).scaleByKvCache())
+                .isFalse();
     }
 
     @Test
