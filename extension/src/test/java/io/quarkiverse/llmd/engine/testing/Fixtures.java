@@ -3,6 +3,7 @@ package io.quarkiverse.llmd.engine.testing;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
@@ -26,6 +27,12 @@ public final class Fixtures {
     public static Endpoint endpoint(String name, int waiting, int running, double kv, Map<String, String> labels) {
         String address = "10.0.0." + (Math.abs(name.hashCode()) % 250 + 1) + ":8000";
         return new Endpoint("default/" + name, address, labels, EndpointMetrics.load(waiting, running, kv, NOW));
+    }
+
+    /** An idle endpoint whose scrape reported {@code blocks} KV blocks of 16 tokens. */
+    public static Endpoint endpointWithKv(String name, long blocks) {
+        return endpoint(name, 0, 0).withMetrics(new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(),
+                0, 16, blocks, NOW));
     }
 
     public static InferenceRequest request(String model, String prompt) {

@@ -128,15 +128,15 @@ public final class ActiveRequestScorer implements Scorer, DataConsumer {
                 }
             }
         }
+        // scores[] holds each weighed count first, then its score
         double max = 0;
         for (int i = 0; i < n; i++) {
-            max = Math.max(max, weighed(load, endpoints.get(i), largestKv, smallestKv));
+            scores[i] = weighed(load, endpoints.get(i), largestKv, smallestKv);
+            max = Math.max(max, scores[i]);
         }
         for (int i = 0; i < n; i++) {
-            Endpoint e = endpoints.get(i);
             // max > 0 whenever a count exceeds idleThreshold >= 0 (weights are >= 1), so the division is safe.
-            scores[i] = load.requests(e) <= idleThreshold ? 1.0
-                    : (max - weighed(load, e, largestKv, smallestKv)) / max * maxBusyScore;
+            scores[i] = load.requests(endpoints.get(i)) <= idleThreshold ? 1.0 : (max - scores[i]) / max * maxBusyScore;
         }
     }
 

@@ -2,21 +2,19 @@ package io.quarkiverse.llmd.engine.plugins.flowcontrol.saturationdetector.concur
 
 import static io.quarkiverse.llmd.engine.testing.Fixtures.context;
 import static io.quarkiverse.llmd.engine.testing.Fixtures.endpoint;
+import static io.quarkiverse.llmd.engine.testing.Fixtures.endpointWithKv;
 import static io.quarkiverse.llmd.engine.testing.Fixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
-import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
@@ -32,12 +30,6 @@ class ConcurrencyDetectorTest {
 
     private static ConcurrencyDetector detector(String mode, Long max, Long maxTokens, Double headroom) {
         return new ConcurrencyDetector("cd", new ConcurrencyDetector.Params(mode, max, maxTokens, headroom, null, null));
-    }
-
-    /** An endpoint whose scrape reported {@code blocks} KV blocks of 16 tokens. */
-    private static Endpoint withKv(String name, long blocks) {
-        return endpoint(name, 0, 0).withMetrics(new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(), 0, 16, blocks,
-                Instant.parse("2026-01-01T00:00:00Z")));
     }
 
     private static SchedulingContext load(Object... endpointRequestsTokens) {
@@ -106,8 +98,8 @@ class ConcurrencyDetectorTest {
 
     // Mixed pool: "big" holds 380,000 KV tokens (23,750 blocks of 16), "small" 35,200 (2,200 blocks), "unknown" was
     // never scraped.
-    private final Endpoint big = withKv("big", 23_750);
-    private final Endpoint small = withKv("small", 2_200);
+    private final Endpoint big = endpointWithKv("big", 23_750);
+    private final Endpoint small = endpointWithKv("small", 2_200);
     private final Endpoint unknown = endpoint("unknown", 0, 0);
 
     @Test
@@ -149,7 +141,7 @@ class ConcurrencyDetectorTest {
         assertThat(d.filter(load(big, 79L, 0L, small, 7L, 0L), List.of(big, small))).containsExactly(big, small);
         assertThat(d.filter(load(big, 80L, 0L, small, 8L, 0L), List.of(big, small))).isEmpty();
         // a homogeneous pool behaves as without the parameter
-        Endpoint big2 = withKv("big2", 23_750);
+        Endpoint big2 = endpointWithKv("big2", 23_750);
         ConcurrencyDetector plain = detector("requests", 64L, null, 0.25);
         SchedulingContext ctx = load(big, 40L, 0L, big2, 80L, 0L);
         assertThat(d.saturation(ctx, List.of(big, big2))).isEqualTo(plain.saturation(ctx, List.of(big, big2)));

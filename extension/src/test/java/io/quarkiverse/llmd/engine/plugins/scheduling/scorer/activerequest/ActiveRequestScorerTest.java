@@ -2,21 +2,19 @@ package io.quarkiverse.llmd.engine.plugins.scheduling.scorer.activerequest;
 
 import static io.quarkiverse.llmd.engine.testing.Fixtures.context;
 import static io.quarkiverse.llmd.engine.testing.Fixtures.endpoint;
+import static io.quarkiverse.llmd.engine.testing.Fixtures.endpointWithKv;
 import static io.quarkiverse.llmd.engine.testing.Fixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.llmd.engine.framework.data.DataKeys;
-import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.plugin.Parameters;
 import io.quarkiverse.llmd.engine.framework.plugin.PluginConfigException;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
@@ -84,17 +82,11 @@ class ActiveRequestScorerTest {
                 .satisfies(e -> assertThat(((PluginConfigException) e).field()).isEqualTo("maxBusyScore"));
     }
 
-    /** An endpoint whose scrape reported {@code blocks} KV blocks of 16 tokens. */
-    private static Endpoint withKv(String name, long blocks) {
-        return endpoint(name, 0, 0).withMetrics(new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(), 0, 16, blocks,
-                Instant.parse("2026-01-01T00:00:00Z")));
-    }
-
     @Test
     void scaledByKvCacheAnEndpointWithATenthOfTheCacheCountsEachRequestTenTimes() {
         // an H100-sized cache (380,000 tokens) beside an L4-sized one (38,000) and one not scraped yet
-        Endpoint h100 = withKv("h100", 23_750);
-        Endpoint l4 = withKv("l4", 2_375);
+        Endpoint h100 = endpointWithKv("h100", 23_750);
+        Endpoint l4 = endpointWithKv("l4", 2_375);
         Endpoint fresh = endpoint("fresh", 0, 0);
         SchedulingContext ctx = context(request("m", "p"));
         ctx.put(DataKeys.IN_FLIGHT_LOAD, new FakeInFlightLoad().with(h100, 40, 0).with(l4, 5, 0).with(fresh, 2, 0));
@@ -115,8 +107,8 @@ class ActiveRequestScorerTest {
 
     @Test
     void scaledByKvCacheAHomogeneousOrUnscrapedPoolScoresAsWithout() {
-        Endpoint x = withKv("x", 23_750);
-        Endpoint y = withKv("y", 23_750);
+        Endpoint x = endpointWithKv("x", 23_750);
+        Endpoint y = endpointWithKv("y", 23_750);
         SchedulingContext ctx = context(request("m", "p"));
         ctx.put(DataKeys.IN_FLIGHT_LOAD, new FakeInFlightLoad().with(x, 3, 0).with(y, 6, 0));
         assertThat(Scoring.raw(new ActiveRequestScorer("ar", 0, 1.0, true), ctx, List.of(x, y)))
