@@ -945,7 +945,21 @@ public final class ClusterSimulator {
         for (int v = 0; v < variants; v++) {
             metrics.add(new ArrayList<>());
         }
+        List<Endpoint> readyPods = new ArrayList<>();
         for (int p = 0; p < podCount; p++) {
+            if (podState[p] == READY) {
+                readyPods.add(endpoints[p]);
+            }
+        }
+        // each gateway admits its own share to a pod, so the pod may hold the sum
+        double[] admission = new double[readyPods.size()];
+        for (Gateway gw : gateways) {
+            double[] limits = gw.pipeline.admissionLimits(readyPods);
+            for (int i = 0; i < admission.length; i++) {
+                admission[i] += limits[i];
+            }
+        }
+        for (int p = 0, r = 0; p < podCount; p++) {
             int v = variantOf[p];
             if (podState[p] == READY || podState[p] == STARTING) {
                 current[v]++;
@@ -958,7 +972,7 @@ public final class ClusterSimulator {
                 EndpointMetrics m = endpoints[p].metrics();
                 metrics.get(v).add(new ReplicaMetrics(endpoints[p].name(), true, m.waitingQueueSize(),
                         m.runningRequestsSize(), Math.max(0, Math.min(1, m.kvCacheUsage())),
-                        m.kvCacheTokens()));
+                        m.kvCacheTokens(), admission[r++]));
             }
         }
         int fcQueue = 0;

@@ -24,6 +24,7 @@ import io.quarkiverse.llmd.benchmarks.workload.ClusterSpec;
 import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
 import io.quarkiverse.llmd.engine.autoscaling.AutoscalerConfig;
 import io.quarkiverse.llmd.engine.autoscaling.Role;
+import io.quarkiverse.llmd.engine.autoscaling.ScalingDecision;
 import io.quarkiverse.llmd.engine.autoscaling.SloTargets;
 import io.quarkiverse.llmd.engine.autoscaling.VariantSpec;
 import io.quarkiverse.llmd.simulator.config.HardwareProfile;
@@ -202,6 +203,54 @@ class AutoscalingSimTest {
             assertThat(again.time(i)).isEqualTo(t.time(i));
             assertThat(again.provisioned(i)).isEqualTo(t.provisioned(i));
         }
+    }
+
+    /** Flow control over a concurrency detector that lets each pod hold 6 requests, far below its 64 batch slots. */
+    private static final String SIX_PER_POD = """
+            apiVersion: llm-d.ai/v1alpha1
+            kind: EndpointPickerConfig
+            featureGates:
+            - flowControl
+            plugins:
+            - type: concurrency-detector
+              parameters:
+                maxConcurrency: 6
+            - type: active-request-scorer
+            - type: max-score-picker
+            schedulingProfiles:
+            - name: default
+              plugins:
+              - pluginRef: concurrency-detector
+              - pluginRef: active-request-scorer
+              - pluginRef: max-score-picker
+            saturationDetector:
+              pluginRef: concurrency-detector
+            flowControl:
+              defaultRequestTTL: 60s
+            """;
+
+    @Test
+    void theVariantAutoscalerPlansForTheBatchTheGatewayLetsAReplicaRun() {
+        // 64 batch slots and room in the cache for several times 6 of these requests, but the gateway stops feeding
+        // a pod at 6: the batch limit N of the queueing model is 6, learned from the gateway's saturation detector
+        ClusterSpec cluster = ClusterSpec.parse("wide", """
+                hardware: h100-llama-8b
+                kv_blocks_per_pod: 512
+                block_size: 16
+                max_num_seqs: 64
+                max_num_batched_tokens: 2048
+                step_time_scale: 10
+                """);
+        Autoscaling scaling = ours(cluster);
+        ClusterSimulator.run(TestRuns.workload(SPIKE), cluster, SchedulerConfigs.loadConfig("six", SIX_PER_POD), "six",
+                3, scaling);
+        ScalingDecision last = ((VariantAutoscalerPolicy) scaling.policy()).lastDecision();
+        assertThat(last.inputs().calibration().maxBatch()).isEqualTo(6);
+        // the same run without the detector bounds N only by the cache
+        Autoscaling unbounded = ours(cluster);
+        run(SPIKE, cluster, unbounded, 3);
+        assertThat(((VariantAutoscalerPolicy) unbounded.policy()).lastDecision().inputs().calibration().maxBatch())
+                .isGreaterThan(6);
     }
 
     /** An 8-minute "day": quiet, a one-minute burst from 4:00 that three slow pods carry, quiet again. */

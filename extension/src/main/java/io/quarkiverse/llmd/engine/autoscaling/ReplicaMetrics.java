@@ -9,14 +9,24 @@ package io.quarkiverse.llmd.engine.autoscaling;
  * @param running {@code vllm:num_requests_running}
  * @param kvUsage {@code vllm:kv_cache_usage_perc}, in [0, 1]
  * @param kvCapacityTokens {@code num_gpu_blocks * block_size} from {@code vllm:cache_config_info}; 0 when unknown
+ * @param admissionLimit the most requests the gateway's saturation detector lets the replica hold now
+ *        ({@code SaturationDetector#admissionLimit}); 0 when the gateway does not bound it
  */
 public record ReplicaMetrics(String pod, boolean ready, int waiting, int running, double kvUsage,
-        long kvCapacityTokens) {
+        long kvCapacityTokens, double admissionLimit) {
 
     public ReplicaMetrics {
-        if (waiting < 0 || running < 0 || !(kvUsage >= 0 && kvUsage <= 1) || kvCapacityTokens < 0) {
-            throw new IllegalArgumentException(pod + ": need waiting, running, kvCapacityTokens >= 0 and kvUsage in [0, 1]");
+        if (waiting < 0 || running < 0 || !(kvUsage >= 0 && kvUsage <= 1) || kvCapacityTokens < 0
+                || !(admissionLimit >= 0) || Double.isInfinite(admissionLimit)) {
+            throw new IllegalArgumentException(pod + ": need waiting, running, kvCapacityTokens >= 0, kvUsage in"
+                    + " [0, 1] and a finite admissionLimit >= 0");
         }
+    }
+
+    /** A replica the gateway does not bound. */
+    public ReplicaMetrics(String pod, boolean ready, int waiting, int running, double kvUsage,
+            long kvCapacityTokens) {
+        this(pod, ready, waiting, running, kvUsage, kvCapacityTokens, 0);
     }
 
     /** Tokens resident in the KV cache. */
@@ -25,6 +35,6 @@ public record ReplicaMetrics(String pod, boolean ready, int waiting, int running
     }
 
     PodSample sample() {
-        return new PodSample(waiting, running, kvUsage);
+        return new PodSample(waiting, running, kvUsage, admissionLimit);
     }
 }

@@ -6,10 +6,11 @@ package io.quarkiverse.llmd.engine.autoscaling;
  * <ul>
  * <li>Completed requests ({@link RequestSample}) feed the fit of the iteration-time parameters.</li>
  * <li>Pod scrapes ({@link PodSample}) feed the batch limit N: a replica that queues
- * {@code queueLengthThreshold} or more requests runs at its limit, so its running count is that limit, and one that
- * runs more than that estimate with fewer waiting shows the limit is higher; the KV share of one running request
- * tells how many fit below the KV threshold ({@code kvCacheThreshold / share}). Both are smoothed; the lowest of
- * them and the configured {@code --max-num-seqs} is N.</li>
+ * {@code queueLengthThreshold} or more requests with its KV cache at {@code kvCacheThreshold} runs at its limit, so
+ * its running count is that limit, and one that runs more than that estimate with fewer waiting shows the limit is
+ * higher; the KV share of one running request tells how many fit below the KV threshold
+ * ({@code kvCacheThreshold / share}); the gateway's admission limit ({@link PodSample#admissionLimit()}) is a limit
+ * of its own. Each is smoothed; the lowest of them and the configured {@code --max-num-seqs} is N.</li>
  * <li>The largest batch among the requests the fit still remembers ({@link #largestRecentBatch()}): how far the
  * fit has seen the replicas go. A linear fit of timings taken at small batches says little about large ones.</li>
  * </ul>
@@ -22,6 +23,7 @@ public final class VariantCalibrator {
     private final ServiceTimeFit fit;
     private double kvPerRequest = Double.NaN;
     private double saturatedRunning = Double.NaN;
+    private double admitted = Double.NaN;
     /** batch sizes of the last {@code recentBatches.length} requests (a ring); {@code null}: no forgetting */
     private final int[] recentBatches;
     private int nextBatch;
@@ -72,13 +74,21 @@ public final class VariantCalibrator {
         if (pod.running() > 0 && pod.kvUsage() > 0) {
             kvPerRequest = smooth(kvPerRequest, pod.kvUsage() / pod.running());
         }
-        // A queue shows where the replica stops admitting; running beyond the estimate without one shows it stops
-        // later. Without the second the estimate could only fall: plans sized at a low N load each replica to about
-        // N, so later queues, passing ones included, are seen only at N again. (NaN compares false: only a queue
-        // starts the estimate.)
-        boolean queued = pod.running() > 0 && pod.waiting() >= thresholds.queueLengthThreshold();
+        // A queue with the KV cache full shows where the replica stops admitting; running beyond the estimate
+        // without one shows it stops later. Without the second the estimate could only fall: plans sized at a low N
+        // load each replica to about N, so later queues are seen only at N again. A queue with cache to spare is not
+        // a limit: vLLM holds a prompt back only for lack of cache, of a batch slot (--max-num-seqs, N's own bound)
+        // or of room in this step's token budget, and the last passes with the step. Counted, the bursts of prompts
+        // between two prefill chunks put N at the batch of the moment (5 waiting at 7-46 % of the cache on the
+        // simulated day) and the plans then held every H100 near 14 req/s, where it carries 18 (docs/benchmarks.md,
+        // "The batch limit the gateway sets"). (NaN compares false: only a queue starts the estimate.)
+        boolean queued = pod.running() > 0 && pod.waiting() >= thresholds.queueLengthThreshold()
+                && pod.kvUsage() >= thresholds.kvCacheThreshold();
         if (queued || pod.running() > saturatedRunning) {
             saturatedRunning = smooth(saturatedRunning, pod.running());
+        }
+        if (pod.admissionLimit() > 0) {
+            admitted = smooth(admitted, pod.admissionLimit());
         }
     }
 
@@ -94,6 +104,9 @@ public final class VariantCalibrator {
         }
         if (!Double.isNaN(saturatedRunning)) {
             n = Math.min(n, Math.round(saturatedRunning));
+        }
+        if (!Double.isNaN(admitted)) {
+            n = Math.min(n, Math.floor(admitted));
         }
         return (int) Math.max(1, n);
     }

@@ -238,6 +238,11 @@ final class FlowGate {
         return lapsed;
     }
 
+    /** Each endpoint's admission limit under the pool's saturation detector, in the order of {@code endpoints}. */
+    double[] admissionLimits(List<Endpoint> endpoints) {
+        return probe.admissionLimits(pipeline.newContext(probeRequest), endpoints);
+    }
+
     /** Pool saturation now, over every endpoint of the pool (called under the lock; cheap). */
     private double saturation() {
         List<Endpoint> pool = pipeline.endpoints();

@@ -196,6 +196,16 @@ public final class RequestPipeline {
         return g == null ? 0 : g.queued();
     }
 
+    /**
+     * The most requests the pool's saturation detector lets each of {@code endpoints} hold now
+     * ({@link io.quarkiverse.llmd.engine.framework.flowcontrol.SaturationDetector#admissionLimit}), in their order;
+     * 0 for an endpoint it does not bound, and for all of them when flow control is off.
+     */
+    public double[] admissionLimits(List<Endpoint> endpoints) {
+        FlowGate g = flowGate;
+        return g == null ? new double[endpoints.size()] : g.admissionLimits(endpoints);
+    }
+
     /** Runs one flow-control cycle now (expiry, then dispatch); the ticker does this periodically. */
     public void runFlowControlCycle() {
         FlowGate g = flowGate;

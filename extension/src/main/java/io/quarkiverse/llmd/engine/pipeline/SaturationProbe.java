@@ -48,4 +48,19 @@ public final class SaturationProbe {
         }
         return detector.saturation(context, candidates);
     }
+
+    /**
+     * Each endpoint's admission limit ({@link SaturationDetector#admissionLimit}), in the order of {@code pool}; runs
+     * the detector's producers into the context first.
+     */
+    public double[] admissionLimits(SchedulingContext context, List<Endpoint> pool) {
+        for (int i = 0; i < producers.size(); i++) {
+            producers.get(i).produce(context, pool);
+        }
+        double[] limits = new double[pool.size()];
+        for (int i = 0; i < limits.length; i++) {
+            limits[i] = detector.admissionLimit(context, pool.get(i), pool);
+        }
+        return limits;
+    }
 }

@@ -124,20 +124,54 @@ class CalibrationTest {
         c.observe(new PodSample(0, 40, 0.5));
         assertThat(c.maxBatch(256)).isEqualTo(64);
         assertThat(c.maxBatch(32)).isEqualTo(32);
-        // 6 queued (at or above queueLengthThreshold 5) with 40 running: 40 is where this replica stops admitting.
-        c.observe(new PodSample(6, 40, 0.5));
-        assertThat(c.maxBatch(256)).isEqualTo(40);
+        // 6 queued (at or above queueLengthThreshold 5) with 50 running and the cache at the KV threshold (0.80):
+        // 50 is where this replica stops admitting (the KV share moves to 0.0132: 60 would fit)
+        c.observe(new PodSample(6, 50, 0.8));
+        assertThat(c.maxBatch(256)).isEqualTo(50);
         // a short queue says nothing about the limit
         c.observe(new PodSample(2, 10, 0.125));
-        assertThat(c.maxBatch(256)).isEqualTo(40);
+        assertThat(c.maxBatch(256)).isEqualTo(50);
+    }
+
+    @Test
+    void aQueueWithCacheToSpareSaysNothingAboutTheLimit() {
+        // vLLM holds prompts back with cache to spare only for this step's token budget: a burst of arrivals
+        // between two prefill chunks, gone with the step (5-7 waiting at 7-46 % of the cache on the simulated day)
+        VariantCalibrator c = calibrator();
+        for (int i = 0; i < 20; i++) {
+            c.observe(new PodSample(7, 30, 0.3));
+        }
+        // only the KV share bounds it: 0.80 / (0.30 / 30) = 80
+        assertThat(c.maxBatch(256)).isEqualTo(80);
+        // the same queue with the cache at the threshold is the replica's limit
+        c.observe(new PodSample(7, 30, 0.8));
+        assertThat(c.maxBatch(256)).isEqualTo(30);
+    }
+
+    @Test
+    void theGatewaysAdmissionLimitBoundsTheBatch() {
+        // the gateway stops feeding this replica at 152.6 requests (its KV size over the tokens booked per request),
+        // far below what its cache holds (0.80 / 0.0025 = 320) and below --max-num-seqs 256
+        VariantCalibrator c = calibrator();
+        c.observe(new PodSample(0, 40, 0.1, 152.6));
+        assertThat(c.maxBatch(256)).isEqualTo(152);
+        assertThat(c.maxBatch(64)).isEqualTo(64);
+        // a scrape without a known limit (the replica held nothing) keeps the estimate; a new one moves it by 0.2 of the way
+        c.observe(new PodSample(0, 0, 0.0));
+        assertThat(c.maxBatch(256)).isEqualTo(152);
+        c.observe(new PodSample(0, 40, 0.1, 100));
+        assertThat(c.maxBatch(256)).isEqualTo(142);
+        assertThatThrownBy(() -> new PodSample(0, 1, 0.1, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PodSample(0, 1, 0.1, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aReplicaRunningMoreThanTheLimitWithoutAQueueRaisesIt() {
-        // a burst of arrivals between two prefill steps queues 5 at a small batch; with N there, the plans load
-        // each replica to about N, and only queues at about N are seen again (seed 13 of the three-class day)
+        // a queue at the KV threshold at a small batch (the cache then held longer requests); with N there, the
+        // plans load each replica to about N, and only queues at about N are seen again (seed 13 of the three-class
+        // day)
         VariantCalibrator c = calibrator();
-        c.observe(new PodSample(5, 12, 0.1));
+        c.observe(new PodSample(5, 12, 0.8));
         assertThat(c.maxBatch(256)).isEqualTo(12);
         // the replicas then run 30 with nothing waiting: 12 was not where they stop admitting
         for (int i = 0; i < 20; i++) {
@@ -148,7 +182,7 @@ class CalibrationTest {
         c.observe(new PodSample(0, 4, 0.03));
         assertThat(c.maxBatch(256)).isEqualTo(30);
         for (int i = 0; i < 20; i++) {
-            c.observe(new PodSample(8, 24, 0.2));
+            c.observe(new PodSample(8, 24, 0.8));
         }
         assertThat(c.maxBatch(256)).isEqualTo(24);
     }

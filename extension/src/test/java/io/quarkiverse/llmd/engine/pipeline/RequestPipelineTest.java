@@ -1,6 +1,7 @@
 package io.quarkiverse.llmd.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import io.quarkiverse.llmd.engine.flowcontrol.FlowControlPolicies;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
+import io.quarkiverse.llmd.engine.plugins.flowcontrol.saturationdetector.concurrency.ConcurrencyDetector;
 import io.quarkiverse.llmd.engine.plugins.requestcontrol.dataproducer.inflightload.InFlightLoadProducer;
 import io.quarkiverse.llmd.engine.pool.EndpointHealth;
 import io.quarkiverse.llmd.engine.pool.EndpointRegistry;
@@ -226,6 +228,30 @@ class RequestPipelineTest {
         p.runFlowControlCycle();
         assertThat(pending.isDone()).as("the pool is saturated: the request waits").isFalse();
         return pending;
+    }
+
+    @Test
+    void theAdmissionLimitsAreThePoolDetectorsAndNoneWithoutFlowControl() {
+        oneIp(2);
+        RequestPipeline p = pipeline();
+        assertThat(p.admissionLimits(registry.endpoints())).containsExactly(0.0, 0.0);
+        FlowControlConfig fc = FlowControlConfig.parse("test", new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode().put("defaultRequestTTL", "30s"), loaded.scheduler().plugins()::get);
+        ConcurrencyDetector detector = new ConcurrencyDetector("cd",
+                new ConcurrencyDetector.Params("tokens", null, 10_000L, null, null, null));
+        p.enableFlowControl(fc, new SaturationProbe(detector, loaded.scheduler()), FlowTicker.MANUAL,
+                Duration.ofMillis(5), Duration.ZERO, 10, null);
+        PendingDecision pending = p.submit("/v1/chat/completions", Map.of(), chat("m"), null);
+        p.runFlowControlCycle(); // the manual ticker: dispatch now
+        RoutedRequest r = (RoutedRequest) pending.join();
+        String served = r.served().name();
+        long[] booked = loaded.scheduler().pluginsOf(InFlightLoadProducer.class).get(0).snapshot().get(served);
+        double[] limits = p.admissionLimits(registry.endpoints());
+        // the serving pod: its 10,000 tokens at what its one request booked; the idle one gives no request size
+        int servedAt = registry.endpoints().get(0).name().equals(served) ? 0 : 1;
+        assertThat(limits[servedAt]).isCloseTo(10_000.0 / booked[1], within(1e-9)).isGreaterThan(1);
+        assertThat(limits[1 - servedAt]).isZero();
+        r.complete(ResponseOutcome.succeeded(1, 1, 0));
     }
 
     @Test

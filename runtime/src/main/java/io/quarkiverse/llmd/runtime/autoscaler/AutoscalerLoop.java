@@ -348,10 +348,13 @@ public class AutoscalerLoop {
             if (pool == null) {
                 continue;
             }
-            for (Endpoint e : pool.registry().endpoints()) {
+            List<Endpoint> endpoints = pool.registry().endpoints();
+            double[] admission = pool.pipeline().admissionLimits(endpoints);
+            for (int i = 0; i < endpoints.size(); i++) {
+                Endpoint e = endpoints.get(i);
                 VariantDefinition v = index.resolve(poolName, e);
                 if (v != null) {
-                    replicas.get(v.name()).add(replica(e));
+                    replicas.get(v.name()).add(replica(e, admission[i]));
                 }
             }
         }
@@ -379,13 +382,16 @@ public class AutoscalerLoop {
         }
     }
 
-    /** One endpoint as a replica; endpoints in the registry serve, so each counts as ready. */
-    private static ReplicaMetrics replica(Endpoint e) {
+    /**
+     * One endpoint as a replica; endpoints in the registry serve, so each counts as ready. {@code admission}: the
+     * most requests this gateway's saturation detector lets it hold, 0 when unbounded.
+     */
+    private static ReplicaMetrics replica(Endpoint e, double admission) {
         EndpointMetrics m = e.metrics();
         double kv = Double.isNaN(m.kvCacheUsage()) ? 0 : Math.max(0, Math.min(1, m.kvCacheUsage()));
         long capacity = m.kvCacheTokens();
         return new ReplicaMetrics(e.name(), true, Math.max(0, m.waitingQueueSize()),
-                Math.max(0, m.runningRequestsSize()), kv, capacity);
+                Math.max(0, m.runningRequestsSize()), kv, capacity, admission);
     }
 
     /** The model's token mix: this interval's mean blended half-and-half with the last one, so it follows drift. */

@@ -22,4 +22,18 @@ public interface SaturationDetector extends Plugin {
      * @param candidates the endpoints the request could go to; empty means no capacity at all (saturation 1.0)
      */
     double saturation(SchedulingContext context, List<Endpoint> candidates);
+
+    /**
+     * The most requests this detector lets {@code endpoint} hold now, or 0 when it does not bound endpoints one by
+     * one (a detector of scraped queues and KV usage judges the pool, not a count per endpoint). The variant
+     * autoscaler reads it as a batch limit the gateway sets: a replica the gateway stops feeding at 152 requests
+     * never runs a batch of 256, whatever its engine could.
+     *
+     * @param context as for {@link #saturation}, with the detector's producers run
+     * @param endpoint the endpoint asked about
+     * @param pool every endpoint of the pool, for detectors that size an endpoint relative to the others
+     */
+    default double admissionLimit(SchedulingContext context, Endpoint endpoint, List<Endpoint> pool) {
+        return 0;
+    }
 }

@@ -229,6 +229,22 @@ public final class ConcurrencyDetector implements SaturationDetector, Filter, Da
         return kept;
     }
 
+    /**
+     * The requests the filter lets {@code endpoint} hold: its capacity with the headroom, in {@code tokens} mode
+     * divided by the tokens booked per request it holds now (0 while it holds none: no request size to divide by).
+     */
+    @Override
+    public double admissionLimit(SchedulingContext context, Endpoint endpoint, List<Endpoint> pool) {
+        InFlightLoad load = context.get(DataKeys.IN_FLIGHT_LOAD);
+        double limit = capacity(endpoint, largestKv(pool)) * headroomFactor;
+        if (mode == Mode.REQUESTS) {
+            return limit;
+        }
+        long requests = load == null ? 0 : Math.max(0, load.requests(endpoint));
+        long tokens = load == null ? 0 : Math.max(0, load.tokens(endpoint));
+        return requests == 0 || tokens == 0 ? 0 : limit * requests / tokens;
+    }
+
     private boolean fits(InFlightLoad load, Endpoint e, long largestKv) {
         return inFlight(load, e) < capacity(e, largestKv) * headroomFactor;
     }

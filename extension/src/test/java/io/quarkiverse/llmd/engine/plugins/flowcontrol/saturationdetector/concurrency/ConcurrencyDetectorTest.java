@@ -149,6 +149,23 @@ class ConcurrencyDetectorTest {
     }
 
     @Test
+    void theAdmissionLimitIsWhatTheFilterLetsAnEndpointHoldInRequests() {
+        // requests mode: the capacity with the headroom, each endpoint by its KV relative to the largest
+        ConcurrencyDetector requests = new ConcurrencyDetector("cd", params("requests", 64L, null, 0.25, null, true));
+        SchedulingContext ctx = load(big, 30L, 0L, small, 3L, 0L);
+        assertThat(requests.admissionLimit(ctx, big, List.of(big, small))).isCloseTo(80, within(1e-9));
+        assertThat(requests.admissionLimit(ctx, small, List.of(big, small)))
+                .isCloseTo(64.0 * 35_200 / 380_000 * 1.25, within(1e-9));
+        // tokens mode: 190,000 tokens of big's cache at the 2,500 booked per request it holds now = 76 requests
+        ConcurrencyDetector tokens = new ConcurrencyDetector("cd", params("tokens", null, 100_000L, null, 0.5, null));
+        SchedulingContext booked = load(big, 10L, 25_000L, small, 0L, 0L);
+        assertThat(tokens.admissionLimit(booked, big, List.of(big, small))).isCloseTo(76, within(1e-9));
+        // an endpoint holding nothing has no request size to divide by: no limit known
+        assertThat(tokens.admissionLimit(booked, small, List.of(big, small))).isZero();
+        assertThat(tokens.admissionLimit(context(request("m", "p")), big, List.of(big))).isZero();
+    }
+
+    @Test
     void withoutOurParametersKvSizesAreIgnored() {
         ConcurrencyDetector d = detector("requests", 64L, null, null);
         // llm-d: 64 each whatever the cache, (30 + 30) / 128
