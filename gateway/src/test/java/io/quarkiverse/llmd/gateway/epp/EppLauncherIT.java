@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,9 +36,10 @@ class EppLauncherIT {
 
     @Test
     void kservePresetArgumentsStartTheEppMode() throws Exception {
-        int grpc = freePort();
-        int health = freePort();
-        int metrics = freePort();
+        int[] ports = FreePorts.distinct(3);
+        int grpc = ports[0];
+        int health = ports[1];
+        int metrics = ports[2];
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
         command.addAll(EppCommandLineTest.KSERVE_PRESET);
         command.addAll(List.of("--grpc-port=" + grpc, "--grpc-health-port=" + health, "--metrics-port=" + metrics));
@@ -91,11 +91,5 @@ class EppLauncherIT {
             Thread.sleep(200);
         }
         throw new AssertionError("no line with \"" + text + "\" in:\n" + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.quarkiverse.llmd.gateway.epp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,9 +113,10 @@ class InferencePoolEppIT {
                 .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
         client.pods().inNamespace(NS).resource(pod).create();
 
-        int grpc = freePort();
-        int health = freePort();
-        int http = freePort();
+        int[] ports = FreePorts.distinct(3);
+        int grpc = ports[0];
+        int health = ports[1];
+        int http = ports[2];
         // KServe's preset, verbatim but for its two ports
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString(),
                 "--pool-name", "qwen-inference-pool", "--pool-namespace", NS, "--zap-encoder", "json",
@@ -211,11 +211,5 @@ class InferencePoolEppIT {
         }
         throw new AssertionError("no matching answer; last " + (last == null ? "none" : last.statusCode() + " "
                 + last.body()) + "; log:\n" + Files.readString(log));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
