@@ -114,15 +114,13 @@ public final class ClusterSimulator {
         final int pod;
         final SimRequest request;
         final double dispatched;
-        final int batchAtStart;
 
-        InFlight(int index, RoutedRequest routed, int pod, SimRequest request, double dispatched, int batchAtStart) {
+        InFlight(int index, RoutedRequest routed, int pod, SimRequest request, double dispatched) {
             this.index = index;
             this.routed = routed;
             this.pod = pod;
             this.request = request;
             this.dispatched = dispatched;
-            this.batchAtStart = batchAtStart;
         }
     }
 
@@ -717,8 +715,7 @@ public final class ClusterSimulator {
         log.pod[idx] = pod;
         SimRequest sr = new SimRequest(routed.request().requestId(), prompt, output, "length", null, null, false);
         EngineCore engine = engines[pod];
-        InFlight f = new InFlight(idx, routed, pod, sr, now,
-                Math.min(cluster.maxNumSeqs(), engine.numRunning() + engine.numWaiting() + 1));
+        InFlight f = new InFlight(idx, routed, pod, sr, now);
         sr.attach(f);
         if (workload.load().requestTimeoutSeconds() > 0) {
             if (idx >= inFlightByIndex.length) {
@@ -858,7 +855,9 @@ public final class ClusterSimulator {
                     int out = sr.numOutput();
                     double first = log.firstToken[idx];
                     completionsOf.get(variantOf[pod]).add(new PoolView.Completion(sr.promptTokens(), sr.cachedTokens(), out,
-                            first - f.dispatched, out > 1 ? (now - first) / (out - 1) : 0, f.batchAtStart));
+                            first - f.dispatched, out > 1 ? (now - first) / (out - 1) : 0,
+                            // what the gateway can tell of the batch beside it: the scrapes since its dispatch
+                            Math.max(1, endpoints[pod].metrics().meanRunningSince(f.routed.served().metrics()))));
                 }
                 f.routed.complete(ResponseOutcome.succeeded(sr.promptTokens(), sr.numOutput(), sr.cachedTokens()));
             }
@@ -879,7 +878,7 @@ public final class ClusterSimulator {
         candidatesDirty = true;
         io.quarkiverse.llmd.simulator.config.HardwareProfile hw = hardwareOf[variantOf[pod]];
         endpoints[pod] = e.withMetrics(new EndpointMetrics(pubWaiting[pod], pubRunning[pod], pubKv[pod], Set.of(),
-                Set.of(), 0, hw.blockSize(), hw.kvBlocks(), instant(now)));
+                Set.of(), 0, hw.blockSize(), hw.kvBlocks(), instant(now)).accumulatedAfter(e.metrics()));
     }
 
     private void timeout(int idx) {

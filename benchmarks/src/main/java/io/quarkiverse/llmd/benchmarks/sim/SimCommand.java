@@ -40,7 +40,7 @@ public final class SimCommand {
                                    [--initial-replicas N] [--static-replicas N] [--time-to-ready S]
                                    [--ttft-slo S] [--target-ttft S] [--target-itl S] [--trend-window S]
                                    [--backlog-drain S] [--stabilization-window S] [--earlier-days N]
-                                   [--variant PROFILE:MIN:MAX:INITIAL:STATIC[:COST] ...]]
+                                   [--variant PROFILE:MIN:MAX:INITIAL:STATIC[:COST] ...] [--every-decision]]
 
               Simulates the workload (inference-perf format) against a cluster of simulated vLLM pods in virtual
               time, scheduling with each EndpointPickerConfig in turn. Flags override the cluster file.
@@ -66,7 +66,9 @@ public final class SimCommand {
               --stabilization-window seconds (300; 0 at once). With --earlier-days N it starts with the arrival
               rates of N earlier runs of the workload in its memory of recurring demand, as if the same day had
               come N times before (arrivals drawn with seeds seed+1..seed+N; the workload's length, a whole number
-              of minutes, is the day); default 0, nothing remembered.
+              of minutes, is the day); default 0, nothing remembered. The variant autoscaler writes
+              DIR/variant-autoscaler/decisions.txt: a line per decision that changed a variant's replicas (time,
+              counts, reason, rate per replica, detail), or per decision of every variant with --every-decision.
               With --variant (repeated) the pool holds several variants of the model, one per hardware profile, each
               its own scale target with its bounds, initial and static replicas and cost (default: the profile's
               relative cost); ours and saturation-v2 size them together, the other strategies run one instance per
@@ -104,6 +106,7 @@ public final class SimCommand {
         double stabilizationWindow = AutoscalerConfig.defaults().stabilizationWindow().toSeconds();
         double targetItl = 0.08;
         int earlierDays = 0;
+        boolean everyDecision = false;
         List<Integer> gatewayReplicas = new ArrayList<>();
         GatewayOptions.Spread spread = GatewayOptions.Spread.ROUND_ROBIN;
         double kvEventDelay = GatewayOptions.SINGLE.kvEventDelaySeconds();
@@ -147,6 +150,7 @@ public final class SimCommand {
                     case "--precise-index" -> preciseIndex = PreciseIndexes.Sharing.parse(value(args, ++i, a));
                     case "--no-csv" -> csv = false;
                     case "--no-plots" -> plots = false;
+                    case "--every-decision" -> everyDecision = true;
                     case "-h", "--help" -> {
                         System.out.print(USAGE);
                         return 0;
@@ -222,12 +226,12 @@ public final class SimCommand {
                 GatewayOptions gw = new GatewayOptions(gatewayReplicas.get(0), spread, kvEventDelay, preciseIndex);
                 if (!variantOptions.isEmpty()) {
                     runFleet(workload, cluster, schedulers.get(0), autoscalers, options, variantOptions, ttftSlo, seed,
-                            out, csv, plots, args, gw, earlierDays);
+                            out, csv, plots, args, gw, new OursOptions(earlierDays, everyDecision));
                     return 0;
                 }
                 runScaled(workload, cluster, schedulers.get(0), autoscalers, options,
                         initialReplicas == null ? minReplicas : initialReplicas, ttftSlo, seed, out, csv, plots, args,
-                        gw, earlierDays);
+                        gw, new OursOptions(earlierDays, everyDecision));
                 return 0;
             }
             run(workload, cluster, schedulers, seed, out, csv, plots, args, gatewayReplicas,
@@ -317,7 +321,7 @@ public final class SimCommand {
 
     static void runScaled(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
             ScalingPolicies.Options options, int initialReplicas, double ttftSlo, long seed, Path out, boolean csv,
-            boolean plots, String[] args, GatewayOptions gatewayOptions, int earlierDays) {
+            boolean plots, String[] args, GatewayOptions gatewayOptions, OursOptions oursOptions) {
         System.out.printf(Locale.ROOT, "workload %s: %s, replicas %d..%d from %d, time to ready %.1f s%n",
                 workload.name(), cluster.hardware().name(), options.minReplicas(), options.maxReplicas(),
                 initialReplicas, options.timeToReadySeconds());
@@ -329,12 +333,13 @@ public final class SimCommand {
             return Fleet.of(new Autoscaling(policy, fixed ? Math.min(options.minReplicas(), initial)
                     : options.minReplicas(), fixed ? Math.max(options.maxReplicas(), initial) : options.maxReplicas(),
                     initial, options.timeToReadySeconds()), cluster.hardware());
-        }, ttftSlo, seed, out, csv, plots, args, gatewayOptions, earlierDays);
+        }, ttftSlo, seed, out, csv, plots, args, gatewayOptions, oursOptions);
     }
 
     static void runFleet(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile, List<String> strategies,
             ScalingPolicies.Options options, List<ScalingPolicies.VariantOption> variants, double ttftSlo, long seed,
-            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions, int earlierDays) {
+            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions,
+            OursOptions oursOptions) {
         StringBuilder b = new StringBuilder();
         for (ScalingPolicies.VariantOption v : variants) {
             b.append(String.format(Locale.ROOT, " %s (cost %.2f, %d..%d from %d, static %d)", v.hardware().name(),
@@ -343,7 +348,16 @@ public final class SimCommand {
         System.out.printf(Locale.ROOT, "workload %s:%s, time to ready %.1f s%n", workload.name(), b,
                 options.timeToReadySeconds());
         compare(workload, cluster, schedulerFile, strategies, s -> ScalingPolicies.fleet(s, options, variants),
-                ttftSlo, seed, out, csv, plots, args, gatewayOptions, earlierDays);
+                ttftSlo, seed, out, csv, plots, args, gatewayOptions, oursOptions);
+    }
+
+    /**
+     * What only the variant autoscaler takes.
+     *
+     * @param earlierDays earlier runs of the workload it remembers
+     * @param everyDecision whether its decisions.txt lists every decision or only those that changed replicas
+     */
+    record OursOptions(int earlierDays, boolean everyDecision) {
     }
 
     /** The workload's length as the day its earlier runs recur with; it must be a whole number of minutes. */
@@ -358,14 +372,18 @@ public final class SimCommand {
 
     private static void compare(WorkloadSpec workload, ClusterSpec cluster, Path schedulerFile,
             List<String> strategies, java.util.function.Function<String, Fleet> fleetFor, double ttftSlo, long seed,
-            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions, int earlierDays) {
+            Path out, boolean csv, boolean plots, String[] args, GatewayOptions gatewayOptions,
+            OursOptions oursOptions) {
         List<ScaledRun> results = new ArrayList<>();
         List<Map<String, Object>> runs = new ArrayList<>();
         for (String strategy : strategies) {
             Fleet fleet = fleetFor.apply(strategy);
             String name = fleet.policy().name();
-            if (earlierDays > 0 && fleet.policy() instanceof VariantAutoscalerPolicy ours) {
-                ours.rememberEarlierRuns(workload.load(), earlierDays, seed);
+            if (fleet.policy() instanceof VariantAutoscalerPolicy ours) {
+                if (oursOptions.earlierDays() > 0) {
+                    ours.rememberEarlierRuns(workload.load(), oursOptions.earlierDays(), seed);
+                }
+                ours.logEveryDecision(oursOptions.everyDecision());
             }
             long t0 = System.nanoTime();
             GatewayRun gwRun = ClusterSimulator.runFleet(workload, cluster,

@@ -399,6 +399,20 @@ class AutoscalingSimTest {
         assertThat(out.resolve("variant-autoscaler/decisions.txt")).exists();
         assertThat(out.resolve(ScalingPlots.REPLICAS)).isNotEmptyFile();
         assertThat(out.resolve(ScalingPlots.TTFT)).isNotEmptyFile();
+        // decisions.txt: the decisions that changed the replicas, or with --every-decision one per evaluation
+        Path steady = dir.resolve("steady.yaml");
+        Files.writeString(steady, STEADY);
+        List<List<String>> logs = new java.util.ArrayList<>();
+        for (String every : new String[] { "--no-csv", "--every-decision" }) {
+            Path to = dir.resolve("decisions" + logs.size());
+            assertThat(SimCommand.main(new String[] { "--workload", steady.toString(), "--scheduler", rr.toString(),
+                "--cluster", cluster.toString(), "--autoscaler", "variant-autoscaler", "--max-replicas", "3",
+                "--time-to-ready", "1", "--no-csv", "--no-plots", every, "--out", to.toString() })).isZero();
+            logs.add(Files.readAllLines(to.resolve("variant-autoscaler/decisions.txt")));
+        }
+        assertThat(logs.get(0)).allMatch(line -> !line.matches("t=\\d+ \\S+ (\\d+)->\\1 .*"));
+        assertThat(logs.get(1)).hasSize(6).containsAll(logs.get(0)); // 90 s, evaluated every 15 s
+        assertThat(logs.get(1)).anyMatch(line -> line.matches("t=\\d+ \\S+ (\\d+)->\\1 .*perReplica=.*"));
 
         String[] base = { "--workload", workload.toString(), "--scheduler", rr.toString(), "--out", out.toString() };
         assertThat(SimCommand.main(concat(base, "--autoscaler", "bogus"))).isEqualTo(2);
@@ -426,5 +440,36 @@ class AutoscalingSimTest {
         assertThatThrownBy(() -> new Autoscaling(new StaticPolicy(2), 1, 3, 1, -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("time to ready");
         assertThatThrownBy(() -> new Autoscaling(null, 1, 3, 1, 5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The fitted decode step (ms) at a batch of 100 after {@code workload} on one H100 held at one replica. */
+    private static double fittedDecodeStepAt100(String workload) {
+        ClusterSpec cluster = ClusterSpec.parse("h100", """
+                hardware: h100-llama-8b
+                max_num_seqs: 256
+                max_num_batched_tokens: 8192
+                """);
+        VariantSpec variant = new VariantSpec("h100", "test-model", "h100", Role.BOTH, 10, 1, 1,
+                cluster.maxNumSeqs(), cluster.maxNumBatchedTokens(), 10);
+        VariantAutoscalerPolicy policy = new VariantAutoscalerPolicy(variant,
+                AutoscalerConfig.defaults().withTargets("test-model", new SloTargets(0.5, 0.1)), 15);
+        run(workload, cluster, new Autoscaling(policy, 1, 1, 1, 10), 1);
+        return policy.lastDecision().inputs().calibration().parameters().decodeMillis(100,
+                new io.quarkiverse.llmd.engine.autoscaling.TokenMix(1000, 200));
+    }
+
+    @Test
+    void whatTheCalibrationLearnsAtLightLoadHoldsAtHeavyLoad() {
+        // Each request's timings are set against the batch the pod ran while it was served (its scrapes averaged),
+        // not one reading: with the batch at dispatch the fit's slope shrank, and timings taken up to 10 req/s
+        // predicted a step at a batch of 100 a fifth shorter than the pod shows at 18 req/s (21 ms against 27 ms).
+        double light = fittedDecodeStepAt100(TestRuns.chat("poisson", """
+                - {rate: 4, duration: 90}
+                - {rate: 7, duration: 90}
+                - {rate: 10, duration: 90}
+                """));
+        // at 18 req/s the pod runs about 100 requests: the fit there is a fit of its own timings
+        double heavy = fittedDecodeStepAt100(TestRuns.chat("poisson", "- {rate: 18, duration: 150}\n"));
+        assertThat(light).isCloseTo(heavy, within(heavy * 0.1));
     }
 }

@@ -22,16 +22,7 @@ class KvCapacityAdmissionSimTest {
     private static final String LOAD = load(16);
 
     private static String load(int rate) {
-        return """
-                data:
-                  type: random
-                  input_distribution: 1000
-                  output_distribution: 200
-                load:
-                  type: constant
-                  stages:
-                  - {rate: %d, duration: 40}
-                """.formatted(rate);
+        return TestRuns.chat("constant", "- {rate: %d, duration: 40}".formatted(rate));
     }
 
     /** Each pod up to its own KV size in estimated tokens, as benchmarks/schedulers/autoscale-capacity.yaml. */

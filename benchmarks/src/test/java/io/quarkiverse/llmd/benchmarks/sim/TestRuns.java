@@ -24,6 +24,19 @@ final class TestRuns {
               - {rate: 60, duration: 2}
             """;
 
+    /** The three-class day's chat mix (1,000 prompt / 200 output tokens), {@code type} load in {@code stages}. */
+    static String chat(String type, String stages) {
+        return """
+                data:
+                  type: random
+                  input_distribution: 1000
+                  output_distribution: 200
+                load:
+                  type: %s
+                  stages:
+                """.formatted(type) + stages.indent(2);
+    }
+
     static final String RANDOM = """
             data:
               type: random

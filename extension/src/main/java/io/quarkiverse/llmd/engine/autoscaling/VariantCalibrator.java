@@ -45,16 +45,17 @@ public final class VariantCalibrator {
     /** Records one completed request. */
     public void observe(RequestSample sample) {
         fit.add(sample);
+        int batch = (int) Math.round(sample.batchSize());
         if (recentBatches == null) {
-            largestEver = Math.max(largestEver, sample.batchSize());
+            largestEver = Math.max(largestEver, batch);
         } else {
-            recentBatches[nextBatch] = sample.batchSize();
+            recentBatches[nextBatch] = batch;
             nextBatch = (nextBatch + 1) % recentBatches.length;
         }
     }
 
     /**
-     * The largest batch size at which one of the requests the fit remembers started: the last
+     * The largest batch among the requests the fit remembers (each sample's batch, rounded): the last
      * {@code 1 / (1 - forgetting)} requests (at most {@link #MAX_REMEMBERED_BATCHES}), or all of them without
      * forgetting; 0 before the first.
      */

@@ -1,5 +1,7 @@
 package io.quarkiverse.llmd.engine.pipeline;
 
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
+
 /**
  * What happened to one request the pipeline routed, handed to every {@link RequestObserver} once it completed.
  * Times are the pipeline's monotonic clock ({@code System.nanoTime()} in the gateway, virtual time in the cluster
@@ -21,10 +23,19 @@ package io.quarkiverse.llmd.engine.pipeline;
  * @param completionTokens completion tokens from the usage, or -1 when unknown
  * @param cachedTokens prompt tokens served from the prefix cache, or -1 when unknown
  * @param success whether the model server answered with a 2xx and the body completed
+ * @param endpointMetrics the serving endpoint's metrics as the pipeline saw them when it placed the request: with
+ *        the endpoint's metrics now, {@link EndpointMetrics#meanRunningSince} tells the batch it ran beside
  */
 public record RequestRecord(String pool, String requestId, String model, String targetModel, String fairnessId,
         int priority, String endpoint, int attempts, long receivedNanos, long dispatchedNanos, long firstTokenNanos,
-        long lastTokenNanos, long promptTokens, long completionTokens, long cachedTokens, boolean success) {
+        long lastTokenNanos, long promptTokens, long completionTokens, long cachedTokens, boolean success,
+        EndpointMetrics endpointMetrics) {
+
+    public RequestRecord {
+        if (endpointMetrics == null) {
+            endpointMetrics = EndpointMetrics.NONE;
+        }
+    }
 
     /** Time spent waiting for admission (flow control) and scheduling. */
     public long queueNanos() {

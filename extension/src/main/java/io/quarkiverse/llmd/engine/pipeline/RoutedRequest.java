@@ -306,7 +306,7 @@ public final class RoutedRequest implements Decision {
                 request = r;
                 record = new RequestRecord(pipeline.pool(), r.requestId(), r.model(), r.targetModel(), fairnessId,
                         priority, served.name(), attempts, receivedNanos, dispatchedNanos, firstTokenNanos, now,
-                        o.promptTokens(), o.completionTokens(), o.cachedTokens(), o.success());
+                        o.promptTokens(), o.completionTokens(), o.cachedTokens(), o.success(), served.metrics());
             }
         }
         pipeline.completed(record, request);

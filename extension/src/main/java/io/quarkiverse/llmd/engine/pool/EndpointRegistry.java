@@ -91,7 +91,9 @@ public final class EndpointRegistry {
 
     /**
      * Publishes new metrics of several endpoints in one snapshot swap (the scraper batches a whole round, so a
-     * large pool does not rebuild the snapshot once per endpoint). Names no longer in the pool are ignored.
+     * large pool does not rebuild the snapshot once per endpoint). Names no longer in the pool are ignored. Each
+     * scrape's running totals carry on from the endpoint's previous snapshot
+     * ({@link EndpointMetrics#accumulatedAfter}).
      */
     public void updateMetrics(Map<String, EndpointMetrics> metricsByName) {
         if (metricsByName.isEmpty()) {
@@ -104,7 +106,7 @@ public final class EndpointRegistry {
             for (Endpoint e : old.endpoints()) {
                 EndpointMetrics m = metricsByName.get(e.name());
                 if (m != null) {
-                    next.add(e.withMetrics(m));
+                    next.add(e.withMetrics(m.accumulatedAfter(e.metrics())));
                     changed = true;
                 } else {
                     next.add(e);

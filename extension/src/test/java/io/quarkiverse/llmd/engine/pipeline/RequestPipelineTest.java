@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkiverse.llmd.engine.config.EndpointPickerConfigLoader;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlConfig;
 import io.quarkiverse.llmd.engine.flowcontrol.FlowControlPolicies;
+import io.quarkiverse.llmd.engine.framework.datalayer.EndpointMetrics;
 import io.quarkiverse.llmd.engine.framework.requestcontrol.ResponseOutcome;
 import io.quarkiverse.llmd.engine.framework.scheduling.Endpoint;
 import io.quarkiverse.llmd.engine.plugins.BuiltInPlugins;
@@ -167,6 +168,23 @@ class RequestPipelineTest {
         for (int i = 0; i < 3; i++) {
             assertThat(inFlight("pod-" + i)).isZero();
         }
+    }
+
+    @Test
+    void theRecordCarriesTheServingEndpointsMetricsAtDispatchSoTheBatchOverTheRequestsLifeCanBeTold() {
+        registry.replaceAll(List.of(Endpoint.of("pod-0", "10.0.0.1:8000", Map.of())));
+        registry.updateMetrics("pod-0", EndpointMetrics.load(0, 2, 0.1, Instant.ofEpochSecond(1)));
+        RequestPipeline p = pipeline();
+        RoutedRequest r = route(p, "m");
+        for (int running : new int[] { 6, 10 }) { // scrapes while it runs
+            registry.updateMetrics("pod-0", EndpointMetrics.load(0, running, 0.1, Instant.ofEpochSecond(running)));
+        }
+        r.complete(ResponseOutcome.succeeded(10, 5, 0));
+        EndpointMetrics now = registry.snapshot().byName().get("pod-0").metrics();
+        assertThat(records).singleElement().satisfies(rec -> {
+            assertThat(rec.endpointMetrics().runningRequestsSize()).isEqualTo(2);
+            assertThat(now.meanRunningSince(rec.endpointMetrics())).isEqualTo(8.0);
+        });
     }
 
     @Test

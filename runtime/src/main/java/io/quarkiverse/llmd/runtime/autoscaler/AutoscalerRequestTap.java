@@ -131,8 +131,8 @@ public class AutoscalerRequestTap implements RequestObserver {
         double ttft = Math.max(0, r.firstTokenNanos() - r.dispatchedNanos()) / 1e9;
         double tpot = r.completionTokens() < 2 ? 0 : Math.max(0, r.tpotNanos()) / 1e9;
         Endpoint e = s == null ? null : s.endpoints().apply(r.pool(), r.endpoint());
-        // the replica's last scraped batch: the best view the gateway has of what ran beside this request
-        int batch = e == null ? 1 : Math.max(1, e.metrics().runningRequestsSize());
+        // what ran beside it: the replica's scraped batch averaged over the scrapes since it was placed
+        double batch = e == null ? 1 : Math.max(1, e.metrics().meanRunningSince(r.endpointMetrics()));
         return new RequestSample((int) Math.min(Integer.MAX_VALUE, Math.max(0, prompt)),
                 (int) Math.min(Integer.MAX_VALUE, r.completionTokens()), ttft, tpot, batch);
     }

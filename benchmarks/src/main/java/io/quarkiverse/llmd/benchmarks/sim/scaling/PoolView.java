@@ -37,9 +37,10 @@ public record PoolView(double now, int currentReplicas, int readyReplicas, List<
      * @param outputTokens tokens generated
      * @param ttftFromDispatch seconds from dispatch to the pod until the first token
      * @param tpot mean seconds per output token after the first (0 with one output token)
-     * @param batchAtStart requests running on the pod when this one was dispatched, itself included
+     * @param batch requests running on the pod beside this one, itself included: the mean of the pod's scraped
+     *        batch from its dispatch to its end, as the gateway tells it
      */
     public record Completion(int promptTokens, int cachedTokens, int outputTokens, double ttftFromDispatch,
-            double tpot, int batchAtStart) {
+            double tpot, double batch) {
     }
 }

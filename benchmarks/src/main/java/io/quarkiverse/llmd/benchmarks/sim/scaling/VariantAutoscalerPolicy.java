@@ -18,9 +18,9 @@ import io.quarkiverse.llmd.benchmarks.workload.WorkloadSpec;
  * Ours: the engine's {@link VariantAutoscaler} (queueing model on an online calibration, cost optimizer across the
  * variants, demand forecast, V2 saturation guard combined any-up / all-down, its own scale-down hysteresis), fed the
  * way the runtime loop feeds it: every completed request becomes a calibration sample of the variant that served it
- * (prompt tokens the pod computed, TTFT from dispatch, TPOT, the pod's batch at dispatch), and each evaluation
- * passes the arrival rate since the last one, the recent token mix, the gateway's queue and every ready pod's last
- * scrape. Its desired counts are applied as they are (it owns the scale targets, no HPA in between).
+ * (prompt tokens the pod computed, TTFT from dispatch, TPOT, the pod's scraped batch over its life), and each
+ * evaluation passes the arrival rate since the last one, the recent token mix, the gateway's queue and every ready
+ * pod's last scrape. Its desired counts are applied as they are (it owns the scale targets, no HPA in between).
  */
 public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy {
 
@@ -30,6 +30,7 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy
     private final MixTracker mix = new MixTracker();
     private ScalingDecision last;
     private final List<String> changes = new ArrayList<>();
+    private boolean everyDecision;
 
     public VariantAutoscalerPolicy(VariantSpec variant, AutoscalerConfig config, double intervalSeconds) {
         this(List.of(variant), config, intervalSeconds);
@@ -100,7 +101,15 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy
         return interval;
     }
 
-    /** One line per decision that changed the replicas (time, counts, reason, detail), for the run's report. */
+    /** Whether {@link #changes()} lists every decision, not only those that changed the replicas. */
+    public void logEveryDecision(boolean every) {
+        this.everyDecision = every;
+    }
+
+    /**
+     * One line per decision that changed the replicas (time, counts, reason, rate per replica, detail), or per
+     * decision with {@link #logEveryDecision}, for the run's report.
+     */
     public List<String> changes() {
         return List.copyOf(changes);
     }
@@ -128,7 +137,7 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy
             for (PoolView.Completion c : view.completions()) {
                 if (c.outputTokens() >= 1) {
                     autoscaler.observe(variant.name(), new RequestSample(c.promptTokens() - c.cachedTokens(),
-                            c.outputTokens(), c.ttftFromDispatch(), c.tpot(), Math.max(1, c.batchAtStart())));
+                            c.outputTokens(), c.ttftFromDispatch(), c.tpot(), c.batch()));
                 }
             }
             observations.add(new VariantObservation(variant.name(), view.currentReplicas(), view.readyReplicas(),
@@ -146,7 +155,7 @@ public final class VariantAutoscalerPolicy implements ScalingPolicy, FleetPolicy
             if (i == 0) {
                 last = d;
             }
-            if (d.desiredReplicas() != d.currentReplicas()) {
+            if (everyDecision || d.desiredReplicas() != d.currentReplicas()) {
                 ScalingDecision.Inputs in = d.inputs();
                 changes.add(String.format(Locale.ROOT, "t=%.0f %s %d->%d %s rate=%.2f/s planned=%.2f/s"
                         + " perReplica=%.2f/s model=%s sat=%s waiting=%d: %s", shared.now(), name,

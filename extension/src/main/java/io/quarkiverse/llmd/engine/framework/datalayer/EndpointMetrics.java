@@ -16,6 +16,9 @@ import java.util.Set;
  * @param cacheBlockSize tokens per KV block ({@code vllm:cache_config_info{block_size}}); 0 when unknown
  * @param cacheNumBlocks KV blocks on the device ({@code num_gpu_blocks}); 0 when unknown
  * @param updateTime when the scrape completed; {@link Instant#EPOCH} for never scraped
+ * @param runningTotal {@code runningRequestsSize} summed over this endpoint's scrapes so far, this one included
+ *        (see {@link #accumulatedAfter}); with {@code scrapes}, the mean batch between two snapshots
+ * @param scrapes how many scrapes of this endpoint {@code runningTotal} sums
  */
 public record EndpointMetrics(
         int waitingQueueSize,
@@ -26,7 +29,9 @@ public record EndpointMetrics(
         int maxActiveModels,
         int cacheBlockSize,
         long cacheNumBlocks,
-        Instant updateTime) {
+        Instant updateTime,
+        long runningTotal,
+        long scrapes) {
 
     /** Metrics of an endpoint that was never scraped. */
     public static final EndpointMetrics NONE = new EndpointMetrics(0, 0, 0.0, Set.of(), Set.of(), 0, 0, 0, Instant.EPOCH);
@@ -34,6 +39,38 @@ public record EndpointMetrics(
     public EndpointMetrics {
         activeModels = Set.copyOf(activeModels);
         waitingModels = Set.copyOf(waitingModels);
+    }
+
+    /** One scrape on its own: its totals count only itself (none for {@link Instant#EPOCH}, never scraped). */
+    public EndpointMetrics(int waitingQueueSize, int runningRequestsSize, double kvCacheUsage, Set<String> activeModels,
+            Set<String> waitingModels, int maxActiveModels, int cacheBlockSize, long cacheNumBlocks,
+            Instant updateTime) {
+        this(waitingQueueSize, runningRequestsSize, kvCacheUsage, activeModels, waitingModels, maxActiveModels,
+                cacheBlockSize, cacheNumBlocks, updateTime, Instant.EPOCH.equals(updateTime) ? 0 : runningRequestsSize,
+                Instant.EPOCH.equals(updateTime) ? 0 : 1);
+    }
+
+    /**
+     * This scrape as the one that follows {@code previous} (the same endpoint's last snapshot): the totals carry on
+     * from it. The registry applies it to every scrape it publishes.
+     */
+    public EndpointMetrics accumulatedAfter(EndpointMetrics previous) {
+        return new EndpointMetrics(waitingQueueSize, runningRequestsSize, kvCacheUsage, activeModels, waitingModels,
+                maxActiveModels, cacheBlockSize, cacheNumBlocks, updateTime,
+                previous.runningTotal + runningRequestsSize, previous.scrapes + 1);
+    }
+
+    /**
+     * The mean running batch over the scrapes taken since {@code earlier} (an older snapshot of the same endpoint):
+     * what ran beside a request dispatched at {@code earlier} and ended now. A decode step's time grows with the
+     * batch, and a request's batch moves while it runs: one reading at either end, set against its timings, makes
+     * the step time look flatter than it is (the calibration's slope shrinks towards zero as the reading's noise
+     * grows) and the replica look faster at large batches than it is. This scrape's own count when none came
+     * between.
+     */
+    public double meanRunningSince(EndpointMetrics earlier) {
+        long n = scrapes - earlier.scrapes;
+        return n > 0 ? (double) (runningTotal - earlier.runningTotal) / n : runningRequestsSize;
     }
 
     /** Whether this snapshot came from a scrape at all. */
